@@ -1,0 +1,32 @@
+"""kompetens: a reproducible personal- och kompetensförsörjningsplan for Swedish municipalities.
+
+The public front door. An analyst's session needs only these names:
+
+    import kompetens as kp
+    plan = kp.prepare(forvaltning="Äldreomsorg")   # checked params + validated inputs
+    figures = kp.key_figures(plan)                # the run's nyckeltal
+    print(kp.summary_text(figures))               # the generated Swedish summary
+"""
+
+from kompetens.errors import InputError, KompetensError, Problem, ReportError
+from kompetens.load import Inputs, demo_dir, load_inputs, select_forvaltning, validate_table
+from kompetens.narrative import summary as summary_text
+from kompetens.nyckeltal import key_figures, read_key_figures, write_key_figures
+from kompetens.params import DEFAULTS, check_params, load_params
+from kompetens.plan import Plan, prepare
+from kompetens.privacy import suppress, suppression_mask
+from kompetens.staff import (
+    headcount_by_year,
+    sick_leave_by_year,
+    staff_by_group_age,
+    staff_summary,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "DEFAULTS", "InputError", "Inputs", "KompetensError", "Plan", "Problem", "ReportError",
+    "check_params", "demo_dir", "headcount_by_year", "key_figures", "load_inputs", "load_params",
+    "prepare", "read_key_figures", "select_forvaltning", "sick_leave_by_year", "staff_by_group_age",
+    "staff_summary", "summary_text", "suppress", "suppression_mask", "validate_table", "write_key_figures",
+]

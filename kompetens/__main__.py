@@ -1,0 +1,5 @@
+import sys
+
+from kompetens.cli import main
+
+sys.exit(main())

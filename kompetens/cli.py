@@ -1,0 +1,87 @@
+"""The `kompetens` command: run reports, regenerate the demo data, validate inputs.
+
+Exit status: 0 success, 1 a report failed, 2 bad input or usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from kompetens.errors import InputError
+from kompetens.load import PACKAGE_ROOT, demo_dir, load_inputs
+
+OK, REPORT_FAILED, BAD_INPUT = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # usage errors exit 2, as argparse does, with our wording
+        self.print_usage(sys.stderr)
+        print(f"kompetens: {message}", file=sys.stderr)
+        raise SystemExit(BAD_INPUT)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="kompetens", description="Personal- och kompetensförsörjningsplan för kommuner.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="kör rapporten för varje params-fil")
+    run.add_argument("params", nargs="*", type=Path, help="params/*.yaml (standard: alla i params/)")
+    run.add_argument("--out", type=Path, default=PACKAGE_ROOT / "outputs", help="utkatalog (standard: outputs/)")
+    run.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="rapporter parallellt")
+    run.add_argument("--data", type=Path, default=None, help="datakatalog (standard: data/demo/)")
+    demo = sub.add_parser("demo", help="generera om demodata")
+    demo.add_argument("--out", type=Path, default=demo_dir())
+    validate = sub.add_parser("validate", help="kontrollera indata mot datakontrakten")
+    validate.add_argument("data_dir", type=Path)
+    return parser
+
+
+def _run(args) -> int:
+    from kompetens.runner import check_batch, run_batch
+
+    files = args.params or sorted((PACKAGE_ROOT / "params").glob("*.yaml"))
+    if not files:
+        print("kompetens: inga params-filer hittades", file=sys.stderr)
+        return BAD_INPUT
+    if args.jobs < 1:
+        print("kompetens: --jobs måste vara minst 1", file=sys.stderr)
+        return BAD_INPUT
+    check_batch(files)
+    load_inputs(args.data)  # validate once before any report runs
+    results = run_batch(files, args.out, jobs=min(args.jobs, len(files)), data_dir=args.data)
+    for r in results:
+        status = "klar" if r.ok else "MISSLYCKADES"
+        print(f"{status:>13}  {r.slug:<32} {r.seconds:6.1f} s" + ("" if r.ok else f"  {r.error}"))
+    print(f"Index: {Path(args.out) / 'index.html'}")
+    return OK if all(r.ok for r in results) else REPORT_FAILED
+
+
+def _demo(args) -> int:
+    from kompetens.demo import write_demo
+
+    for table, path in write_demo(args.out).items():
+        print(f"{table:<12} {path}")
+    return OK
+
+
+def _validate(args) -> int:
+    inputs = load_inputs(args.data_dir)
+    for table, source in inputs.sources.items():
+        rows = len(getattr(inputs, table))
+        print(f"{table:<12} {source['fil']:<20} {rows:>8} rader  OK")
+    return OK
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return {"run": _run, "demo": _demo, "validate": _validate}[args.command](args)
+    except InputError as exc:
+        print(exc.summary(), file=sys.stderr)
+        return BAD_INPUT
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

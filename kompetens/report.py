@@ -1,0 +1,167 @@
+"""The report's sections as displayable objects: one call per notebook cell.
+
+Each function takes the prepared Plan (or the key figures) and returns Markdown, a
+styled table or a Figure, labelled in the report's language.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+from importlib.metadata import PackageNotFoundError, version
+
+import pandas as pd
+import io
+
+from IPython.display import Image, Markdown
+from matplotlib.figure import Figure
+from pandas.io.formats.style import Styler
+
+from kompetens import fmt, narrative, plots, staff
+from kompetens.load import PACKAGE_ROOT
+from kompetens.nyckeltal import key_figures, write_key_figures
+from kompetens.plan import Plan
+
+HEADERS = {
+    "sv": {"antal": "Antal anställda", "arsarbetare": "Årsarbetare", "sysselsattningsgrad": "Sysselsättningsgrad (%)",
+           "medelalder": "Medelålder (år)", "andel_60_plus": "Andel 60 år och äldre (%)",
+           "orsak": "Orsak", "ar": "År", "lonekostnad": "Lönekostnad (mnkr)", "hyrpersonal": "Hyrpersonal (mnkr)",
+           "hyrpersonal_andel": "Hyrpersonal, andel av lönekostnad (%)", "yrkesgrupp": "Yrkesgrupp",
+           "pension": "Pension", "egen_begaran": "Egen begäran", "intern_rorlighet": "Intern rörlighet",
+           "ovrigt": "Övrigt", "Totalt": "Totalt",
+           "title": "Personal- och kompetensförsörjningsplan"},
+    "en": {"antal": "Employees", "arsarbetare": "Full-time equivalents", "sysselsattningsgrad": "Employment rate (%)",
+           "medelalder": "Mean age (years)", "andel_60_plus": "Share aged 60 or over (%)",
+           "orsak": "Reason", "ar": "Year", "lonekostnad": "Wage cost (SEK m)", "hyrpersonal": "Agency staff (SEK m)",
+           "hyrpersonal_andel": "Agency staff, share of wage cost (%)", "yrkesgrupp": "Occupational group",
+           "pension": "Retirement", "egen_begaran": "Own request", "intern_rorlighet": "Internal move",
+           "ovrigt": "Other", "Totalt": "Total",
+           "title": "Staff and competence supply plan"},
+}
+
+
+def _styled(table: pd.DataFrame, sprak: str, decimals: int = 0) -> Styler:
+    """A table with the language's number format; text cells (like –) stay as they are."""
+    def cell(v):
+        if isinstance(v, str):
+            return v
+        return fmt.number(v, decimals, sprak)
+    h = HEADERS[sprak]
+    shown = table.rename(index=lambda x: h.get(x, x), columns=lambda c: h.get(str(c), str(c)))
+    return shown.style.format(cell)
+
+
+SECTIONS = {
+    "sv": {"sammanfattning": "Sammanfattning", "personalbehov": "Personalbehov",
+           "personal_idag": "Personalen idag", "utveckling": "Antal anställda över tid",
+           "omsattning": "Personalomsättning och pensionsavgångar", "sjukfranvaro": "Sjukfrånvaro",
+           "ekonomi": "Ekonomi", "om_underlaget": "Om underlaget"},
+    "en": {"sammanfattning": "Summary", "personalbehov": "Staff need", "personal_idag": "Staff today",
+           "utveckling": "Employees over time", "omsattning": "Turnover and retirements",
+           "sjukfranvaro": "Sick leave", "ekonomi": "Economy", "om_underlaget": "About the data"},
+}
+
+
+def heading(section: str, plan: Plan, level: int = 2) -> Markdown:
+    """A section heading in the report's language."""
+    return Markdown(f"{'#' * level} {SECTIONS[plan.sprak][section]}")
+
+
+def as_image(fig: Figure) -> Image:
+    """A figure as an embedded PNG, so the HTML report carries it (no pyplot needed)."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=110, metadata={"Software": None})
+    return Image(data=buf.getvalue(), format="png")
+
+
+def title(plan: Plan) -> Markdown:
+    h = HEADERS[plan.sprak]
+    return Markdown(f"# {h['title']}: {plan.params['titel']}\n\n{fmt.years(plan.basar, plan.slutar)}")
+
+
+def compute_key_figures(plan: Plan) -> dict:
+    """Compute the run's key figures and write them as nyckeltal.json in the output folder."""
+    figures = key_figures(plan)
+    write_key_figures(figures, plan.utkatalog)
+    return figures
+
+
+def summary(figures: dict, sprak: str = "sv") -> Markdown:
+    return Markdown(narrative.summary(figures, sprak))
+
+
+def staff_by_group_age_table(plan: Plan) -> Styler:
+    return _styled(staff.staff_by_group_age(plan.inputs.personal, plan.basar, plan.k), plan.sprak)
+
+
+def staff_by_group_age_figure(plan: Plan) -> Image:
+    counts = staff.staff_counts_by_group_age(plan.inputs.personal, plan.basar, plan.k)
+    return as_image(plots.staff_by_group_age(counts, plan.basar, plan.sprak))
+
+
+def staff_summary_table(plan: Plan) -> Styler:
+    table = staff.staff_summary(plan.inputs.personal, plan.basar, plan.k).rename_axis(None)
+    for col in ("sysselsattningsgrad", "andel_60_plus"):
+        table[col] = 100 * table[col]
+    return _styled(table, plan.sprak, 1).format(
+        lambda v: fmt.number(v, 0, plan.sprak), subset=[HEADERS[plan.sprak]["antal"], HEADERS[plan.sprak]["arsarbetare"]])
+
+
+def headcount_table(plan: Plan) -> Styler:
+    return _styled(staff.headcount_by_year(plan.inputs.personal, plan.k).rename_axis(None), plan.sprak)
+
+
+def headcount_figure(plan: Plan) -> Image:
+    return as_image(plots.headcount_history(staff.headcount_by_year(plan.inputs.personal, plan.k), plan.sprak))
+
+
+def exits_table(plan: Plan) -> Styler:
+    return _styled(staff.exits_by_year(plan.inputs.avgangar, plan.k).rename_axis(None), plan.sprak)
+
+
+def sick_leave_figure(plan: Plan) -> Image:
+    return as_image(plots.sick_leave_history(staff.sick_leave_by_year(plan.inputs.franvaro, plan.k), plan.sprak))
+
+
+def costs_table(plan: Plan) -> Styler | Markdown:
+    if plan.inputs.kostnader is None:
+        return Markdown("Kostnadsuppgifter saknas i underlaget." if plan.sprak == "sv" else "No cost data.")
+    costs = staff.costs_by_year(plan.inputs.kostnader)
+    table = pd.DataFrame({"lonekostnad": costs["lonekostnad"] / 1e6, "hyrpersonal": costs["hyrpersonal"] / 1e6,
+                          "hyrpersonal_andel": 100 * costs["hyrpersonal_andel"]}).rename_axis(None).T
+    return _styled(table, plan.sprak, 1)
+
+
+def _git_commit() -> str | None:
+    try:
+        out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=PACKAGE_ROOT, capture_output=True,
+                             text=True, timeout=5, check=True)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() or None
+
+
+def provenance(plan: Plan) -> Markdown:
+    """Om underlaget: input files with SHA-256, parameters, version, commit, date, privacy rule."""
+    try:
+        pkg = version("kompetens")
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree
+        pkg = "okänd"
+    sv = plan.sprak == "sv"
+    lines = ["| Tabell | Fil | SHA-256 |" if sv else "| Table | File | SHA-256 |", "|---|---|---|"]
+    lines += [f"| {t} | {s['fil']} | `{s['sha256']}` |" for t, s in plan.inputs.sources.items()]
+    shown = {k: v for k, v in plan.params.items() if k not in ("data_dir", "utkatalog")}
+    params = ", ".join(f"`{k}` = {v!r}" for k, v in shown.items())
+    k = plan.k
+    text = [
+        "\n".join(lines), "",
+        (f"**Parametrar:** {params}" if sv else f"**Parameters:** {params}"), "",
+        f"**{'Version' if sv else 'Version'}:** kompetens {pkg}" + (f", commit `{c}`" if (c := _git_commit()) else ""),
+        "", f"**{'Körning' if sv else 'Run date'}:** {dt.date.today().isoformat()}", "",
+        (f"**Integritet:** uppgifter som avser färre än {k} personer visas som –, och ytterligare celler döljs "
+         "så att de inte kan räknas fram ur summorna. Inga person-id, namn eller födelsedatum visas."
+         if sv else
+         f"**Privacy:** figures about fewer than {k} persons are shown as –, and further cells are hidden so "
+         "that they cannot be derived from totals. No person ids, names or birth dates are shown."),
+    ]
+    return Markdown("\n".join(text))

@@ -1,0 +1,166 @@
+"""Running reports: Papermill per params file, HTML without code, and the index page.
+
+Each report runs into a temporary folder beside its destination and replaces
+outputs/<slug>/ only when complete, so a failure never leaves a half-written report
+and the previous good one survives. One failing report never stops the others.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+
+from kompetens.errors import InputError, Problem
+from kompetens.load import PACKAGE_ROOT
+from kompetens.nyckeltal import FILENAME as NYCKELTAL
+from kompetens.nyckeltal import read_key_figures
+from kompetens.params import load_params
+
+NOTEBOOK = PACKAGE_ROOT / "notebooks" / "kompetensforsorjning.ipynb"
+EXECUTED = "rapport.ipynb"
+HTML = "rapport.html"
+
+
+@dataclass
+class RunResult:
+    """The outcome of one report."""
+
+    params_file: str
+    slug: str
+    titel: str
+    ok: bool
+    seconds: float
+    error: str | None = None
+    nyckeltal: dict = field(default_factory=dict)
+
+
+def render_html(executed: Path, html: Path) -> None:
+    """Export an executed notebook as HTML with all code (and prompts) hidden."""
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
+    body, _ = exporter.from_filename(str(executed))
+    html.write_text(body, encoding="utf-8")
+
+
+def _error_text(exc: BaseException) -> str:
+    """A short readable error: the notebook's own exception when papermill reports one."""
+    ename, evalue = getattr(exc, "ename", None), getattr(exc, "evalue", None)
+    if ename:
+        return f"{ename}: {evalue}"
+    return f"{type(exc).__name__}: {exc}"
+
+
+def run_report(params_file: str | Path, out_dir: str | Path, data_dir: str | Path | None = None) -> RunResult:
+    """Execute the report notebook for one params file into out_dir/<slug>/."""
+    import papermill as pm
+
+    start = time.perf_counter()
+    params = load_params(params_file)
+    slug = params.get("slug", "rapport")
+    out_dir = Path(out_dir).resolve()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{slug}-", dir=out_dir))
+    tmp.chmod(0o755)
+    parameters = {**params, "utkatalog": str(tmp)}
+    if data_dir is not None:
+        parameters["data_dir"] = str(Path(data_dir).resolve())
+    result = RunResult(str(params_file), slug, params.get("titel", slug), ok=False, seconds=0.0)
+    try:
+        pm.execute_notebook(str(NOTEBOOK), str(tmp / EXECUTED), parameters=parameters,
+                            kernel_name="python3", progress_bar=False, cwd=str(NOTEBOOK.parent),
+                            extra_arguments=["--IPKernelApp.log_level=ERROR"])
+        render_html(tmp / EXECUTED, tmp / HTML)
+        if not (tmp / NYCKELTAL).exists():
+            raise RuntimeError(f"the notebook wrote no {NYCKELTAL}")
+        result.nyckeltal = read_key_figures(tmp)
+        _replace_dir(tmp, out_dir / slug)
+        result.ok = True
+    except Exception as exc:  # a failed report is reported, never raised: the batch goes on
+        result.error = _error_text(exc)
+        shutil.rmtree(tmp, ignore_errors=True)
+    result.seconds = time.perf_counter() - start
+    return result
+
+
+def _replace_dir(new: Path, dest: Path) -> None:
+    """Move new into dest, replacing an existing dest only once new is in place."""
+    old = None
+    if dest.exists():
+        old = dest.with_name(f".{dest.name}-old-{time.time_ns()}")
+        dest.rename(old)
+    new.rename(dest)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def check_batch(params_files: list[Path]) -> list[dict]:
+    """Load every params file first; raise one InputError for all bad files or clashing slugs."""
+    problems, loaded, slugs = [], [], {}
+    for path in params_files:
+        try:
+            params = load_params(path)
+        except InputError as exc:
+            problems.extend(exc.problems)
+            continue
+        slug = params.get("slug")
+        if not slug:
+            problems.append(Problem(str(path), None, "slug", "saknas"))
+        elif slug in slugs:
+            problems.append(Problem(str(path), None, "slug", f"används redan i {slugs[slug]}", slug))
+        else:
+            slugs[slug] = str(path)
+        loaded.append(params)
+    if problems:
+        raise InputError(problems)
+    return loaded
+
+
+def run_batch(params_files: list[Path], out_dir: str | Path, jobs: int = 1,
+              data_dir: str | Path | None = None, progress: bool | None = None) -> list[RunResult]:
+    """Run every params file (jobs in parallel processes) and write the index page."""
+    check_batch(params_files)
+    if progress is None:
+        progress = sys.stderr.isatty()
+    from tqdm.auto import tqdm
+
+    results: list[RunResult] = []
+    bar = tqdm(total=len(params_files), desc="Rapporter", unit="rapport", disable=not progress)
+    try:
+        if jobs <= 1:
+            for path in params_files:
+                results.append(run_report(path, out_dir, data_dir))
+                bar.update()
+        else:
+            with ProcessPoolExecutor(max_workers=jobs) as pool:
+                futures = [pool.submit(run_report, path, out_dir, data_dir) for path in params_files]
+                for future in as_completed(futures):
+                    results.append(future.result())
+                    bar.update()
+    finally:
+        bar.close()
+    order = {str(p): i for i, p in enumerate(params_files)}
+    results.sort(key=lambda r: order[r.params_file])
+    write_index(results, out_dir)
+    return results
+
+
+def write_index(results: list[RunResult], out_dir: str | Path) -> Path:
+    """outputs/index.html: one row per report with its headline figures and a link."""
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
+                             autoescape=True)
+    from kompetens import fmt
+
+    env.filters["tal"] = lambda x, d=0: fmt.number(x, d)
+    env.filters["procent"] = lambda x: fmt.percent(x)
+    html = env.get_template("index.html.j2").render(results=results, html=HTML)
+    path = Path(out_dir) / "index.html"
+    path.write_text(html, encoding="utf-8")
+    return path

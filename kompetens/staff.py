@@ -1,0 +1,129 @@
+"""Descriptive figures of the current staff and its history (pure functions of the inputs)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from kompetens.privacy import suppress, suppress_series
+
+TOTAL = "Totalt"
+#: Age bands of the staff tables, as in the plans: (label, first age, last age).
+ALDERSBAND = (("–29", 0, 29), ("30–39", 30, 39), ("40–49", 40, 49), ("50–59", 50, 59), ("60–", 60, 200))
+
+
+def age_band(age: pd.Series, bands=ALDERSBAND) -> pd.Series:
+    """Label each age (years) with its band, as an ordered categorical."""
+    labels = [b[0] for b in bands]
+    edges = [bands[0][1] - 0.5] + [b[2] + 0.5 for b in bands]
+    return pd.cut(age, edges, labels=labels, ordered=True)
+
+
+def snapshot(personal: pd.DataFrame, ar: int) -> pd.DataFrame:
+    """The staff of one snapshot year, with age (years reached during the year)."""
+    rows = personal[personal["ar"] == ar]
+    if rows.empty:
+        raise ValueError(f"no staff in snapshot year {ar}")
+    return rows.assign(alder=rows["ar"] - rows["fodelsear"])
+
+
+def groups(personal: pd.DataFrame) -> list[str]:
+    """The yrkesgrupper present, in a stable (alphabetical) order."""
+    return sorted(personal["yrkesgrupp"].unique())
+
+
+def staff_by_group_age(personal: pd.DataFrame, ar: int, k: int) -> pd.DataFrame:
+    """Persons per yrkesgrupp (rows) and age band (columns) with totals; small cells shown as –."""
+    staff = snapshot(personal, ar)
+    counts = pd.crosstab(staff["yrkesgrupp"], age_band(staff["alder"]), dropna=False)
+    counts = counts.reindex(columns=[b[0] for b in ALDERSBAND], fill_value=0)
+    counts.columns = counts.columns.astype(str)
+    return with_totals_suppressed(counts, k).rename_axis(index="Yrkesgrupp", columns="Ålder")
+
+
+def with_totals_suppressed(counts: pd.DataFrame, k: int) -> pd.DataFrame:
+    """A count table with a Totalt row and column added, then suppressed as one linked
+    table: every row and column, totals included, has no or at least two hidden cells."""
+    full = counts.copy()
+    full[TOTAL] = counts.sum(axis=1)
+    full.loc[TOTAL] = full.sum(axis=0)
+    return suppress(full, full, k)
+
+
+def staff_counts_by_group_age(personal: pd.DataFrame, ar: int, k: int) -> pd.DataFrame:
+    """Long table of persons per yrkesgrupp and age band for plotting; hidden cells are NaN."""
+    table = staff_by_group_age(personal, ar, k).drop(index=TOTAL, columns=TOTAL)
+    long = table.reset_index().melt(id_vars="Yrkesgrupp", var_name="aldersband", value_name="antal")
+    long["antal"] = pd.to_numeric(long["antal"], errors="coerce")
+    return long.rename(columns={"Yrkesgrupp": "yrkesgrupp"})
+
+
+def _with_total(df: pd.DataFrame, by: str, value) -> pd.Series:
+    per_group = df.groupby(by).apply(value, include_groups=False)
+    per_group.loc[TOTAL] = value(df)
+    return per_group
+
+
+def staff_summary(personal: pd.DataFrame, ar: int, k: int) -> pd.DataFrame:
+    """Per yrkesgrupp and in total: persons, årsarbetare (FTE), mean sysselsättningsgrad,
+    mean age (years) and share aged 60 or more; figures about fewer than k persons are NaN."""
+    staff = snapshot(personal, ar)
+    out = pd.DataFrame({
+        "antal": _with_total(staff, "yrkesgrupp", len),
+        "arsarbetare": _with_total(staff, "yrkesgrupp", lambda d: d["sysselsattningsgrad"].sum()),
+        "sysselsattningsgrad": _with_total(staff, "yrkesgrupp", lambda d: d["sysselsattningsgrad"].mean()),
+        "medelalder": _with_total(staff, "yrkesgrupp", lambda d: d["alder"].mean()),
+        "andel_60_plus": _with_total(staff, "yrkesgrupp", lambda d: (d["alder"] >= 60).mean()),
+    })
+    for col in out.columns.drop("antal"):
+        out[col] = suppress_series(out[col], out["antal"], k)
+    aged_60 = _with_total(staff, "yrkesgrupp", lambda d: (d["alder"] >= 60).sum())
+    out["andel_60_plus"] = suppress_series(out["andel_60_plus"], aged_60, k)
+    out["antal"] = suppress_series(out["antal"].astype(float), out["antal"], k)
+    return out
+
+
+def headcount_by_year(personal: pd.DataFrame, k: int) -> pd.DataFrame:
+    """Persons per yrkesgrupp (rows, plus Totalt) and snapshot year (columns); < k is NaN."""
+    counts = pd.crosstab(personal["yrkesgrupp"], personal["ar"])
+    counts.loc[TOTAL] = counts.sum(axis=0)
+    return counts.astype(float).mask(pd.DataFrame(np.asarray(
+        (counts > 0) & (counts < k)), index=counts.index, columns=counts.columns))
+
+
+def exits_by_year(avgangar: pd.DataFrame, k: int) -> pd.DataFrame:
+    """Ended employments per orsak (rows, plus Totalt) and calendar year (columns); < k is NaN."""
+    years = avgangar["datum"].dt.year.rename("ar")
+    counts = pd.crosstab(avgangar["orsak"], years)
+    counts.loc[TOTAL] = counts.sum(axis=0)
+    return counts.astype(float).mask((counts > 0) & (counts < k))
+
+
+def sick_leave_by_year(franvaro: pd.DataFrame, k: int) -> pd.Series:
+    """Sick-leave share (sick hours / scheduled hours) per calendar year; NaN for years
+    with fewer than k persons."""
+    year = franvaro["manad"].str[:4].astype(int).rename("ar")
+    hours = franvaro.groupby(year)[["sjuk_tid", "schemalagd_tid"]].sum()
+    share = hours["sjuk_tid"] / hours["schemalagd_tid"]
+    if "person_id" in franvaro:
+        persons = franvaro.groupby(year)["person_id"].nunique()
+        share = suppress_series(share, persons, k)
+    return share.rename("sjukfranvaro")
+
+
+def costs_by_year(kostnader: pd.DataFrame) -> pd.DataFrame:
+    """Wage cost and agency-staff cost per year (kronor), and agency staff as a share of wage cost."""
+    year = kostnader["manad"].str[:4].astype(int).rename("ar")
+    out = kostnader.groupby(year)[["lonekostnad", "hyrpersonal"]].sum()
+    out["hyrpersonal_andel"] = out["hyrpersonal"] / out["lonekostnad"]
+    return out
+
+
+def population_change(befolkning: pd.DataFrame, first: int, last: int) -> dict[str, float]:
+    """Relative change of the population from first to last year, in total and per band."""
+    bands = {"Totalt": (0, 200), "0–17": (0, 17), "18–64": (18, 64), "65–79": (65, 79), "80+": (80, 200)}
+    out = {}
+    for name, (lo, hi) in bands.items():
+        sel = befolkning[befolkning["alder"].between(lo, hi)].groupby("ar")["antal"].sum()
+        out[name] = float(sel.loc[last] / sel.loc[first] - 1)
+    return out
