@@ -59,6 +59,10 @@ def sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+def _is_text(s: pd.Series) -> bool:
+    return s.dtype == object or pd.api.types.is_string_dtype(s)
+
+
 def _decode(raw: bytes) -> str:
     for encoding in ("utf-8-sig", "cp1252"):
         try:
@@ -89,7 +93,7 @@ def read_table(path: str | Path) -> pd.DataFrame:
             sep = ";" if first.count(";") > first.count(",") else ","
             df = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, na_values=[""])
             if sep == ";":  # Swedish Excel: decimal comma
-                df = df.apply(lambda s: s.str.replace(",", ".", regex=False) if s.dtype == object else s)
+                df = df.apply(lambda s: s.str.replace(",", ".", regex=False) if _is_text(s) else s)
     except (ValueError, OSError, pd.errors.ParserError) as exc:
         raise InputError(Problem(str(path), None, None, f"kan inte läsas: {exc}")) from None
     if df.empty and len(df.columns) == 0:
@@ -122,7 +126,7 @@ def _parse_bools(df: pd.DataFrame, schema, source: str) -> tuple[pd.DataFrame, l
     """Read yes/no text (True/False, ja/nej, 1/0) in the schema's bool columns."""
     out, problems = df, []
     for name, column in schema.columns.items():
-        if str(column.dtype) == "bool" and name in df and df[name].dtype == object:
+        if str(column.dtype) == "bool" and name in df and _is_text(df[name]):
             text = df[name].fillna("").astype(str).str.strip().str.lower()
             bad = ~text.isin(_TRUE | _FALSE)
             problems += [Problem(source, int(i) + 2, name, "ska vara ja eller nej", df[name][i])

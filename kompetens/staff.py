@@ -125,5 +125,6 @@ def population_change(befolkning: pd.DataFrame, first: int, last: int) -> dict[s
     out = {}
     for name, (lo, hi) in bands.items():
         sel = befolkning[befolkning["alder"].between(lo, hi)].groupby("ar")["antal"].sum()
-        out[name] = float(sel.loc[last] / sel.loc[first] - 1)
+        sel = sel.reindex([first, last], fill_value=0)
+        out[name] = float(sel.loc[last] / sel.loc[first] - 1) if sel.loc[first] > 0 else float("nan")
     return out

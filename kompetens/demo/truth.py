@@ -119,10 +119,10 @@ LAS_ALDER = 69
 
 #: Other exits (egen_begaran + ovrigt): yearly hazard = base by tenure band × age factor.
 OVRIGA_AVGANGAR_ANSTALLNINGSTID = {  # (from years, to years): yearly hazard
-    (0, 1): 0.25,
-    (1, 3): 0.155,
-    (3, 10): 0.085,
-    (10, 99): 0.05,
+    (0, 1): 0.21,
+    (1, 3): 0.14,
+    (3, 10): 0.09,
+    (10, 99): 0.06,
 }
 OVRIGA_AVGANGAR_ALDER = {(0, 29): 1.25, (30, 49): 1.0, (50, 99): 0.6}
 ANDEL_EGEN_BEGARAN = 0.8  # the rest of other exits are orsak "ovrigt"

@@ -1,0 +1,45 @@
+"""k-anonymity suppression, on hand-made tables with the expected masks worked out."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from kompetens.privacy import SUPPRESSED, small, suppress, suppression_mask
+from kompetens.staff import with_totals_suppressed
+
+
+def test_small_means_one_to_k_minus_one_persons():
+    assert small([0, 1, 4, 5, 12], 5).tolist() == [False, True, True, False, False]
+
+
+def test_a_lone_small_cell_takes_the_smallest_visible_cell_of_its_row_and_column():
+    counts = pd.DataFrame([[3, 10, 20], [8, 12, 30], [9, 40, 50]], index=list("abc"), columns=list("xyz"))
+    # primary: (a, x)=3. Row a then hides its smallest other cell (a, y)=10; column x hides
+    # (b, x)=8; column y now has (a, y) alone and hides (b, y)=12; row b has two. Done.
+    expected = np.array([[1, 1, 0], [1, 1, 0], [0, 0, 0]], dtype=bool)
+    assert (suppression_mask(counts, 5).to_numpy() == expected).all()
+
+
+def test_two_small_cells_in_a_line_need_no_more():
+    counts = pd.DataFrame([[3, 2, 20], [3, 4, 30]], columns=list("xyz"))
+    assert suppression_mask(counts, 5).to_numpy().sum() == 4
+
+
+def test_suppress_shows_a_dash_and_keeps_other_values():
+    counts = pd.DataFrame([[3, 10, 20], [6, 12, 30]], columns=["x", "y", "z"])
+    shown = suppress(counts, counts, 5)
+    # primary (0, x); row 0 then hides (0, y), column x hides (1, x), column y hides (1, y)
+    assert shown.loc[0, "x"] == SUPPRESSED
+    assert shown.loc[0, "y"] == SUPPRESSED and shown.loc[1, "x"] == SUPPRESSED and shown.loc[1, "y"] == SUPPRESSED
+    assert shown.loc[0, "z"] == 20 and shown.loc[1, "z"] == 30
+
+
+def test_linked_totals_cannot_reveal_a_hidden_cell():
+    counts = pd.DataFrame([[2, 0], [10, 7]], index=["a", "b"], columns=["x", "y"])
+    table = with_totals_suppressed(counts, 5)
+    # row a: cell 2 and its total 2 are small; column x then needs a second hidden cell
+    assert table.loc["a", "x"] == SUPPRESSED and table.loc["a", "Totalt"] == SUPPRESSED
+    hidden = (table == SUPPRESSED)
+    assert (hidden.sum(axis=1).isin([0, 2, 3])).all() and (hidden.sum(axis=0).isin([0, 2, 3])).all()
+    assert table.loc["Totalt", "Totalt"] == 19
