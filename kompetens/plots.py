@@ -41,7 +41,7 @@ def staff_by_group_age(counts: pd.DataFrame, ar: int, sprak: str = "sv") -> Figu
         ax = fig.subplots()
         sns.barplot(data=counts, y="yrkesgrupp", x="antal", hue="aldersband", palette=PALETTE, ax=ax)
         ax.set(title=t["staff_age"].format(ar=ar), xlabel=t["antal"], ylabel="")
-        ax.legend(title=t["aldersband"], loc="lower right")
+        ax.legend(title=t["aldersband"], bbox_to_anchor=(1.02, 1), loc="upper left")
     return fig
 
 

@@ -20,24 +20,26 @@ def small(counts, k: int):
     return (counts > 0) & (counts < k)
 
 
-def suppression_mask(counts: pd.DataFrame, k: int) -> pd.DataFrame:
+def suppression_mask(counts: pd.DataFrame, k: int, lines: str = "both") -> pd.DataFrame:
     """Which cells of a table of person counts to hide: primary plus secondary suppression.
 
-    `counts` holds the inner cells only (no totals); the totals of its rows and columns
-    are assumed published, so every row and column must have zero or at least two hidden
-    cells. The secondary cell is the smallest visible non-zero one of the line.
+    The sums along `lines` ("rows", "columns" or "both") are taken as published (they may
+    be cells of the table itself, such as a Totalt row), so every such line must have no
+    or at least two hidden cells. The secondary cell is the smallest visible non-zero one.
     """
     values = counts.to_numpy(dtype=float)
     mask = small(values, k)
+    views = {"rows": [(mask, values)], "columns": [(mask.T, values.T)]}
+    views["both"] = views["rows"] + views["columns"]
     changed = True
     while changed:
         changed = False
-        for lines, cells in ((mask, values), (mask.T, values.T)):
-            for i in range(lines.shape[0]):
-                if lines[i].sum() == 1:
-                    visible = np.where(~lines[i] & (cells[i] > 0), cells[i], np.inf)
+        for lines_, cells in views[lines]:
+            for i in range(lines_.shape[0]):
+                if lines_[i].sum() == 1:
+                    visible = np.where(~lines_[i] & (cells[i] > 0), cells[i], np.inf)
                     if np.isfinite(visible.min()):
-                        lines[i, int(np.argmin(visible))] = True
+                        lines_[i, int(np.argmin(visible))] = True
                         changed = True
     return pd.DataFrame(mask, index=counts.index, columns=counts.columns)
 
@@ -46,6 +48,11 @@ def suppress(table: pd.DataFrame, counts: pd.DataFrame, k: int) -> pd.DataFrame:
     """table (same shape as counts) with the cells counts says to hide shown as SUPPRESSED."""
     mask = suppression_mask(counts, k)
     return table.astype(object).mask(mask.reindex_like(table).fillna(False).astype(bool), SUPPRESSED)
+
+
+def hide_counts(counts: pd.DataFrame, k: int, lines: str = "both") -> pd.DataFrame:
+    """counts as floats with the cells to hide (primary and secondary) set to NaN."""
+    return counts.astype(float).mask(suppression_mask(counts, k, lines))
 
 
 def suppress_series(values: pd.Series, counts: pd.Series, k: int) -> pd.Series:

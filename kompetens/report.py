@@ -108,7 +108,8 @@ def staff_summary_table(plan: Plan) -> Styler:
 
 
 def headcount_table(plan: Plan) -> Styler:
-    return _styled(staff.headcount_by_year(plan.inputs.personal, plan.k).rename_axis(None), plan.sprak)
+    table = staff.headcount_by_year(plan.inputs.personal, plan.k)
+    return _styled(table.rename_axis(index=None, columns=HEADERS[plan.sprak]["ar"]), plan.sprak)
 
 
 def headcount_figure(plan: Plan) -> Image:
@@ -116,7 +117,8 @@ def headcount_figure(plan: Plan) -> Image:
 
 
 def exits_table(plan: Plan) -> Styler:
-    return _styled(staff.exits_by_year(plan.inputs.avgangar, plan.k).rename_axis(None), plan.sprak)
+    table = staff.exits_by_year(plan.inputs.avgangar, plan.k)
+    return _styled(table.rename_axis(index=None, columns=HEADERS[plan.sprak]["ar"]), plan.sprak)
 
 
 def sick_leave_figure(plan: Plan) -> Image:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
-from kompetens.privacy import suppress, suppress_series
+from kompetens.privacy import hide_counts, suppress, suppress_series
 
 TOTAL = "Totalt"
 #: Age bands of the staff tables, as in the plans: (label, first age, last age).
@@ -84,19 +83,18 @@ def staff_summary(personal: pd.DataFrame, ar: int, k: int) -> pd.DataFrame:
 
 
 def headcount_by_year(personal: pd.DataFrame, k: int) -> pd.DataFrame:
-    """Persons per yrkesgrupp (rows, plus Totalt) and snapshot year (columns); < k is NaN."""
+    """Persons per yrkesgrupp (rows, plus Totalt) and snapshot year (columns); hidden cells NaN."""
     counts = pd.crosstab(personal["yrkesgrupp"], personal["ar"])
     counts.loc[TOTAL] = counts.sum(axis=0)
-    return counts.astype(float).mask(pd.DataFrame(np.asarray(
-        (counts > 0) & (counts < k)), index=counts.index, columns=counts.columns))
+    return hide_counts(counts, k, lines="columns")
 
 
 def exits_by_year(avgangar: pd.DataFrame, k: int) -> pd.DataFrame:
-    """Ended employments per orsak (rows, plus Totalt) and calendar year (columns); < k is NaN."""
+    """Ended employments per orsak (rows, plus Totalt) and calendar year (columns); hidden cells NaN."""
     years = avgangar["datum"].dt.year.rename("ar")
     counts = pd.crosstab(avgangar["orsak"], years)
     counts.loc[TOTAL] = counts.sum(axis=0)
-    return counts.astype(float).mask((counts > 0) & (counts < k))
+    return hide_counts(counts, k, lines="columns")
 
 
 def sick_leave_by_year(franvaro: pd.DataFrame, k: int) -> pd.Series:

@@ -43,3 +43,10 @@ def test_linked_totals_cannot_reveal_a_hidden_cell():
     hidden = (table == SUPPRESSED)
     assert (hidden.sum(axis=1).isin([0, 2, 3])).all() and (hidden.sum(axis=0).isin([0, 2, 3])).all()
     assert table.loc["Totalt", "Totalt"] == 19
+
+
+def test_lines_limit_secondary_suppression_to_the_published_sums():
+    counts = pd.DataFrame([[3, 10], [20, 30], [23, 40]], index=["a", "b", "Totalt"], columns=[2024, 2025])
+    # only columns sum (to Totalt): column 2024 hides a second cell, the smaller of b and Totalt
+    mask = suppression_mask(counts, 5, lines="columns")
+    assert mask.to_numpy().tolist() == [[True, False], [True, False], [False, False]]

@@ -50,10 +50,11 @@ def test_staff_by_group_age_by_hand():
     assert t.loc["Totalt"].tolist() == [SUPPRESSED, 4, 3, SUPPRESSED, 2, 11]
 
 
-def test_headcount_by_year_hides_small_counts():
+def test_headcount_by_year_hides_small_counts_and_their_totals():
     h = staff.headcount_by_year(_personal(), k=5)
-    assert math.isnan(h.loc["Sjuksköterska", 2024])  # 4 persons
-    assert h.loc["Sjuksköterska", 2025] == 6
+    # 2024: 4 nurses and no one else, so the year's total (4) is hidden as well
+    assert math.isnan(h.loc["Sjuksköterska", 2024]) and math.isnan(h.loc["Totalt", 2024])
+    assert h.loc["Sjuksköterska", 2025] == 6 and h.loc["Administratör", 2025] == 5
     assert h.loc["Totalt", 2025] == 11
 
 
@@ -66,12 +67,16 @@ def test_sick_leave_share_is_hours_over_scheduled_hours():
     assert math.isnan(staff.sick_leave_by_year(f, k=7)[2024])
 
 
-def test_exits_by_year_counts_reasons():
-    a = pd.DataFrame({"datum": pd.to_datetime(["2024-03-01"] * 6 + ["2025-01-01"]),
-                      "orsak": ["pension"] * 5 + ["ovrigt", "pension"]})
+def test_exits_by_year_counts_reasons_and_hides_what_totals_would_reveal():
+    a = pd.DataFrame({"datum": pd.to_datetime(["2024-03-01"] * 12 + ["2025-01-01"] * 5),
+                      "orsak": ["pension"] * 5 + ["ovrigt"] + ["egen_begaran"] * 6 + ["pension"] * 5})
     e = staff.exits_by_year(a, k=5)
-    assert e.loc["pension", 2024] == 5 and math.isnan(e.loc["ovrigt", 2024])
-    assert e.loc["Totalt", 2024] == 6
+    # 2024: egen_begaran 6, ovrigt 1 (hidden), pension 5, total 12. The total is published,
+    # so the smallest other cell of the year (pension 5) is hidden too.
+    assert e.loc["egen_begaran", 2024] == 6 and e.loc["Totalt", 2024] == 12
+    assert math.isnan(e.loc["ovrigt", 2024]) and math.isnan(e.loc["pension", 2024])
+    # 2025 has no small cell: nothing hidden, and years are not linked to each other
+    assert e.loc["pension", 2025] == 5 and e.loc["Totalt", 2025] == 5
 
 
 def test_population_change_by_band():
