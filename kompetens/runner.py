@@ -76,7 +76,7 @@ def run_report(params_file: str | Path, out_dir: str | Path, data_dir: str | Pat
     try:
         pm.execute_notebook(str(NOTEBOOK), str(tmp / EXECUTED), parameters=parameters,
                             kernel_name="python3", progress_bar=False, cwd=str(NOTEBOOK.parent),
-                            extra_arguments=["--IPKernelApp.log_level=ERROR"])
+                            extra_arguments=["--IPKernelApp.log_level=CRITICAL"])
         render_html(tmp / EXECUTED, tmp / HTML)
         if not (tmp / NYCKELTAL).exists():
             raise RuntimeError(f"the notebook wrote no {NYCKELTAL}")
