@@ -15,6 +15,10 @@ from kompetens.nyckeltal import key_figures, read_key_figures, write_key_figures
 from kompetens.params import DEFAULTS, check_params, load_params
 from kompetens.plan import Plan, prepare
 from kompetens.privacy import suppress, suppression_mask
+from kompetens.projection import Projection, project
+from kompetens.rates import FlowRates, estimate_rates
+from kompetens.spells import employment_spells
+from kompetens.staffplan import StaffPlan, staff_plan
 from kompetens.staff import (
     headcount_by_year,
     sick_leave_by_year,
@@ -25,7 +29,8 @@ from kompetens.staff import (
 __version__ = "0.1.0"
 
 __all__ = [
-    "DEFAULTS", "InputError", "Inputs", "KompetensError", "Plan", "Problem", "ReportError",
+    "DEFAULTS", "FlowRates", "InputError", "Inputs", "KompetensError", "Plan", "Problem", "Projection",
+    "ReportError", "StaffPlan", "employment_spells", "estimate_rates", "project", "staff_plan",
     "check_params", "demo_dir", "headcount_by_year", "key_figures", "load_inputs", "load_params",
     "prepare", "read_key_figures", "select_forvaltning", "sick_leave_by_year", "staff_by_group_age",
     "staff_summary", "summary_text", "suppress", "suppression_mask", "validate_table", "write_key_figures",

@@ -222,3 +222,31 @@ def select_forvaltning(inputs: Inputs, forvaltning: str | None) -> Inputs:
     return replace(inputs, personal=pick(inputs.personal), avgangar=pick(inputs.avgangar),
                    franvaro=pick(inputs.franvaro) if "forvaltning" in inputs.franvaro else inputs.franvaro,
                    kostnader=pick(inputs.kostnader))
+
+
+def load_external_projection(path: str | Path, data_dir: str | Path | None = None) -> pd.DataFrame:
+    """Read and validate a consultant's projection (ar, yrkesgrupp, personalbehov, optional
+    rekryteringsbehov). A relative path is taken from the data folder. Every group must
+    cover the same consecutive years."""
+    from kompetens.schemas import PERSONALBEHOV_EXTERN
+
+    path = Path(path)
+    if not path.is_absolute():
+        path = (Path(data_dir) if data_dir is not None else demo_dir()) / path
+    if not path.exists():
+        raise InputError(Problem(str(path), None, None, "filen finns inte"))
+    df = read_table(path)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)
+            table = PERSONALBEHOV_EXTERN.validate(df, lazy=True)
+    except pandera.errors.SchemaErrors as exc:
+        raise InputError(_problems(exc.failure_cases, path.name)) from None
+    years = sorted(table["ar"].unique())
+    if years != list(range(years[0], years[-1] + 1)) or len(years) < 2:
+        raise InputError(Problem(path.name, None, "ar", "åren ska vara minst två och i följd", ", ".join(map(str, years))))
+    per_group = table.groupby("yrkesgrupp")["ar"].nunique()
+    if (per_group != len(years)).any():
+        bad = per_group[per_group != len(years)].index[0]
+        raise InputError(Problem(path.name, None, "yrkesgrupp", "gruppen saknar år", bad))
+    return table

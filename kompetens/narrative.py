@@ -12,6 +12,7 @@ from kompetens import fmt
 TEMPLATES = Path(__file__).parent / "templates"
 #: A relative change smaller than this (0.05 %) is described as unchanged.
 UNCHANGED = 0.0005
+TOTAL = "Totalt"
 
 
 @lru_cache(maxsize=None)
@@ -39,7 +40,7 @@ def render(template: str, sprak: str, **values) -> str:
 
 
 def _largest(counts: dict) -> tuple[str, float] | None:
-    groups = {g: n for g, n in counts.items() if g != "Totalt" and n is not None}
+    groups = {g: n for g, n in counts.items() if g != TOTAL and n is not None}
     if not groups:
         return None
     name = max(sorted(groups), key=lambda g: groups[g])
@@ -49,27 +50,79 @@ def _largest(counts: dict) -> tuple[str, float] | None:
 def summary_values(figures: dict) -> dict:
     """The values the summary states, each taken from the key figures."""
     basar = figures["basar"]
-    history = figures["antal_anstallda"]["Totalt"]
+    history = figures["antal_anstallda"][TOTAL]
     years = sorted(int(y) for y, n in history.items() if n is not None)
     sick = {int(y): v for y, v in figures["sjukfranvaro"].items() if v is not None}
     values = {
         "titel": figures["titel"], "basar": basar, "slutar": figures["slutar"],
-        "antal": figures["antal_basar"]["Totalt"],
-        "arsarbetare": figures["arsarbetare_basar"]["Totalt"],
-        "sysselsattningsgrad": figures["sysselsattningsgrad_basar"]["Totalt"],
-        "medelalder": figures["medelalder_basar"]["Totalt"],
-        "andel_60_plus": figures["andel_60_plus_basar"]["Totalt"],
+        "antal": figures["antal_basar"][TOTAL],
+        "arsarbetare": figures["arsarbetare_basar"][TOTAL],
+        "sysselsattningsgrad": figures["sysselsattningsgrad_basar"][TOTAL],
+        "medelalder": figures["medelalder_basar"][TOTAL],
+        "andel_60_plus": figures["andel_60_plus_basar"][TOTAL],
         "antal_grupper": len(figures["grupper"]),
         "storsta": _largest(figures["antal_basar"]),
         "forsta_ar": years[0] if years else None,
         "personal_forandring": (history[str(basar)] / history[str(years[0])] - 1)
         if years and years[0] < basar and history.get(str(basar)) else None,
-        "befolkning": figures["befolkning_forandring"]["Totalt"],
+        "befolkning": figures["befolkning_forandring"][TOTAL],
         "befolkning_80": figures["befolkning_forandring"]["80+"],
         "sjuk_sista": (max(sick), sick[max(sick)]) if sick else None,
         "sjuk_forsta": (min(sick), sick[min(sick)]) if len(sick) > 1 else None,
+        "extern": figures.get("personalbehov_extern", False),
     }
+    values.update(_projection_values(figures))
     return values
+
+
+def _projection_values(figures: dict) -> dict:
+    change = figures["forandring_procent"]
+    recruit = figures["rekryteringsbehov"][TOTAL]
+    first = min((int(y) for y, v in recruit.items() if v is not None), default=None)
+    slutar = str(figures["slutar"])
+    band = None
+    if "rekryteringsbehov_p10" in figures and recruit.get(slutar) is not None:
+        band = (recruit[slutar], figures["rekryteringsbehov_p10"][TOTAL][slutar],
+                figures["rekryteringsbehov_p90"][TOTAL][slutar])
+    pension = figures.get("pensionsavgangar_period")
+    return {
+        "behov_forandring": _share(change["personalbehov"][TOTAL]),
+        "rekrytering_forandring": _share(change["rekryteringsbehov"][TOTAL]),
+        "rekrytering_forsta_ar": first,
+        "rekrytering_period": figures["rekryteringsbehov_period"][TOTAL],
+        "pension_period": pension[TOTAL] if pension else None,
+        "band": band,
+    }
+
+
+def _share(percent):
+    """A percentage from the key figures (13.8) as the share the templates format (0.138)."""
+    return None if percent is None else percent / 100
+
+
+def economics_values(figures: dict) -> dict:
+    """The values of the economics paragraph, each taken from the key figures."""
+    increase = figures["personalokning"]
+    cost = figures["kostnad_personalokning_mnkr"]
+    groups = [g for g in increase if g != TOTAL and increase[g] is not None and increase[g] > 0]
+    largest = max(sorted(groups), key=lambda g: increase[g]) if groups else None
+    ram = figures.get("ram", {})
+    return {
+        "extern": figures.get("personalbehov_extern", False),
+        "basar": figures["basar"], "slutar": figures["slutar"],
+        "okning": increase[TOTAL], "kostnad": None if cost[TOTAL] is None else cost[TOTAL] * 1e6,
+        "storst": (largest, increase[largest], cost[largest] * 1e6) if largest and cost[largest] is not None else None,
+        "ram_mnkr": figures.get("ram_mnkr"), "ram_gap_mnkr": ram.get("mnkr"),
+        "ram_personer": figures.get("ram_personer"), "ram_gap_personer": ram.get("personer"),
+        "andel": figures["direktiv"]["andel"],
+        "direktiv_personer": figures["direktiv"]["personer"][TOTAL],
+        "direktiv_kostnad": figures["direktiv"]["mnkr"][TOTAL] * 1e6,
+    }
+
+
+def economics(figures: dict, sprak: str = "sv") -> str:
+    """The paragraph on the staff increase, its cost, the frame and the directive."""
+    return render("ekonomi.md.j2", sprak, **economics_values(figures))
 
 
 def summary(figures: dict, sprak: str = "sv") -> str:

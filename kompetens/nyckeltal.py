@@ -12,8 +12,12 @@ import os
 import tempfile
 from pathlib import Path
 
-from kompetens import staff
+import pandas as pd
+
+from kompetens import economics, staff
 from kompetens.plan import Plan
+from kompetens.privacy import hidden_groups
+from kompetens.staffplan import StaffPlan, staff_plan
 
 FILENAME = "nyckeltal.json"
 
@@ -31,8 +35,77 @@ def _clean(x):
     return x
 
 
-def key_figures(plan: Plan) -> dict:
-    """All key figures of a run, as plain JSON-ready data."""
+def _rows(table: pd.DataFrame, hidden: set) -> dict:
+    """{row: {year: value}} with the rows of hidden groups set to null."""
+    out = table.to_dict(orient="index")
+    return {g: ({y: None for y in v} if g in hidden else v) for g, v in out.items()}
+
+
+def _change_percent(table: pd.DataFrame, last: int, hidden: set) -> dict:
+    """Per row: 100 × (value in last / first year with a value − 1)."""
+    out = {}
+    for g, row in table.iterrows():
+        row = row.loc[:last].dropna()
+        out[g] = None if g in hidden or len(row) < 2 or row.iloc[0] == 0 else 100 * (row.iloc[-1] / row.iloc[0] - 1)
+    return out
+
+
+def projection_figures(sp: StaffPlan, plan: Plan) -> dict:
+    """The projection's key figures (the contract in the README); hidden groups are null."""
+    proj, basar, slutar = sp.projection, sp.basar, sp.slutar
+    base = plan.inputs.personal[plan.inputs.personal["ar"] == max(plan.inputs.snapshot_years)]
+    counts = base.groupby("yrkesgrupp").size().reindex(proj.grupper)
+    hidden = set() if sp.extern else hidden_groups(counts.fillna(0), plan.k)
+    years = [y for y in proj.years if basar <= y <= slutar]
+    need = proj.table("personalbehov")[years]
+    recruit = proj.table("rekryteringsbehov")[years].dropna(axis=1, how="all")
+    pension = proj.table("pensionsavgangar")[recruit.columns]
+    other = proj.table("ovriga_avgangar")[recruit.columns]
+    increase = economics.staff_increase(need, basar, slutar)
+    cost_mnkr = economics.increase_cost(increase, sp.kostnad_per_person)
+    figures = {
+        "grupper": proj.grupper,
+        "basar": basar,
+        "slutar": slutar,
+        "personalbehov_extern": sp.extern,
+        "personalbehov": _rows(need, hidden),
+        "arsarbetare": _rows(proj.table("arsarbetare")[years], hidden),
+        "rekryteringsbehov": _rows(recruit, hidden),
+        "pensionsavgangar": _rows(pension, hidden) if not sp.rekrytering_given else None,
+        "ovriga_avgangar": _rows(other, hidden) if not sp.rekrytering_given else None,
+        "okat_behov": _rows(proj.table("bestand")[years].diff(axis=1)[recruit.columns], hidden)
+        if not sp.rekrytering_given else None,
+        "rekryteringsbehov_period": {g: (None if g in hidden else v) for g, v in recruit.sum(axis=1).items()},
+        "pensionsavgangar_period": {g: (None if g in hidden else v) for g, v in pension.sum(axis=1).items()}
+        if not sp.rekrytering_given else None,
+        "personalokning": {g: (None if g in hidden else v) for g, v in increase.items()},
+        "forandring_procent": {"personalbehov": _change_percent(need, slutar, hidden),
+                               "rekryteringsbehov": _change_percent(recruit, slutar, hidden)},
+        "kostnad_per_person": {g: (None if g in hidden else v) for g, v in sp.kostnad_per_person.items()},
+        "kostnad_personalokning_mnkr": {g: (None if g in hidden else v) for g, v in cost_mnkr.items()},
+        "direktiv": economics.directive(increase, cost_mnkr, plan.params["direktiv_andel"]),
+        "ram_personer": plan.params["ram_personer"],
+        "ram_mnkr": plan.params["ram_mnkr"],
+        "ram": economics.frame_gap(increase[staff.TOTAL], cost_mnkr[staff.TOTAL],
+                                   plan.params["ram_personer"], plan.params["ram_mnkr"]),
+    }
+    for g in hidden:
+        figures["direktiv"]["personer"][g] = figures["direktiv"]["mnkr"][g] = None
+    if proj.draws_rekrytering is not None:
+        for q in (10, 50, 90):
+            figures[f"rekryteringsbehov_p{q}"] = _rows(proj.percentiles(q)[recruit.columns], hidden)
+    if sp.backtest is not None:
+        bt = sp.backtest.copy()
+        bt.loc[list(hidden & set(bt.index))] = float("nan")
+        figures["backtest"] = {"basar": int(sp.backtest_basar), "slutar": basar,
+                               "tabell": bt.to_dict(orient="index")}
+    return figures
+
+
+def key_figures(plan: Plan, sp: StaffPlan | None = None) -> dict:
+    """All key figures of a run, as plain JSON-ready data. sp: the plan's projection, when
+    the caller has it already."""
+    sp = staff_plan(plan) if sp is None else sp
     inp, k = plan.inputs, plan.k
     summary = staff.staff_summary(inp.personal, plan.basar, k)
     headcount = staff.headcount_by_year(inp.personal, k)
@@ -44,7 +117,6 @@ def key_figures(plan: Plan) -> dict:
         "basar": plan.basar,
         "slutar": plan.slutar,
         "k_anonymitet": k,
-        "grupper": staff.groups(inp.personal[inp.personal["ar"] == plan.basar]),
         "antal_anstallda": headcount.T.to_dict(),
         "antal_basar": summary["antal"].to_dict(),
         "arsarbetare_basar": summary["arsarbetare"].to_dict(),
@@ -55,6 +127,7 @@ def key_figures(plan: Plan) -> dict:
         "sjukfranvaro": staff.sick_leave_by_year(inp.franvaro, k).to_dict(),
         "befolkning_forandring": staff.population_change(inp.befolkning, plan.basar, plan.slutar),
     }
+    figures.update(projection_figures(sp, plan))
     if inp.kostnader is not None:
         costs = staff.costs_by_year(inp.kostnader)
         figures["lonekostnad_mnkr"] = (costs["lonekostnad"] / 1e6).to_dict()

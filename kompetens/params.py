@@ -20,11 +20,27 @@ DEFAULTS: dict = {
     "slutar": None,  # last plan year; None = basår + 5
     "k_anonymitet": 5,  # figures about fewer persons than this are suppressed
     "sprak": "sv",  # report language
+    "drivare": None,  # demand drivers {yrkesgrupp: {"80+": 0.7, ...}}; None = kompetens.demand.DEFAULT_DRIVARE
+    "pensionsprofil": None,  # default retirement probability by age; None = kompetens.rates.DEFAULT_PENSIONSPROFIL
+    "las_alder": 69,  # everyone has left at this age (LAS)
+    "simuleringar": 1000,  # Monte Carlo draws for the percentiles; 0 = none
+    "seed": 20251123,  # random seed of the Monte Carlo
+    "personalbehov_extern": None,  # a consultant's table (CSV/Excel) used instead of the demographic model
+    "kostnad_per_person": None,  # kr per person and year: one number or {yrkesgrupp: kr}; None = from salaries
+    "po_palagg": 0.4453,  # PO-pålägg on wages (SKR 2023, kommuner)
+    "ram_personer": None,  # the budget frame for the staff increase, persons
+    "ram_mnkr": None,  # the budget frame for the staff increase, mnkr
+    "direktiv_andel": 0.3,  # share of the increase to be met by other solutions
+    "backtest_basar": None,  # base year of the backtest; None = basår − 3 when the data has it
 }
 
 _TYPES = {"titel": str, "slug": str, "forvaltning": (str, type(None)), "data_dir": (str, type(None)),
           "utkatalog": (str, type(None)), "basar": (int, type(None)), "slutar": (int, type(None)),
-          "k_anonymitet": int, "sprak": str}
+          "k_anonymitet": int, "sprak": str, "drivare": (dict, type(None)), "pensionsprofil": (dict, type(None)),
+          "las_alder": int, "simuleringar": int, "seed": int, "personalbehov_extern": (str, type(None)),
+          "kostnad_per_person": (int, float, dict, type(None)), "po_palagg": (int, float),
+          "ram_personer": (int, float, type(None)), "ram_mnkr": (int, float, type(None)),
+          "direktiv_andel": (int, float), "backtest_basar": (int, type(None))}
 
 
 def check_params(params: dict, source: str = "parametrar") -> dict:
@@ -43,6 +59,12 @@ def check_params(params: dict, source: str = "parametrar") -> dict:
             problems.append(Problem(source, None, "sprak", "måste vara 'sv' eller 'en'", merged["sprak"]))
         if merged["basar"] is not None and merged["slutar"] is not None and merged["slutar"] <= merged["basar"]:
             problems.append(Problem(source, None, "slutar", "måste vara senare än basar", merged["slutar"]))
+        if not 0 <= merged["direktiv_andel"] <= 1:
+            problems.append(Problem(source, None, "direktiv_andel", "måste ligga mellan 0 och 1", merged["direktiv_andel"]))
+        if merged["simuleringar"] < 0:
+            problems.append(Problem(source, None, "simuleringar", "får inte vara negativt", merged["simuleringar"]))
+        if not 60 <= merged["las_alder"] <= 75:
+            problems.append(Problem(source, None, "las_alder", "måste ligga mellan 60 och 75", merged["las_alder"]))
     if problems:
         raise InputError(problems)
     return merged

@@ -15,7 +15,8 @@ class Plan:
     validated inputs of the board or department."""
 
     params: dict
-    inputs: Inputs
+    inputs: Inputs  # the board's or department's inputs
+    board: Inputs  # the whole board's inputs: rates are estimated from all of its history
 
     @property
     def basar(self) -> int:
@@ -42,11 +43,10 @@ def prepare(inputs: Inputs | None = None, **params) -> Plan:
     """Check params, load and validate the inputs (unless given), and cut them to the
     report's förvaltning. basar defaults to the last snapshot year, slutar to basar + 5."""
     p = check_params(params)
-    if inputs is None:
-        inputs = load_inputs(p["data_dir"])
-    inputs = select_forvaltning(inputs, p["forvaltning"])
+    board = inputs if inputs is not None else load_inputs(p["data_dir"])
+    inputs = select_forvaltning(board, p["forvaltning"])
     basar = p["basar"] if p["basar"] is not None else max(inputs.snapshot_years)
     slutar = p["slutar"] if p["slutar"] is not None else basar + 5
     utkatalog = p["utkatalog"] or str(PACKAGE_ROOT / "outputs" / p["slug"])
     resolved = check_params({**p, "basar": basar, "slutar": slutar, "utkatalog": utkatalog})
-    return Plan(params=resolved, inputs=inputs)
+    return Plan(params=resolved, inputs=inputs, board=board)

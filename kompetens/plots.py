@@ -69,3 +69,50 @@ def sick_leave_history(share: pd.Series, sprak: str = "sv") -> Figure:
         sns.barplot(x=share.index.astype(str), y=100 * share.to_numpy(), color=sns.color_palette(PALETTE)[0], ax=ax)
         ax.set(title=t["sick"], xlabel=t["ar"], ylabel=t["sick_share"] + " (%)")
     return fig
+
+
+LABELS["sv"].update({"need": "Personalbehov per yrkesgrupp", "recruit": "Rekryteringsbehov per år",
+                     "persons": "Personer", "band": "10:e–90:e percentilen", "expected": "Rekryteringsbehov",
+                     "pension": "Pensionsavgångar", "other": "Övriga avgångar", "growth": "Ökat behov"})
+LABELS["en"].update({"need": "Staff need per occupational group", "recruit": "Recruitment need per year",
+                     "persons": "Persons", "band": "10th–90th percentile", "expected": "Recruitment need",
+                     "pension": "Retirements", "other": "Other exits", "growth": "Increased need"})
+
+
+def need_by_group(need: pd.DataFrame, sprak: str = "sv") -> Figure:
+    """Lines of personalbehov per yrkesgrupp (rows) and year (columns); hidden rows are NaN."""
+    t = LABELS[sprak]
+    long = (need.drop(index=TOTAL, errors="ignore").rename_axis(index="yrkesgrupp", columns="ar")
+            .stack(future_stack=True).rename("antal").reset_index().dropna())
+    with _style():
+        fig = Figure(figsize=(8, 4.2), layout="constrained")
+        ax = fig.subplots()
+        sns.lineplot(data=long, x="ar", y="antal", hue="yrkesgrupp", marker="o", palette=PALETTE, ax=ax)
+        ax.set(title=t["need"], xlabel=t["ar"], ylabel=t["persons"])
+        ax.xaxis.get_major_locator().set_params(integer=True)
+        ax.legend(title=t["yrkesgrupp"], fontsize="small", bbox_to_anchor=(1.02, 1), loc="upper left")
+    return fig
+
+
+def recruitment_need(components: pd.DataFrame, band: pd.DataFrame | None, sprak: str = "sv") -> Figure:
+    """Stacked bars of the recruitment need's parts per year (rows pension, other, growth),
+    with the simulated 10th–90th percentile band of the total when there is one."""
+    t = LABELS[sprak]
+    colors = sns.color_palette(PALETTE)
+    years = [str(y) for y in components.columns]
+    with _style():
+        fig = Figure(figsize=(8, 4.2), layout="constrained")
+        ax = fig.subplots()
+        bottom = pd.Series(0.0, index=components.columns)
+        for i, (key, label) in enumerate((("pension", t["pension"]), ("other", t["other"]), ("growth", t["growth"]))):
+            if key in components.index:
+                values = components.loc[key].fillna(0.0)
+                ax.bar(years, values.to_numpy(), bottom=bottom.to_numpy(), color=colors[i], label=label)
+                bottom = bottom + values
+        if band is not None:
+            ax.fill_between(years, band.loc["p10"].to_numpy(), band.loc["p90"].to_numpy(), color="0.2",
+                            alpha=0.18, step=None, label=t["band"])
+            ax.plot(years, band.loc["p50"].to_numpy(), color="0.2", marker="o", lw=1, label=t["expected"] + " (median)")
+        ax.set(title=t["recruit"], xlabel=t["ar"], ylabel=t["persons"])
+        ax.legend(fontsize="small", bbox_to_anchor=(1.02, 1), loc="upper left")
+    return fig

@@ -58,3 +58,12 @@ def hide_counts(counts: pd.DataFrame, k: int, lines: str = "both") -> pd.DataFra
 def suppress_series(values: pd.Series, counts: pd.Series, k: int) -> pd.Series:
     """values with entries about fewer than k persons set to NaN (for figures and JSON)."""
     return values.where(~small(counts.reindex(values.index).fillna(0), k))
+
+
+def hidden_groups(counts: pd.Series, k: int) -> set:
+    """Groups whose figures must be hidden because they describe fewer than k persons: the
+    small ones, plus the next smallest when only one is small (the total is published)."""
+    table = counts.to_frame("antal")
+    table.loc["__total__"] = counts.sum()
+    mask = suppression_mask(table, k, lines="columns")["antal"]
+    return {g for g in counts.index if mask[g]} if not mask["__total__"] else set(counts.index)

@@ -18,9 +18,11 @@ from matplotlib.figure import Figure
 from pandas.io.formats.style import Styler
 
 from kompetens import fmt, narrative, plots, staff
+from kompetens.staff import TOTAL
 from kompetens.load import PACKAGE_ROOT
 from kompetens.nyckeltal import key_figures, write_key_figures
 from kompetens.plan import Plan
+from kompetens.staffplan import StaffPlan
 
 HEADERS = {
     "sv": {"antal": "Antal anställda", "arsarbetare": "Årsarbetare", "sysselsattningsgrad": "Sysselsättningsgrad (%)",
@@ -28,14 +30,30 @@ HEADERS = {
            "orsak": "Orsak", "ar": "År", "lonekostnad": "Lönekostnad (mnkr)", "hyrpersonal": "Hyrpersonal (mnkr)",
            "hyrpersonal_andel": "Hyrpersonal, andel av lönekostnad (%)", "yrkesgrupp": "Yrkesgrupp",
            "pension": "Pension", "egen_begaran": "Egen begäran", "intern_rorlighet": "Intern rörlighet",
-           "ovrigt": "Övrigt", "Totalt": "Totalt",
+           "ovrigt": "Övrigt", "Totalt": "Totalt", "summa": "Summa",
+           "pensionsavgangar": "Pensionsavgångar", "ovriga_avgangar": "Övriga avgångar",
+           "okat_behov": "Ökat behov", "rekryteringsbehov": "Rekryteringsbehov",
+           "personalokning": "Personalökning (personer)", "kostnad_per_person": "Kostnad per person (tkr/år)",
+           "kostnad_personalokning_mnkr": "Kostnad för ökningen (mnkr/år)",
+           "direktiv_personer": "Andra lösningar (personer)", "direktiv_mnkr": "Andra lösningar (mnkr/år)",
+           "personalbehov_prognos": "Personal, prognos", "personalbehov_utfall": "Personal, utfall",
+           "personalbehov_fel_procent": "Personal, fel (%)", "avgangar_prognos": "Avgångar, prognos",
+           "avgangar_utfall": "Avgångar, utfall", "avgangar_fel_procent": "Avgångar, fel (%)",
            "title": "Personal- och kompetensförsörjningsplan"},
     "en": {"antal": "Employees", "arsarbetare": "Full-time equivalents", "sysselsattningsgrad": "Employment rate (%)",
            "medelalder": "Mean age (years)", "andel_60_plus": "Share aged 60 or over (%)",
            "orsak": "Reason", "ar": "Year", "lonekostnad": "Wage cost (SEK m)", "hyrpersonal": "Agency staff (SEK m)",
            "hyrpersonal_andel": "Agency staff, share of wage cost (%)", "yrkesgrupp": "Occupational group",
            "pension": "Retirement", "egen_begaran": "Own request", "intern_rorlighet": "Internal move",
-           "ovrigt": "Other", "Totalt": "Total",
+           "ovrigt": "Other", "Totalt": "Total", "summa": "Sum",
+           "pensionsavgangar": "Retirements", "ovriga_avgangar": "Other exits",
+           "okat_behov": "Increased need", "rekryteringsbehov": "Recruitment need",
+           "personalokning": "Staff increase (persons)", "kostnad_per_person": "Cost per person (SEK k/year)",
+           "kostnad_personalokning_mnkr": "Cost of the increase (SEK m/year)",
+           "direktiv_personer": "Other solutions (persons)", "direktiv_mnkr": "Other solutions (SEK m/year)",
+           "personalbehov_prognos": "Staff, projected", "personalbehov_utfall": "Staff, actual",
+           "personalbehov_fel_procent": "Staff, error (%)", "avgangar_prognos": "Exits, projected",
+           "avgangar_utfall": "Exits, actual", "avgangar_fel_procent": "Exits, error (%)",
            "title": "Staff and competence supply plan"},
 }
 
@@ -53,12 +71,16 @@ def _styled(table: pd.DataFrame, sprak: str, decimals: int = 0) -> Styler:
 
 SECTIONS = {
     "sv": {"sammanfattning": "Sammanfattning", "personalbehov": "Personalbehov",
+           "framskrivning": "Framskrivning av personalbehovet", "rekrytering": "Rekryteringsbehov och pensionsavgångar",
+           "ekonomi_ram": "Avvikelse mellan personalframskrivning och ram", "backtest": "Efterhandsprövning",
            "personal_idag": "Personalen idag", "utveckling": "Antal anställda över tid",
            "omsattning": "Personalomsättning och pensionsavgångar", "sjukfranvaro": "Sjukfrånvaro",
-           "ekonomi": "Ekonomi", "om_underlaget": "Om underlaget"},
+           "ekonomi": "Lönekostnader och hyrpersonal", "om_underlaget": "Om underlaget"},
     "en": {"sammanfattning": "Summary", "personalbehov": "Staff need", "personal_idag": "Staff today",
+           "framskrivning": "Projected staff need", "rekrytering": "Recruitment need and retirements",
+           "ekonomi_ram": "Staff increase against the budget frame", "backtest": "Backtest",
            "utveckling": "Employees over time", "omsattning": "Turnover and retirements",
-           "sjukfranvaro": "Sick leave", "ekonomi": "Economy", "om_underlaget": "About the data"},
+           "sjukfranvaro": "Sick leave", "ekonomi": "Wage and agency-staff costs", "om_underlaget": "About the data"},
 }
 
 
@@ -79,11 +101,98 @@ def title(plan: Plan) -> Markdown:
     return Markdown(f"# {h['title']}: {plan.params['titel']}\n\n{fmt.years(plan.basar, plan.slutar)}")
 
 
-def compute_key_figures(plan: Plan) -> dict:
+def compute_key_figures(plan: Plan, sp: StaffPlan | None = None) -> dict:
     """Compute the run's key figures and write them as nyckeltal.json in the output folder."""
-    figures = key_figures(plan)
+    figures = key_figures(plan, sp)
     write_key_figures(figures, plan.utkatalog)
     return figures
+
+
+def _year_table(per_group: dict) -> pd.DataFrame:
+    """{grupp: {"år": value}} from the key figures as rows grupp, columns years (int)."""
+    table = pd.DataFrame.from_dict(per_group, orient="index")
+    table.columns = [int(c) for c in table.columns]
+    return table.astype(float)
+
+
+def need_table(figures: dict, sprak: str = "sv") -> Styler:
+    """Personalbehov (persons) per yrkesgrupp and year, Totalt last."""
+    table = _year_table(figures["personalbehov"])
+    return _styled(table.rename_axis(columns=HEADERS[sprak]["ar"]), sprak)
+
+
+def need_figure(figures: dict, sprak: str = "sv") -> Image:
+    return as_image(plots.need_by_group(_year_table(figures["personalbehov"]), sprak))
+
+
+def recruitment_table(figures: dict, sprak: str = "sv") -> Styler:
+    """Rekryteringsbehov per yrkesgrupp and year, with the period's sum."""
+    table = _year_table(figures["rekryteringsbehov"])
+    table[HEADERS[sprak]["summa"]] = pd.Series(figures["rekryteringsbehov_period"], dtype=float)
+    return _styled(table.rename_axis(columns=HEADERS[sprak]["ar"]), sprak)
+
+
+def _components(figures: dict) -> pd.DataFrame | None:
+    if figures.get("pensionsavgangar") is None:
+        return None
+    return pd.DataFrame({
+        "pension": _year_table(figures["pensionsavgangar"]).loc[TOTAL],
+        "other": _year_table(figures["ovriga_avgangar"]).loc[TOTAL],
+        "growth": _year_table(figures["okat_behov"]).loc[TOTAL],
+        "total": _year_table(figures["rekryteringsbehov"]).loc[TOTAL],
+    }).T
+
+
+def components_table(figures: dict, sprak: str = "sv") -> Styler | Markdown:
+    """The recruitment need split into retirements, other exits and growth, per year."""
+    parts = _components(figures)
+    if parts is None:
+        return Markdown("Rekryteringsbehovet är hämtat ur den externa framskrivningen och delas inte upp."
+                        if sprak == "sv" else "The recruitment need comes from the external projection.")
+    h = HEADERS[sprak]
+    parts.index = [h["pensionsavgangar"], h["ovriga_avgangar"], h["okat_behov"], h["rekryteringsbehov"]]
+    return _styled(parts.rename_axis(columns=h["ar"]), sprak)
+
+
+def recruitment_figure(figures: dict, sprak: str = "sv") -> Image:
+    parts = _components(figures)
+    total = _year_table(figures["rekryteringsbehov"]).loc[[TOTAL]].rename(index={TOTAL: "total"})
+    band = None
+    if "rekryteringsbehov_p10" in figures:
+        band = pd.DataFrame({f"p{q}": _year_table(figures[f"rekryteringsbehov_p{q}"]).loc[TOTAL]
+                             for q in (10, 50, 90)}).T
+    return as_image(plots.recruitment_need(parts if parts is not None else total, band, sprak))
+
+
+def economics_text(figures: dict, sprak: str = "sv") -> Markdown:
+    return Markdown(narrative.economics(figures, sprak))
+
+
+def economics_table(figures: dict, sprak: str = "sv") -> Styler:
+    """Per yrkesgrupp: staff increase, yearly cost per person (tkr), cost (mnkr), directive."""
+    h = HEADERS[sprak]
+    table = pd.DataFrame({
+        h["personalokning"]: pd.Series(figures["personalokning"], dtype=float),
+        h["kostnad_per_person"]: pd.Series(figures["kostnad_per_person"], dtype=float) / 1e3,
+        h["kostnad_personalokning_mnkr"]: pd.Series(figures["kostnad_personalokning_mnkr"], dtype=float),
+        h["direktiv_personer"]: pd.Series(figures["direktiv"]["personer"], dtype=float),
+        h["direktiv_mnkr"]: pd.Series(figures["direktiv"]["mnkr"], dtype=float),
+    })
+    return _styled(table.reindex([g for g in figures["personalokning"] if g != TOTAL] + [TOTAL]), sprak, 1)
+
+
+def backtest_table(figures: dict, sprak: str = "sv") -> Styler | Markdown:
+    """The backtest: projected against actual staff and exits, per yrkesgrupp."""
+    bt = figures.get("backtest")
+    if bt is None:
+        return Markdown("Historiken räcker inte för en efterhandsprövning." if sprak == "sv"
+                        else "The history is too short for a backtest.")
+    h = HEADERS[sprak]
+    table = pd.DataFrame.from_dict(bt["tabell"], orient="index").astype(float)
+    table.columns = [h.get(c, c) for c in table.columns]
+    intro = (f"Framskrivning från {bt['basar']} jämförd med utfallet {bt['slutar']}." if sprak == "sv"
+             else f"Projection from {bt['basar']} compared with the outcome in {bt['slutar']}.")
+    return _styled(table, sprak, 1).set_caption(intro)
 
 
 def summary(figures: dict, sprak: str = "sv") -> Markdown:

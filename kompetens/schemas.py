@@ -102,6 +102,18 @@ KOSTNADER = pa.DataFrameSchema(
     strict=False,
 )
 
+PERSONALBEHOV_EXTERN = pa.DataFrameSchema(
+    {
+        "ar": pa.Column(int, pa.Check.in_range(1990, 2100)),
+        "yrkesgrupp": _text(),
+        "personalbehov": pa.Column(float, pa.Check.ge(0)),
+        "rekryteringsbehov": pa.Column(float, pa.Check.ge(0), required=False, nullable=True),
+    },
+    checks=[_rows(lambda df: ~df.duplicated(["ar", "yrkesgrupp"]), "samma år och yrkesgrupp två gånger")],
+    coerce=True,
+    strict=False,
+)
+
 #: Each input table: its schema and whether a data folder must have it.
 TABLES = {
     "personal": (PERSONAL, True),

@@ -9,7 +9,7 @@ import pytest
 
 import kompetens
 from kompetens import fmt
-from kompetens.narrative import direction, summary
+from kompetens.narrative import direction, economics, summary
 
 
 @pytest.fixture(scope="module")
@@ -25,6 +25,7 @@ def _numbers(text: str) -> list[str]:
 def test_every_number_in_the_summary_comes_from_the_key_figures(figures):
     text = summary(figures, "sv")
     total = lambda key: figures[key]["Totalt"]  # noqa: E731
+    basar, slutar = str(figures["basar"]), str(figures["slutar"])
     history = figures["antal_anstallda"]["Totalt"]
     sick = figures["sjukfranvaro"]
     largest = max((g for g in figures["antal_basar"] if g != "Totalt"), key=lambda g: figures["antal_basar"][g])
@@ -35,7 +36,16 @@ def test_every_number_in_the_summary_comes_from_the_key_figures(figures):
         fmt.number(total("medelalder_basar"), 1), fmt.number(100 * total("andel_60_plus_basar"), 1),
         "60",  # the definition of andel_60_plus
         fmt.number(100 * (history[str(figures["basar"])] / history["2019"] - 1), 1), "2019",
-        fmt.number(100 * figures["befolkning_forandring"]["Totalt"], 1), str(figures["basar"]), str(figures["slutar"]),
+        # the projection
+        fmt.number(figures["forandring_procent"]["personalbehov"]["Totalt"], 1), basar, slutar,
+        fmt.number(figures["forandring_procent"]["rekryteringsbehov"]["Totalt"], 1), str(figures["basar"] + 1), slutar,
+        str(figures["basar"] + 1), slutar, fmt.number(figures["rekryteringsbehov_period"]["Totalt"]),
+        fmt.number(figures["pensionsavgangar_period"]["Totalt"]),
+        slutar, fmt.number(figures["rekryteringsbehov"]["Totalt"][slutar]),
+        fmt.number(figures["rekryteringsbehov_p10"]["Totalt"][slutar]),
+        fmt.number(figures["rekryteringsbehov_p90"]["Totalt"][slutar]), "10", "90",  # the percentiles' names
+        # population and sick leave
+        fmt.number(100 * figures["befolkning_forandring"]["Totalt"], 1), basar, slutar,
         "80",  # the age band of befolkning_forandring["80+"]
         fmt.number(100 * figures["befolkning_forandring"]["80+"], 1),
         fmt.number(100 * sick["2025"], 1), "2025", fmt.number(100 * sick["2019"], 1), "2019",
@@ -50,6 +60,25 @@ def test_the_demo_summary_reads_like_a_plan(figures):
     text = summary(figures, "sv")
     assert text.startswith("Social- och omsorgsnämnden hade 1\u202f504 anställda år 2025")
     assert "Sjukfrånvaron var 7,5\u00a0% år 2025, jämfört med 6,3\u00a0% år 2019." in text
+    assert "Det totala personalbehovet beräknas öka med 9,6\u00a0% under åren 2025–2030." in text
+
+
+def test_economics_paragraph_states_the_key_figures(demo):
+    figures = kompetens.key_figures(kompetens.prepare(inputs=demo, ram_mnkr=53.0, simuleringar=0))
+    text = economics(figures, "sv")
+    inc, cost = figures["personalokning"], figures["kostnad_personalokning_mnkr"]
+    largest = max((g for g in inc if g != "Totalt"), key=inc.get)
+    expected = [fmt.number(inc["Totalt"]), "2025", "2030", fmt.number(cost["Totalt"], 1),
+                fmt.number(inc[largest]), fmt.number(cost[largest], 1),
+                "53,0", fmt.number(figures["ram"]["mnkr"], 1),
+                "30", fmt.number(figures["direktiv"]["personer"]["Totalt"]),
+                fmt.number(figures["direktiv"]["mnkr"]["Totalt"], 1)]
+    assert _numbers(text) == expected
+    assert "överstiger ramen med" in text and f"Störst är ökningen för {largest}" in text
+    assert figures["direktiv"]["mnkr"]["Totalt"] == pytest.approx(0.3 * cost["Totalt"])
+    assert figures["ram"]["mnkr"] == pytest.approx(cost["Totalt"] - 53.0)
+    within = kompetens.key_figures(kompetens.prepare(inputs=demo, ram_mnkr=500.0, simuleringar=0))
+    assert "ryms inom ramen med" in economics(within, "sv")
 
 
 def test_wording_follows_the_direction(figures):

@@ -149,7 +149,7 @@ MANADSLON_2019 = {
 }
 LONEOKNING_PER_AR = 0.03
 LONEOKNING_ANSTALLNINGSTID = 0.008
-PO_PALAGG = 0.3147  # employer's social fees on wages (PO-pålägg), SKR 2024 level
+PO_PALAGG = 0.4453  # PO-pålägg for municipalities, SKR 2023: 31.42 % fees + 0.13 % insurance + 12.98 % pension
 
 #: Agency staff (hyrpersonal) cost as a share of wage cost, in 2019, per department,
 #: falling by HYRPERSONAL_TREND (relative) per year.

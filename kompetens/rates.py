@@ -1,0 +1,154 @@
+"""Flow rates estimated from history: retirement by age, other exits by age and tenure band
+with shrinkage for small groups, internal moves, and the hiring-age profile.
+
+All probabilities are per year. Shrinkage is empirical Bayes with a Poisson–gamma prior:
+a group's rate is pulled toward the rate of the level above it (board → yrkesgrupp →
+förvaltning × yrkesgrupp) with the weight of PRIOR_EVENTS events, so a group with few
+exits gets nearly the pooled rate and a large group its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from kompetens.spells import ALDERSBAND, ANSTALLNINGSTID, at_risk_on_new_year, exposure
+
+#: Default retirement profile: the yearly probability of retiring at each age for someone
+#: employed on 1 January, as in the municipal sector (SKR: mean retirement age about 64–65);
+#: everyone has left at the LAS age. Ages before 61 have no retirements by default.
+DEFAULT_PENSIONSPROFIL = {61: 0.06, 62: 0.085, 63: 0.116, 64: 0.184, 65: 0.516, 66: 0.40,
+                          67: 0.50, 68: 0.556, 69: 1.0}
+FIRST_AGE = 15
+PRIOR_EVENTS = 10.0  # weight of the pooled rate, in events
+PRIOR_PERSONS = 10.0  # weight of the default retirement profile, in persons at risk per age
+PRIOR_HIRES = 20.0  # weight of the pooled hiring-age profile, in hires
+OTHER = ("egen_begaran", "ovrigt")
+
+
+@dataclass(frozen=True)
+class FlowRates:
+    """Estimated yearly probabilities, indexed by the projection's cells.
+
+    pension_: Series by age (FIRST_AGE..las_alder), probability of retiring during a year.
+    ovriga_: Series by (forvaltning, yrkesgrupp, aldersband, anstallningstid) index numbers,
+        probability of leaving for another reason (egen_begaran, ovrigt) during a year.
+    intern_: Series by (forvaltning, yrkesgrupp), probability of moving to another department.
+    rekryteringsalder_: DataFrame, rows yrkesgrupp, columns age: share of hires at each age.
+    handelser_: DataFrame, rows yrkesgrupp, columns pension/ovriga/intern: effective number of
+        events behind each rate (observed + prior), the scale of the rates' uncertainty.
+    """
+
+    pension_: pd.Series
+    ovriga_: pd.Series
+    intern_: pd.Series
+    rekryteringsalder_: pd.DataFrame
+    handelser_: pd.DataFrame
+    las_alder: int
+
+
+def _probability(events, person_years):
+    """Yearly probability from a constant hazard: 1 − exp(−events / person-years)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate = np.where(person_years > 0, events / person_years, 0.0)
+    return 1 - np.exp(-rate)
+
+
+def estimate_retirement(at_risk: pd.DataFrame, las_alder: int, profile: dict | None = None) -> pd.Series:
+    """Retirement probability by age: retirements among those employed on 1 January at that
+    age, shrunk toward the default profile with PRIOR_PERSONS; 1 at the LAS age."""
+    prior = pd.Series(profile or DEFAULT_PENSIONSPROFIL, dtype=float)
+    ages = np.arange(FIRST_AGE, las_alder + 1)
+    prior = prior.reindex(ages, fill_value=0.0)
+    grouped = at_risk.groupby("alder")["pension"].agg(["sum", "count"]).reindex(ages, fill_value=0)
+    q = (grouped["sum"] + PRIOR_PERSONS * prior) / (grouped["count"] + PRIOR_PERSONS)
+    q.loc[las_alder] = 1.0
+    return q.rename("pension").rename_axis("alder")
+
+
+def _shrunk_multiplier(events, expected):
+    """Poisson–gamma posterior mean of a rate multiplier with prior mean 1."""
+    return (events + PRIOR_EVENTS) / (expected + PRIOR_EVENTS)
+
+
+def estimate_other_exits(exp: pd.DataFrame, forvaltningar, grupper) -> tuple[pd.Series, pd.Series]:
+    """Other-exit probability per (forvaltning, yrkesgrupp, aldersband, anstallningstid) and
+    the effective events per yrkesgrupp. Base hazards are pooled by age and tenure band; a
+    yrkesgrupp multiplier and a förvaltning-within-group multiplier are shrunk toward 1."""
+    exp = exp.assign(n=exp["orsak"].isin(OTHER).astype(float))
+    cells = exp.groupby(["aldersband", "anstallningstid"])[["personar", "n"]].sum()
+    full = pd.MultiIndex.from_product([range(len(ALDERSBAND)), range(len(ANSTALLNINGSTID))],
+                                      names=["aldersband", "anstallningstid"])
+    cells = cells.reindex(full, fill_value=0.0)
+    pooled = cells["n"].sum() / max(cells["personar"].sum(), 1e-12)
+    if pooled > 0:  # each age × tenure cell shrunk toward the pooled hazard
+        hazard = (cells["n"] + PRIOR_EVENTS) / (cells["personar"] + PRIOR_EVENTS / pooled)
+    else:
+        hazard = cells["n"] * 0.0
+    exp = exp.join(hazard.rename("h"), on=["aldersband", "anstallningstid"])
+    exp["expected"] = exp["h"] * exp["personar"]
+    by_group = exp.groupby("yrkesgrupp")[["n", "expected"]].sum().reindex(grupper, fill_value=0.0)
+    m_group = _shrunk_multiplier(by_group["n"], by_group["expected"])
+    exp["expected_g"] = exp["expected"] * exp["yrkesgrupp"].map(m_group)
+    by_cell = exp.groupby(["forvaltning", "yrkesgrupp"])[["n", "expected_g"]].sum()
+    index = pd.MultiIndex.from_product([forvaltningar, grupper], names=["forvaltning", "yrkesgrupp"])
+    by_cell = by_cell.reindex(index, fill_value=0.0)
+    m_cell = _shrunk_multiplier(by_cell["n"], by_cell["expected_g"]) * m_group.reindex(
+        index.get_level_values("yrkesgrupp")).to_numpy()
+    rows = []
+    for (d, g), m in m_cell.items():
+        p = 1 - np.exp(-hazard.to_numpy() * m)
+        rows.append(pd.Series(p, index=pd.MultiIndex.from_tuples(
+            [(d, g, a, t) for a, t in full], names=["forvaltning", "yrkesgrupp", "aldersband", "anstallningstid"])))
+    events = by_group["n"] + PRIOR_EVENTS
+    return pd.concat(rows).rename("ovriga"), events
+
+
+def estimate_internal_moves(personal: pd.DataFrame, avgangar: pd.DataFrame, start, end,
+                            forvaltningar, grupper) -> tuple[pd.Series, pd.Series]:
+    """Yearly probability of moving to another department per (forvaltning, yrkesgrupp): moves
+    over person-years (snapshot headcounts), shrunk toward the yrkesgrupp's board rate."""
+    years = range(start.year, end.year + 1)
+    staff = personal[personal["ar"].isin(years)]
+    py = staff.groupby(["forvaltning", "yrkesgrupp"]).size().astype(float)
+    moves = avgangar[(avgangar["orsak"] == "intern_rorlighet") & avgangar["datum"].between(start, end)]
+    n = moves.groupby(["forvaltning", "yrkesgrupp"]).size().astype(float)
+    index = pd.MultiIndex.from_product([forvaltningar, grupper], names=["forvaltning", "yrkesgrupp"])
+    py, n = py.reindex(index, fill_value=0.0), n.reindex(index, fill_value=0.0)
+    group_rate = n.groupby(level="yrkesgrupp").sum() / py.groupby(level="yrkesgrupp").sum().clip(lower=1e-12)
+    prior = group_rate.reindex(index.get_level_values("yrkesgrupp")).to_numpy()
+    hazard = (n + PRIOR_EVENTS) / (py + PRIOR_EVENTS / np.where(prior > 0, prior, np.inf))
+    hazard = hazard.where(prior > 0, 0.0)
+    events = n.groupby(level="yrkesgrupp").sum().reindex(grupper, fill_value=0.0) + PRIOR_EVENTS
+    return pd.Series(1 - np.exp(-hazard.to_numpy()), index=index, name="intern"), events
+
+
+def estimate_hiring_ages(spells: pd.DataFrame, start, end, grupper, las_alder: int) -> pd.DataFrame:
+    """Share of hires at each age per yrkesgrupp, from spells that began in the window;
+    each group's profile is shrunk toward the pooled one with PRIOR_HIRES hires."""
+    ages = np.arange(FIRST_AGE, las_alder)
+    hired = spells[spells["anstallningsdatum"].between(start, end)]
+    age = (hired["anstallningsdatum"].dt.year - hired["fodelsear"]).clip(FIRST_AGE, las_alder - 1)
+    counts = pd.crosstab(hired["yrkesgrupp"], age).reindex(index=grupper, columns=ages, fill_value=0)
+    pooled = counts.sum(axis=0) / max(counts.to_numpy().sum(), 1)
+    if counts.to_numpy().sum() == 0:  # no hires seen: a flat profile over 20–45
+        pooled = pd.Series(np.where((ages >= 20) & (ages <= 45), 1.0, 0.0), index=ages)
+        pooled /= pooled.sum()
+    shares = counts.add(PRIOR_HIRES * pooled, axis=1)
+    return shares.div(shares.sum(axis=1), axis=0)
+
+
+def estimate_rates(personal: pd.DataFrame, avgangar: pd.DataFrame, spells: pd.DataFrame, start, end,
+                   forvaltningar, grupper, las_alder: int = 69, pensionsprofil: dict | None = None) -> FlowRates:
+    """Every flow rate of the projection, from the history inside [start, end]."""
+    exp = exposure(spells, start, end)
+    pension = estimate_retirement(at_risk_on_new_year(spells, start, end), las_alder, pensionsprofil)
+    ovriga, ev_other = estimate_other_exits(exp, list(forvaltningar), list(grupper))
+    intern, ev_move = estimate_internal_moves(personal, avgangar, start, end, list(forvaltningar), list(grupper))
+    retirements = exp[exp["orsak"] == "pension"].groupby("yrkesgrupp").size().reindex(grupper, fill_value=0)
+    events = pd.DataFrame({"pension": retirements + PRIOR_PERSONS, "ovriga": ev_other, "intern": ev_move})
+    return FlowRates(pension_=pension, ovriga_=ovriga, intern_=intern,
+                     rekryteringsalder_=estimate_hiring_ages(spells, start, end, list(grupper), las_alder),
+                     handelser_=events, las_alder=las_alder)
