@@ -88,10 +88,13 @@ class Projection:
         return table
 
     def percentiles(self, q: float) -> pd.DataFrame:
-        """The q-th percentile of rekryteringsbehov per yrkesgrupp (and Totalt) and year."""
+        """The q-th percentile of rekryteringsbehov per yrkesgrupp (and Totalt) and year.
+
+        At board scope a draw where more staff moved between departments than the receiving
+        departments needed would give a negative need; it is counted as zero."""
         if self.draws_rekrytering is None:
             raise ValueError("the projection was not simulated")
-        per_group = self.draws_rekrytering.sum(axis=1)  # [N, G, T]
+        per_group = np.maximum(self.draws_rekrytering.sum(axis=1), 0)  # [N, G, T]
         total = per_group.sum(axis=1)
         rows = np.vstack([np.percentile(per_group, q, axis=0), np.percentile(total, q, axis=0)[None, :]])
         return pd.DataFrame(rows, index=[*self.grupper, TOTAL], columns=self.years[1:])

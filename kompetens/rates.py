@@ -35,6 +35,7 @@ class FlowRates:
     pension_: Series by age (FIRST_AGE..las_alder), probability of retiring during a year.
     ovriga_: Series by (forvaltning, yrkesgrupp, aldersband, anstallningstid) index numbers,
         probability of leaving for another reason (egen_begaran, ovrigt) during a year.
+    ovriga_bas_: Series by (aldersband, anstallningstid): the pooled board-level probability.
     intern_: Series by (forvaltning, yrkesgrupp), probability of moving to another department.
     rekryteringsalder_: DataFrame, rows yrkesgrupp, columns age: share of hires at each age.
     handelser_: DataFrame, rows yrkesgrupp, columns pension/ovriga/intern: effective number of
@@ -43,6 +44,7 @@ class FlowRates:
 
     pension_: pd.Series
     ovriga_: pd.Series
+    ovriga_bas_: pd.Series
     intern_: pd.Series
     rekryteringsalder_: pd.DataFrame
     handelser_: pd.DataFrame
@@ -73,7 +75,7 @@ def _shrunk_multiplier(events, expected):
     return (events + PRIOR_EVENTS) / (expected + PRIOR_EVENTS)
 
 
-def estimate_other_exits(exp: pd.DataFrame, forvaltningar, grupper) -> tuple[pd.Series, pd.Series]:
+def estimate_other_exits(exp: pd.DataFrame, forvaltningar, grupper) -> tuple[pd.Series, pd.Series, pd.Series]:
     """Other-exit probability per (forvaltning, yrkesgrupp, aldersband, anstallningstid) and
     the effective events per yrkesgrupp. Base hazards are pooled by age and tenure band; a
     yrkesgrupp multiplier and a förvaltning-within-group multiplier are shrunk toward 1."""
@@ -103,7 +105,7 @@ def estimate_other_exits(exp: pd.DataFrame, forvaltningar, grupper) -> tuple[pd.
         rows.append(pd.Series(p, index=pd.MultiIndex.from_tuples(
             [(d, g, a, t) for a, t in full], names=["forvaltning", "yrkesgrupp", "aldersband", "anstallningstid"])))
     events = by_group["n"] + PRIOR_EVENTS
-    return pd.concat(rows).rename("ovriga"), events
+    return pd.concat(rows).rename("ovriga"), (1 - np.exp(-hazard)).rename("ovriga"), events
 
 
 def estimate_internal_moves(personal: pd.DataFrame, avgangar: pd.DataFrame, start, end,
@@ -145,10 +147,10 @@ def estimate_rates(personal: pd.DataFrame, avgangar: pd.DataFrame, spells: pd.Da
     """Every flow rate of the projection, from the history inside [start, end]."""
     exp = exposure(spells, start, end)
     pension = estimate_retirement(at_risk_on_new_year(spells, start, end), las_alder, pensionsprofil)
-    ovriga, ev_other = estimate_other_exits(exp, list(forvaltningar), list(grupper))
+    ovriga, ovriga_bas, ev_other = estimate_other_exits(exp, list(forvaltningar), list(grupper))
     intern, ev_move = estimate_internal_moves(personal, avgangar, start, end, list(forvaltningar), list(grupper))
     retirements = exp[exp["orsak"] == "pension"].groupby("yrkesgrupp").size().reindex(grupper, fill_value=0)
     events = pd.DataFrame({"pension": retirements + PRIOR_PERSONS, "ovriga": ev_other, "intern": ev_move})
-    return FlowRates(pension_=pension, ovriga_=ovriga, intern_=intern,
+    return FlowRates(pension_=pension, ovriga_=ovriga, ovriga_bas_=ovriga_bas, intern_=intern,
                      rekryteringsalder_=estimate_hiring_ages(spells, start, end, list(grupper), las_alder),
                      handelser_=events, las_alder=las_alder)
