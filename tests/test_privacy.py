@@ -50,3 +50,12 @@ def test_lines_limit_secondary_suppression_to_the_published_sums():
     # only columns sum (to Totalt): column 2024 hides a second cell, the smaller of b and Totalt
     mask = suppression_mask(counts, 5, lines="columns")
     assert mask.to_numpy().tolist() == [[True, False], [True, False], [False, False]]
+
+
+def test_hidden_groups_take_the_next_smallest_when_one_is_small():
+    from kompetens.privacy import hidden_groups
+
+    assert hidden_groups(pd.Series({"a": 3, "b": 10, "c": 20}), 5) == {"a", "b"}
+    assert hidden_groups(pd.Series({"a": 3, "b": 4, "c": 20}), 5) == {"a", "b"}
+    assert hidden_groups(pd.Series({"a": 6, "b": 10}), 5) == set()
+    assert hidden_groups(pd.Series({"a": 2, "b": 1}), 5) == {"a", "b"}

@@ -243,3 +243,16 @@ def test_external_projection_without_recruitment_computes_the_flows(demo, tmp_pa
         parts = [f["pensionsavgangar"][g][y] + f["ovriga_avgangar"][g][y] + growth[y] for y in ("2026", "2027")]
         assert [rec[g]["2026"], rec[g]["2027"]] == pytest.approx(parts)
         assert rec[g]["2027"] > growth["2027"] == pytest.approx(f["personalbehov"][g]["2027"] - f["personalbehov"][g]["2026"])
+
+
+def test_demo_board_rolls_up_its_departments(demo):
+    board = staff_plan(kompetens.prepare(inputs=demo, simuleringar=0)).projection
+    depts = [staff_plan(kompetens.prepare(inputs=demo, forvaltning=d, simuleringar=0)).projection
+             for d in sorted(demo.personal["forvaltning"].unique())]
+    for name in ("personalbehov", "pensionsavgangar"):
+        pd.testing.assert_series_equal(board.table(name).loc["Totalt"], sum(p.table(name).loc["Totalt"] for p in depts),
+                                       check_names=False)
+    moves = sum(p.table("interna_flyttar").loc["Totalt"] for p in depts)
+    recruits = sum(p.table("rekryteringsbehov").loc["Totalt"] for p in depts)
+    pd.testing.assert_series_equal(board.table("rekryteringsbehov").loc["Totalt"], recruits - moves, check_names=False)
+    assert moves.loc[2026:].gt(5).all()  # the departments do move staff between them
