@@ -25,7 +25,19 @@ def _environment(sprak: str) -> jinja2.Environment:
     env.filters["mnkr"] = lambda x, d=1: fmt.mnkr(x, d, sprak)
     env.globals["ar_span"] = fmt.years
     env.globals["riktning"] = lambda change, words: direction(change, words)
+    env.globals["andel_ord"] = lambda share: share_words(share, sprak)
     return env
+
+
+def share_words(share: float, sprak: str = "sv") -> str:
+    """A share in words, as the plans write it: "nästan hälften", "drygt hälften" …"""
+    words = {"sv": ("nästan hälften", "drygt hälften", "en andel"), "en": ("almost half", "just over half", "a share")}
+    near, over, other = words[sprak]
+    if 0.40 <= share < 0.50:
+        return near
+    if 0.50 <= share < 0.60:
+        return over
+    return other
 
 
 def direction(change: float, words: tuple[str, str, str]) -> str:
@@ -128,3 +140,42 @@ def economics(figures: dict, sprak: str = "sv") -> str:
 def summary(figures: dict, sprak: str = "sv") -> str:
     """The Sammanfattning as Markdown, in the report's language."""
     return render("sammanfattning.md.j2", sprak, **summary_values(figures))
+
+
+def turnover_values(figures: dict) -> dict:
+    """The values of the turnover paragraph, each taken from the key figures."""
+    rate = {int(y): v for y, v in figures["personalomsattning"].items() if v is not None}
+    bands = {b: v for b, v in figures["avgangar_aldersband_andel"].items() if v is not None}
+    window = figures["avgangar_period"]
+    pension = figures.get("pensionsavgangar")
+    pension_period = figures.get("pensionsavgangar_period")
+    largest = None
+    if pension_period:
+        groups = {g: v for g, v in pension_period.items() if g != TOTAL and v is not None}
+        if groups:
+            name = max(sorted(groups), key=groups.get)
+            largest = (name, groups[name])
+    median = figures["retention"].get(TOTAL, {})
+    k = figures["k_anonymitet"]
+    if largest and largest[1] < k:
+        largest = None
+    return {
+        "inklusive_intern": figures["forvaltning"] is not None,
+        "omsattning_sista": (max(rate), rate[max(rate)]) if rate else None,
+        "omsattning_forsta": (min(rate), rate[min(rate)]) if len(rate) > 1 else None,
+        "storsta_aldersband": max(bands.items(), key=lambda kv: kv[1]) if bands else None,
+        "forsta_ar": window[0], "sista_ar": window[1],
+        "under_3": figures["avgangar_anstallningstid"]["under_3_ar"],
+        "under_1": figures["avgangar_anstallningstid"]["under_1_ar"],
+        "median": (median["median_ar"], median["median_ki_lag"], median["median_ki_hog"])
+        if median.get("median_ar") is not None and median.get("median_ki_hog") is not None else None,
+        "pension_period": pension_period[TOTAL] if pension_period and pension_period[TOTAL] >= k else None,
+        "pension_forsta_ar": min(int(y) for y in pension[TOTAL]) if pension else None,
+        "pension_storst": largest,
+        "slutar": figures["slutar"],
+    }
+
+
+def turnover(figures: dict, sprak: str = "sv") -> str:
+    """The paragraph on turnover, leavers' age and tenure, retention and retirements."""
+    return render("omsattning.md.j2", sprak, **turnover_values(figures))

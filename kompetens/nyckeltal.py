@@ -12,9 +12,12 @@ import os
 import tempfile
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
-from kompetens import economics, staff
+from kompetens import economics, staff, turnover
+from kompetens.retention import retention
+from kompetens.spells import ALDERSBAND, age_band_index, employment_spells
 from kompetens.plan import Plan
 from kompetens.privacy import hidden_groups
 from kompetens.staffplan import StaffPlan, staff_plan
@@ -102,6 +105,40 @@ def projection_figures(sp: StaffPlan, plan: Plan) -> dict:
     return figures
 
 
+def turnover_figures(plan: Plan) -> dict:
+    """Turnover by definition, leavers' age and tenure, and retention (Kaplan–Meier)."""
+    inp, k = plan.inputs, plan.k
+    extern = plan.params["forvaltning"] is None  # a department counts moves out as leavers
+    spells = employment_spells(plan.board.personal, plan.board.avgangar)
+    if plan.params["forvaltning"]:
+        spells = spells[spells["forvaltning"] == plan.params["forvaltning"]]
+    years = inp.snapshot_years
+    rate = turnover.turnover(inp.personal, inp.avgangar, "kolada", extern=extern)
+    small_year = rate["avgangar"].between(1, k - 1)
+    leavers = inp.avgangar[inp.avgangar["datum"].dt.year.between(years[0], years[-1])]
+    if extern:
+        leavers = leavers[leavers["orsak"] != "intern_rorlighet"]
+    bands = pd.Series(np.array([b[0] for b in ALDERSBAND])[age_band_index(
+        leavers["datum"].dt.year - leavers["fodelsear"])]).value_counts()
+    band_share = (bands / bands.sum()).where(bands >= k) if len(bands) else bands
+    tenure = turnover.tenure_shares(inp.avgangar, years, extern=extern)
+    if tenure["antal"] < k:
+        tenure.update(under_1_ar=None, under_3_ar=None)
+    start = pd.Timestamp(f"{years[0]}-01-01")
+    ret = retention(spells, observationsstart=start) if len(spells) >= k else None
+    summary = {} if ret is None else ret.sammanfattning.to_dict(orient="index")
+    return {
+        "personalomsattning": rate["andel"].where(~small_year).to_dict(),
+        "personalomsattning_definitioner": {
+            f"{d}, {v}": row.to_dict() for (d, v), row in turnover.reconciliation(
+                inp.personal, inp.avgangar, spells["anstallningsdatum"]).iterrows()},
+        "avgangar_period": [years[0], years[-1]],
+        "avgangar_aldersband_andel": band_share.to_dict(),
+        "avgangar_anstallningstid": tenure,
+        "retention": summary,
+    }
+
+
 def key_figures(plan: Plan, sp: StaffPlan | None = None) -> dict:
     """All key figures of a run, as plain JSON-ready data. sp: the plan's projection, when
     the caller has it already."""
@@ -128,6 +165,7 @@ def key_figures(plan: Plan, sp: StaffPlan | None = None) -> dict:
         "befolkning_forandring": staff.population_change(inp.befolkning, plan.basar, plan.slutar),
     }
     figures.update(projection_figures(sp, plan))
+    figures.update(turnover_figures(plan))
     if inp.kostnader is not None:
         costs = staff.costs_by_year(inp.kostnader)
         figures["lonekostnad_mnkr"] = (costs["lonekostnad"] / 1e6).to_dict()

@@ -116,3 +116,26 @@ def recruitment_need(components: pd.DataFrame, band: pd.DataFrame | None, sprak:
         ax.set(title=t["recruit"], xlabel=t["ar"], ylabel=t["persons"])
         ax.legend(fontsize="small", bbox_to_anchor=(1.02, 1), loc="upper left")
     return fig
+
+
+LABELS["sv"].update({"retention": "Andel som är kvar i anställningen", "tenure_years": "År sedan anställning",
+                     "share": "Andel kvar"})
+LABELS["en"].update({"retention": "Share still employed", "tenure_years": "Years since hire",
+                     "share": "Share still employed"})
+
+
+def retention_curves(survival: pd.DataFrame, sprak: str = "sv", max_years: float = 10.0) -> Figure:
+    """Kaplan–Meier curves per group (columns grupp, ar, andel_kvar, ki_lag, ki_hog)."""
+    t = LABELS[sprak]
+    data = survival[survival["ar"] <= max_years]
+    with _style():
+        fig = Figure(figsize=(8, 4.2), layout="constrained")
+        ax = fig.subplots()
+        colors = sns.color_palette(PALETTE, n_colors=max(data["grupp"].nunique(), 1))
+        for color, (group, curve) in zip(colors, data.groupby("grupp", sort=True)):
+            ax.step(curve["ar"], 100 * curve["andel_kvar"], where="post", color=color, label=group)
+            ax.fill_between(curve["ar"], 100 * curve["ki_lag"], 100 * curve["ki_hog"], step="post",
+                            color=color, alpha=0.12)
+        ax.set(title=t["retention"], xlabel=t["tenure_years"], ylabel=t["share"] + " (%)", ylim=(0, 100))
+        ax.legend(fontsize="small", bbox_to_anchor=(1.02, 1), loc="upper left")
+    return fig

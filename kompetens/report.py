@@ -72,12 +72,18 @@ def _styled(table: pd.DataFrame, sprak: str, decimals: int = 0) -> Styler:
 SECTIONS = {
     "sv": {"sammanfattning": "Sammanfattning", "personalbehov": "Personalbehov",
            "framskrivning": "Framskrivning av personalbehovet", "rekrytering": "Rekryteringsbehov och pensionsavgångar",
+           "definitioner": "Personalomsättning enligt olika definitioner", "avgangar_profil": "Vilka slutar?",
+           "retention": "Hur länge stannar medarbetarna?", "pensioner": "Beräknade pensionsavgångar",
+           "avgangar_orsak": "Avslutade anställningar per orsak",
            "ekonomi_ram": "Avvikelse mellan personalframskrivning och ram", "backtest": "Efterhandsprövning",
            "personal_idag": "Personalen idag", "utveckling": "Antal anställda över tid",
            "omsattning": "Personalomsättning och pensionsavgångar", "sjukfranvaro": "Sjukfrånvaro",
            "ekonomi": "Lönekostnader och hyrpersonal", "om_underlaget": "Om underlaget"},
     "en": {"sammanfattning": "Summary", "personalbehov": "Staff need", "personal_idag": "Staff today",
            "framskrivning": "Projected staff need", "rekrytering": "Recruitment need and retirements",
+           "definitioner": "Turnover by definition", "avgangar_profil": "Who leaves?",
+           "retention": "How long do staff stay?", "pensioner": "Projected retirements",
+           "avgangar_orsak": "Ended employments by reason",
            "ekonomi_ram": "Staff increase against the budget frame", "backtest": "Backtest",
            "utveckling": "Employees over time", "omsattning": "Turnover and retirements",
            "sjukfranvaro": "Sick leave", "ekonomi": "Wage and agency-staff costs", "om_underlaget": "About the data"},
@@ -276,3 +282,61 @@ def provenance(plan: Plan) -> Markdown:
          "that they cannot be derived from totals. No person ids, names or birth dates are shown."),
     ]
     return Markdown("\n".join(text))
+
+
+def turnover_text(figures: dict, sprak: str = "sv") -> Markdown:
+    return Markdown(narrative.turnover(figures, sprak))
+
+
+def turnover_table(figures: dict, sprak: str = "sv") -> Styler:
+    """Turnover (%) per year under every definition and variant, side by side."""
+    table = 100 * pd.DataFrame.from_dict(figures["personalomsattning_definitioner"], orient="index").astype(float)
+    table.columns = [int(c) for c in table.columns]
+    labels = {"kolada": "Kolada (tillsvidare)", "arbetsgivarverket": "Arbetsgivarverket",
+              "nyckeltalsinstitutet": "Nyckeltalsinstitutet"}
+    table.index = [", ".join([labels.get(key.split(", ")[0], key.split(", ")[0]), *key.split(", ")[1:]])
+                   for key in table.index]
+    return _styled(table.rename_axis(columns=HEADERS[sprak]["ar"]), sprak, 1)
+
+
+def leavers_table(plan: Plan) -> Styler:
+    """Leavers, headcount and turnover in the base year by age band and by tenure band."""
+    from kompetens.turnover import by_category
+
+    extern = plan.params["forvaltning"] is None
+    parts = []
+    for by, label in (("aldersband", "Ålder" if plan.sprak == "sv" else "Age"),
+                      ("anstallningstid", "Anställningstid (år)" if plan.sprak == "sv" else "Tenure (years)")):
+        t = by_category(plan.inputs.personal, plan.inputs.avgangar, plan.basar, by, plan.k, extern)
+        t.index = pd.MultiIndex.from_product([[label], t.index])
+        parts.append(t)
+    table = pd.concat(parts)
+    table["andel"] = 100 * table["andel"]
+    names = {"sv": ["Avgångar", "Anställda", "Personalomsättning (%)"],
+             "en": ["Leavers", "Employees", "Turnover (%)"]}[plan.sprak]
+    table.columns = names
+    return _styled(table, plan.sprak, 1).format(lambda v: fmt.number(v, 0, plan.sprak), subset=names[:2])
+
+
+def retention_figure(plan: Plan) -> Image:
+    from kompetens.retention import retention
+    from kompetens.spells import employment_spells
+
+    spells = employment_spells(plan.board.personal, plan.board.avgangar)
+    if plan.params["forvaltning"]:
+        spells = spells[spells["forvaltning"] == plan.params["forvaltning"]]
+    counts = spells["yrkesgrupp"].value_counts()
+    spells = spells[spells["yrkesgrupp"].isin(counts[counts >= max(plan.k, 20)].index)]
+    start = pd.Timestamp(f"{min(plan.inputs.snapshot_years)}-01-01")
+    curves = retention(spells, by="yrkesgrupp", observationsstart=start).survival
+    return as_image(plots.retention_curves(curves, plan.sprak))
+
+
+def retirement_table(figures: dict, sprak: str = "sv") -> Styler | Markdown:
+    """Projected retirements per yrkesgrupp and year, with the period's sum."""
+    if figures.get("pensionsavgangar") is None:
+        return Markdown("Pensionsavgångarna ingår i den externa framskrivningen." if sprak == "sv"
+                        else "Retirements are part of the external projection.")
+    table = _year_table(figures["pensionsavgangar"])
+    table[HEADERS[sprak]["summa"]] = pd.Series(figures["pensionsavgangar_period"], dtype=float)
+    return _styled(table.rename_axis(columns=HEADERS[sprak]["ar"]), sprak, 1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pandera.pandas as pa
 
 ORSAKER = ("pension", "egen_begaran", "intern_rorlighet", "ovrigt")
@@ -59,6 +60,8 @@ AVGANGAR = pa.DataFrameSchema(
     checks=[
         _rows(lambda df: df["anstallningsdatum"] <= df["datum"] if "anstallningsdatum" in df else df["datum"].notna(),
               "avgång före anställningsdatum"),
+        _rows(lambda df: df["datum"] <= pd.Timestamp.today().normalize(), "datum i framtiden"),
+        _rows(lambda df: ~df.duplicated(["person_id", "datum", "orsak"]), "samma avgång två gånger"),
     ],
     coerce=True,
     strict=False,

@@ -108,3 +108,25 @@ def test_english_summary(figures):
     text = summary(figures, "en")
     assert text.startswith("Social- och omsorgsnämnden had 1,504 employees in 2025")
     assert "has increased by" in text
+
+
+def test_turnover_paragraph_states_the_key_figures(figures):
+    from kompetens.narrative import turnover
+
+    text = turnover(figures, "sv")
+    rate = figures["personalomsattning"]
+    bands = figures["avgangar_aldersband_andel"]
+    band = max(bands, key=bands.get)
+    tenure = figures["avgangar_anstallningstid"]
+    med = figures["retention"]["Totalt"]
+    pension = figures["pensionsavgangar_period"]
+    largest = max((g for g in pension if g != "Totalt"), key=pension.get)
+    expected = [fmt.number(100 * rate["2025"], 1), "2025", fmt.number(100 * rate["2019"], 1), "2019",
+                "2019", "2025", *band.split("–"), fmt.number(100 * bands[band]),
+                fmt.number(100 * tenure["under_3_ar"]), fmt.number(100 * tenure["under_1_ar"]),
+                fmt.number(med["median_ar"], 1), "95", fmt.number(med["median_ki_lag"], 1),
+                fmt.number(med["median_ki_hog"], 1),
+                "2026", "2030", fmt.number(pension["Totalt"]), fmt.number(pension[largest])]
+    assert _numbers(text) == expected
+    assert text.count("Nästan hälften") == (0.40 <= tenure["under_3_ar"] < 0.5)
+    assert f"flest inom {largest}" in text

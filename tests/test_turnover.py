@@ -1,0 +1,181 @@
+"""Turnover definitions on a hand-made register, retention against lifelines, recovery of
+the demo's truth, and bad exit records."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from lifelines import AalenJohansenFitter, KaplanMeierFitter
+
+import kompetens
+from kompetens import InputError, validate_table
+from kompetens.demo import truth
+from kompetens.retention import retention
+from kompetens.turnover import by_category, reconciliation, tenure_shares, turnover
+
+
+def _register():
+    """2024: 10 staff (8 tillsvidare); 2025: 12 staff (9 tillsvidare)."""
+    personal = pd.DataFrame({
+        "person_id": [f"p{i}" for i in range(10)] + [f"q{i}" for i in range(12)],
+        "ar": [2024] * 10 + [2025] * 12,
+        "anstallningsform": ["tillsvidare"] * 8 + ["visstid"] * 2 + ["tillsvidare"] * 9 + ["visstid"] * 3,
+    })
+    avgangar = pd.DataFrame({
+        "datum": pd.to_datetime(["2025-02-01", "2025-03-01", "2025-05-01", "2025-06-15", "2025-09-01", "2024-04-01"]),
+        "orsak": ["egen_begaran", "pension", "intern_rorlighet", "ovrigt", "egen_begaran", "egen_begaran"],
+        "anstallningsform": ["tillsvidare", "tillsvidare", "tillsvidare", "visstid", "tillsvidare", "tillsvidare"],
+        "anstallningsdatum": pd.to_datetime(["2024-06-01", "1990-01-01", "2015-01-01", "2025-01-01",
+                                             "2020-01-01", "2023-01-01"]),
+    })
+    starters = pd.Series(pd.to_datetime(["2025-01-01", "2025-03-01", "2024-06-01"]))
+    return personal, avgangar, starters
+
+
+def test_kolada_counts_permanent_leavers_over_permanent_headcount():
+    personal, avgangar, _ = _register()
+    t = turnover(personal, avgangar, "kolada")
+    # 2025: tillsvidare leavers, internal move excluded: egen_begaran, pension, egen_begaran = 3; base 9
+    assert t.loc[2025, "avgangar"] == 3 and t.loc[2025, "bas"] == 9
+    assert t.loc[2025, "andel"] == pytest.approx(3 / 9)
+    assert turnover(personal, avgangar, "kolada", pension=False).loc[2025, "andel"] == pytest.approx(2 / 9)
+    assert turnover(personal, avgangar, "kolada", extern=False).loc[2025, "andel"] == pytest.approx(4 / 9)
+    assert t.loc[2024, "andel"] == pytest.approx(1 / 8)
+
+
+def test_arbetsgivarverket_uses_the_mean_of_start_and_end_headcount():
+    personal, avgangar, _ = _register()
+    t = turnover(personal, avgangar, "arbetsgivarverket")
+    # 2025: all external leavers (4, the visstid one included) / mean(10, 12) = 11
+    assert t.loc[2025, "andel"] == pytest.approx(4 / 11)
+    assert np.isnan(t.loc[2024, "andel"])  # no snapshot before 2024
+
+
+def test_nyckeltalsinstitutet_takes_the_smaller_of_starters_and_leavers():
+    personal, avgangar, starters = _register()
+    t = turnover(personal, avgangar, "nyckeltalsinstitutet", starters=starters)
+    # 2025: min(2 starters, 4 leavers) / 12; 2024: min(1, 1) / 10
+    assert t.loc[2025, "andel"] == pytest.approx(2 / 12)
+    assert t.loc[2024, "andel"] == pytest.approx(1 / 10)
+    table = reconciliation(personal, avgangar, starters)
+    assert table.loc[("kolada", "extern, med pension"), 2025] == pytest.approx(3 / 9)
+    assert table.loc[("arbetsgivarverket", "inklusive intern rörlighet"), 2025] == pytest.approx(5 / 11)
+
+
+def test_monthly_turnover_divides_each_months_leavers_by_the_base():
+    personal, avgangar, _ = _register()
+    m = turnover(personal, avgangar, "kolada", period="manad")
+    assert m.loc["2025-02", "andel"] == pytest.approx(1 / 9)
+    assert m.loc["2025-01", "andel"] == 0
+    assert m.loc[m.index.str.startswith("2025"), "andel"].sum() == pytest.approx(3 / 9)
+
+
+def test_tenure_shares_by_hand():
+    _, avgangar, _ = _register()
+    shares = tenure_shares(avgangar, [2025])
+    # external leavers 2025 with tenure: 0.67, 35.2, 0.45, 5.7 years -> 2 of 4 under 1 and under 3
+    assert shares == {"under_1_ar": 0.5, "under_3_ar": 0.5, "antal": 4}
+
+
+def _spells():
+    return pd.DataFrame({
+        "anstallningsdatum": pd.to_datetime(["2015-01-01", "2018-06-01", "1988-03-01", "2020-01-01", "2021-05-01",
+                                             "2019-02-01", "2022-01-01", "2016-09-01"]),
+        "slutdatum": pd.to_datetime(["2020-01-01", None, "2021-03-31", "2021-01-01", None, "2024-02-01",
+                                     "2022-07-01", None]),
+        "orsak": ["egen_begaran", None, "pension", "egen_begaran", None, "ovrigt", "egen_begaran", None],
+        "grupp": ["a", "a", "a", "b", "b", "b", "b", "a"],
+    })
+
+
+@pytest.mark.filterwarnings("ignore:Tied event times")
+def test_retention_agrees_with_lifelines_fitted_directly():
+    spells = _spells()
+    r = retention(spells, observationsdatum="2025-12-31")
+    end = spells["slutdatum"].fillna(pd.Timestamp("2025-12-31"))
+    durations = (end - spells["anstallningsdatum"]).dt.days / 365.25
+    kmf = KaplanMeierFitter().fit(durations, spells["slutdatum"].notna())
+    ours = r.survival.set_index("ar")["andel_kvar"]
+    pd.testing.assert_series_equal(ours, kmf.survival_function_.iloc[:, 0], check_names=False)
+    np.testing.assert_allclose(r.survival["ki_lag"], kmf.confidence_interval_survival_function_.iloc[:, 0])
+    assert r.median_ar["Totalt"] == pytest.approx(kmf.median_survival_time_)
+    codes = spells["orsak"].map({"egen_begaran": 1, "ovrigt": 2, "pension": 3}).fillna(0).astype(int)
+    ajf = AalenJohansenFitter(seed=20251123, calculate_variance=False).fit(durations, codes, event_of_interest=1)
+    cif = r.kumulativ_incidens.query("orsak == 'egen_begaran'").set_index("ar")["andel"]
+    np.testing.assert_allclose(cif.to_numpy(), ajf.cumulative_density_.iloc[:, 0].to_numpy())
+    assert set(r.kumulativ_incidens["orsak"]) == {"egen_begaran", "ovrigt", "pension"}
+
+
+def test_retention_by_group_and_left_truncation():
+    spells = _spells()
+    r = retention(spells, by="grupp", observationsdatum="2025-12-31", observationsstart="2019-01-01")
+    # the spell that ended in 2020-01 started in 2015: it enters the risk set at 4.0 years
+    assert set(r.survival["grupp"]) == {"a", "b"}
+    assert r.sammanfattning.loc["b", "antal"] == 4
+    first_a = r.survival.query("grupp == 'a'")
+    assert first_a["andel_kvar"].iloc[0] == 1.0 and first_a["andel_kvar"].min() < 1
+    assert np.isnan(r.median_ar["a"]) or r.median_ar["a"] > 0
+
+
+def test_retention_names_a_spell_that_ends_before_it_starts():
+    spells = _spells()
+    spells.loc[3, "slutdatum"] = pd.Timestamp("2019-01-01")
+    with pytest.raises(InputError) as err:
+        retention(spells)
+    assert [(p.row, p.column) for p in err.value.problems] == [(5, "slutdatum")]
+
+
+def test_demo_retention_and_tenure_recover_the_truth(demo):
+    """One- and three-year retention within 0.03 of the generator's hazards applied to its
+    hiring ages (32 % of recruits are under 30); half of the leavers under three years."""
+    spells = kompetens.employment_spells(demo.personal, demo.avgangar)
+    r = retention(spells, observationsstart="2019-01-01").sammanfattning.loc["Totalt"]
+    a = truth.REKRYTERING_ALDER
+    young = (np.random.default_rng(0).gamma(a["shape"], a["scale"], 1_000_000) + a["min"] < 30).mean()
+    tenure = truth.OVRIGA_AVGANGAR_ANSTALLNINGSTID
+    age = truth.OVRIGA_AVGANGAR_ALDER
+
+    def stay(mult):
+        return [(1 - tenure[(0, 1)] * mult), (1 - tenure[(0, 1)] * mult) * (1 - tenure[(1, 3)] * mult) ** 2]
+
+    true_1, true_3 = (young * np.array(stay(age[(0, 29)])) + (1 - young) * np.array(stay(age[(30, 49)])))
+    assert r["kvar_1_ar"] == pytest.approx(true_1, abs=0.03)
+    assert r["kvar_3_ar"] == pytest.approx(true_3, abs=0.03)
+    assert r["kvar_1_ki_lag"] < true_1 < r["kvar_1_ki_hog"]
+    shares = tenure_shares(demo.avgangar, range(2019, 2026))
+    assert shares["under_3_ar"] == pytest.approx(0.5, abs=0.06)
+
+
+def test_by_category_hides_small_cells(demo):
+    t = by_category(demo.personal, demo.avgangar, 2025, "yrkesgrupp", k=5)
+    assert t.loc["Totalt", "antal"] == 1504
+    assert (t["avgangar"].dropna() >= 5).all()
+    assert t.loc["Totalt", "andel"] == pytest.approx(t.loc["Totalt", "avgangar"] / 1504)
+
+
+def _exit_rows():
+    return pd.DataFrame({"person_id": ["a", "b", "c", "d"], "datum": ["2024-05-01", "2024-06-01", "2024-07-01", "2024-07-01"],
+                         "forvaltning": ["X"] * 4, "yrkesgrupp": ["Y"] * 4, "orsak": ["pension", "ovrigt", "egen_begaran", "ovrigt"],
+                         "anstallningsdatum": ["2000-01-01", "2010-01-01", "2015-01-01", "2016-01-01"]})
+
+
+@pytest.mark.parametrize("column,value,row,rule", [
+    ("datum", "1999-01-01", 3, "avgång före anställningsdatum"),
+    ("datum", "2099-01-01", 3, "datum i framtiden"),
+    ("orsak", "flytt", 3, "ska vara ett av"),
+])
+def test_bad_exit_records_are_named(column, value, row, rule):
+    df = _exit_rows()
+    df.loc[1, column] = value
+    with pytest.raises(InputError) as err:
+        validate_table(df, "avgangar", "avgangar.csv")
+    found = [(p.row, p.rule) for p in err.value.problems]
+    assert any(r == row and p.startswith(rule) for r, p in found), found
+
+
+def test_duplicate_exit_is_named():
+    df = pd.concat([_exit_rows(), _exit_rows().iloc[[2]]], ignore_index=True)
+    with pytest.raises(InputError) as err:
+        validate_table(df, "avgangar", "avgangar.csv")
+    assert [(p.file, p.row, p.rule) for p in err.value.problems] == [("avgangar.csv", 6, "samma avgång två gånger")]
