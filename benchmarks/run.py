@@ -14,7 +14,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE.parent / "outputs" / "benchmarks.md"
-BENCHMARKS = ["bench_projection"]
+BENCHMARKS = ["bench_projection", "bench_absence"]
 
 
 def _machine() -> str:
@@ -30,9 +30,13 @@ def main() -> int:
         lines = done.stdout.strip().splitlines()
         print(lines[0])
         rows.append(json.loads(lines[-1]))
-    table = ["| benchmark | median (s) | min (s) | peak RSS (MiB) | goal |", "|---|---|---|---|---|"]
-    table += [f"| {r['benchmark']} | {r['median_s']:.2f} | {r['min_s']:.2f} | {r['peak_mib']:.0f} | {r['goal']} |"
-              for r in rows]
+    table = ["| benchmark | median (s) | min (s) | floor (s) | ratio | peak RSS (MiB) | goal |",
+             "|---|---|---|---|---|---|---|"]
+    for r in rows:
+        floor = f"{r['floor_s']:.2f}" if "floor_s" in r else "–"
+        ratio = f"{r['ratio']:.1f}×" if "ratio" in r else "–"
+        table.append(f"| {r['benchmark']} | {r['median_s']:.2f} | {r['min_s']:.2f} | {floor} | {ratio} | "
+                     f"{r['peak_mib']:.0f} | {r['goal']} |")
     OUT.parent.mkdir(exist_ok=True)
     OUT.write_text(f"Machine: {_machine()}\n\n" + "\n".join(table) + "\n", encoding="utf-8")
     print(f"Results: {OUT}")

@@ -8,6 +8,7 @@ The public front door. An analyst's session needs only these names:
     print(kp.summary_text(figures))               # the generated Swedish summary
 """
 
+from kompetens.absence import AbsenceTrend, fit_absence_trend
 from kompetens.errors import InputError, KompetensError, Problem, ReportError
 from kompetens.load import Inputs, demo_dir, load_inputs, select_forvaltning, validate_table
 from kompetens.narrative import summary as summary_text
@@ -16,6 +17,7 @@ from kompetens.params import DEFAULTS, check_params, load_params
 from kompetens.plan import Plan, prepare
 from kompetens.privacy import suppress, suppression_mask
 from kompetens.projection import Projection, project
+from kompetens.retention import Retention, retention
 from kompetens.rates import FlowRates, estimate_rates
 from kompetens.spells import employment_spells
 from kompetens.staffplan import StaffPlan, staff_plan
@@ -29,8 +31,8 @@ from kompetens.staff import (
 __version__ = "0.1.0"
 
 __all__ = [
-    "DEFAULTS", "FlowRates", "InputError", "Inputs", "KompetensError", "Plan", "Problem", "Projection",
-    "ReportError", "StaffPlan", "employment_spells", "estimate_rates", "project", "staff_plan",
+    "AbsenceTrend", "DEFAULTS", "FlowRates", "fit_absence_trend", "retention", "InputError", "Inputs", "KompetensError", "Plan", "Problem", "Projection",
+    "ReportError", "Retention", "StaffPlan", "employment_spells", "estimate_rates", "project", "staff_plan",
     "check_params", "demo_dir", "headcount_by_year", "key_figures", "load_inputs", "load_params",
     "prepare", "read_key_figures", "select_forvaltning", "sick_leave_by_year", "staff_by_group_age",
     "staff_summary", "summary_text", "suppress", "suppression_mask", "validate_table", "write_key_figures",

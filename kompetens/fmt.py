@@ -36,3 +36,26 @@ def mnkr(kronor: float, decimals: int = 1, sprak: str = "sv") -> str:
 def years(first: int, last: int) -> str:
     """A span of years with an en dash: 2020–2027."""
     return f"{first}{EN_DASH}{last}"
+
+
+MONTHS = {"sv": ["januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september",
+                 "oktober", "november", "december"],
+          "en": ["January", "February", "March", "April", "May", "June", "July", "August", "September",
+                 "October", "November", "December"]}
+
+
+def month_span(first: str, last: str, sprak: str = "sv") -> str:
+    """Two months (YYYY-MM) as words: "januari–december 2025", "juli 2024–juni 2025"."""
+    (y0, m0), (y1, m1) = (map(int, first.split("-")), map(int, last.split("-")))
+    names = MONTHS[sprak]
+    if y0 == y1:
+        return f"{names[m0 - 1]}{EN_DASH}{names[m1 - 1]} {y1}"
+    return f"{names[m0 - 1]} {y0}{EN_DASH}{names[m1 - 1]} {y1}"
+
+
+def interval(lo: float, hi: float, decimals: int = 1, sprak: str = "sv", scale: float = 1.0, unit: str = "") -> str:
+    """A confidence interval: "0,2–0,6", or "−0,35 till 0,04" when a bound is negative."""
+    a, b = number(scale * lo, decimals, sprak) + unit, number(scale * hi, decimals, sprak) + unit
+    if lo < 0 or hi < 0:
+        return f"{a} {'till' if sprak == 'sv' else 'to'} {b}"
+    return f"{a}{EN_DASH}{b}"

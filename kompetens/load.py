@@ -160,8 +160,8 @@ def _problems(cases: pd.DataFrame, source: str) -> list[Problem]:
     problems, seen = [], set()
     for case in cases.itertuples(index=False):
         value = case.failure_case
-        if isinstance(value, str) and value.startswith("TypeError("):
-            continue  # a rule that could not run because a column has the wrong type
+        if isinstance(value, str) and value.startswith(("TypeError(", "KeyError(")):
+            continue  # a rule that could not run: a column is missing or has the wrong type
         if case.schema_context == "DataFrameSchema" and case.check == "column_in_dataframe":
             problems.append(Problem(source, None, str(value), "kolumnen saknas"))
             continue

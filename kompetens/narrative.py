@@ -26,6 +26,10 @@ def _environment(sprak: str) -> jinja2.Environment:
     env.globals["ar_span"] = fmt.years
     env.globals["riktning"] = lambda change, words: direction(change, words)
     env.globals["andel_ord"] = lambda share: share_words(share, sprak)
+    env.filters["pp"] = lambda x: fmt.number(abs(x), 2, sprak)
+    env.filters["pp_signed"] = lambda x: fmt.number(x, 2, sprak)
+    env.globals["ki"] = lambda lo, hi, d=1, scale=1.0: fmt.interval(lo, hi, d, sprak, scale)
+    env.globals["manader"] = lambda first, last: fmt.month_span(first, last, sprak)
     return env
 
 
@@ -179,3 +183,25 @@ def turnover_values(figures: dict) -> dict:
 def turnover(figures: dict, sprak: str = "sv") -> str:
     """The paragraph on turnover, leavers' age and tenure, retention and retirements."""
     return render("omsattning.md.j2", sprak, **turnover_values(figures))
+
+
+def absence_values(figures: dict) -> dict:
+    """The values of the sick-leave paragraph, each taken from the key figures."""
+    last = figures["sjukfranvaro_12_manader"]
+    trend = figures.get("sjukfranvaro_trend")
+    young = trend["aldersband"].get("≤29") if trend else None
+    sens = trend["kanslighet"] if trend and trend["kanslighet"]["pp_per_ar"] is not None else None
+    return {
+        "andel": last["andel"], "andel_lang": last.get("andel_lang"), "period": figures["sjukfranvaro_period"],
+        "trend": trend, "unga": young,
+        "unga_signifikant": bool(young and (young["ki_lag"] > 0 or young["ki_hog"] < 0)),
+        "kanslighet": sens,
+        "kanslighet_inom": bool(sens and trend["ki_lag"] <= sens["pp_per_ar"] <= trend["ki_hog"]),
+        "prognos": figures.get("sjukfranvaro_prognos"),
+        "antal_flaggade": len(figures["sjukfranvaro_flaggade"]), "grans": figures["sjukfranvaro_grans"],
+    }
+
+
+def absence(figures: dict, sprak: str = "sv") -> str:
+    """The paragraph on sick leave: level, trend, young staff, sensitivity, forecast, flags."""
+    return render("sjukfranvaro.md.j2", sprak, **absence_values(figures))

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from kompetens import economics, staff, turnover
+from kompetens import absence, economics, staff, turnover
 from kompetens.retention import retention
 from kompetens.spells import ALDERSBAND, age_band_index, employment_spells
 from kompetens.plan import Plan
@@ -36,6 +36,17 @@ def _clean(x):
     if isinstance(x, float) and math.isnan(x):
         return None
     return x
+
+
+MIN_MONTHS_FOR_TREND = 24
+
+
+def absence_trend(plan: Plan) -> absence.AbsenceTrend | None:
+    """The plan's sick-leave trend model, or None when there are fewer than 24 months."""
+    f = plan.inputs.franvaro
+    if f["manad"].nunique() < MIN_MONTHS_FOR_TREND:
+        return None
+    return absence.fit_absence_trend(f)
 
 
 def _rows(table: pd.DataFrame, hidden: set) -> dict:
@@ -139,10 +150,45 @@ def turnover_figures(plan: Plan) -> dict:
     }
 
 
-def key_figures(plan: Plan, sp: StaffPlan | None = None) -> dict:
-    """All key figures of a run, as plain JSON-ready data. sp: the plan's projection, when
-    the caller has it already."""
+def absence_figures(plan: Plan, trend: absence.AbsenceTrend | None) -> dict:
+    """Sick leave: the last 12 months by category, the trend, its sensitivity, the
+    forecast and the flagged units (units with fewer than k persons are never listed)."""
+    f, k = plan.inputs.franvaro, plan.k
+    months = sorted(f["manad"].unique())
+    last = f[f["manad"].isin(months[-12:])]
+    out = {"sjukfranvaro_period": [months[-12], months[-1]],
+           "sjukfranvaro_12_manader": absence.shares(last, None, k).iloc[0].drop("personer", errors="ignore").to_dict()}
+    for by in ("yrkesgrupp", "aldersband", "kon"):
+        if by in absence.with_age_band(last):
+            values = absence.shares(last, by, k)["andel"]
+            if by == "aldersband":
+                values = values.reindex([b for b in absence.AGE_BANDS if b in values.index])
+            out[f"sjukfranvaro_per_{by}"] = values.to_dict()
+    flagged = absence.flagged_units(f, plan.params["sjukfranvaro_grans"], k)
+    out["sjukfranvaro_grans"] = plan.params["sjukfranvaro_grans"]
+    out["sjukfranvaro_flaggade"] = [{"enhet": unit, **row.drop("personer").to_dict()} for unit, row in flagged.iterrows()]
+    if trend is not None:
+        bands = trend.trend_aldersband
+        persons = absence.with_age_band(f).groupby("aldersband")["person_id"].nunique() if "person_id" in f else None
+        if persons is not None:
+            bands = bands[persons.reindex(bands.index).fillna(0) >= k]
+        out["sjukfranvaro_trend"] = {
+            "pp_per_ar": trend.trend_pp_per_year, "ki_lag": trend.trend_pp_per_year_ci[0],
+            "ki_hog": trend.trend_pp_per_year_ci[1], "logit": trend.trend_logit, "logit_ki": list(trend.trend_logit_ci),
+            "signifikant": trend.significant, "skala": float(trend.results_.scale),
+            "aldersband": {b: {"pp_per_ar": r["pp_per_ar"], "ki_lag": r["pp_ki_lag"], "ki_hog": r["pp_ki_hog"]}
+                           for b, r in bands.iterrows()},
+            "kanslighet": absence.sensitivity(f, trend),
+        }
+        out["sjukfranvaro_prognos"] = trend.forecast_total(12)
+    return out
+
+
+def key_figures(plan: Plan, sp: StaffPlan | None = None, trend=False) -> dict:
+    """All key figures of a run, as plain JSON-ready data. sp and trend: the plan's projection
+    and sick-leave trend, when the caller has them already."""
     sp = staff_plan(plan) if sp is None else sp
+    trend = absence_trend(plan) if trend is False else trend
     inp, k = plan.inputs, plan.k
     summary = staff.staff_summary(inp.personal, plan.basar, k)
     headcount = staff.headcount_by_year(inp.personal, k)
@@ -166,6 +212,7 @@ def key_figures(plan: Plan, sp: StaffPlan | None = None) -> dict:
     }
     figures.update(projection_figures(sp, plan))
     figures.update(turnover_figures(plan))
+    figures.update(absence_figures(plan, trend))
     if inp.kostnader is not None:
         costs = staff.costs_by_year(inp.kostnader)
         figures["lonekostnad_mnkr"] = (costs["lonekostnad"] / 1e6).to_dict()

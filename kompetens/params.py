@@ -32,6 +32,7 @@ DEFAULTS: dict = {
     "ram_mnkr": None,  # the budget frame for the staff increase, mnkr
     "direktiv_andel": 0.3,  # share of the increase to be met by other solutions
     "backtest_basar": None,  # base year of the backtest; None = basår − 3 when the data has it
+    "sjukfranvaro_grans": 0.1,  # units whose last-12-month sick-leave share is above this are flagged
 }
 
 _TYPES = {"titel": str, "slug": str, "forvaltning": (str, type(None)), "data_dir": (str, type(None)),
@@ -40,7 +41,7 @@ _TYPES = {"titel": str, "slug": str, "forvaltning": (str, type(None)), "data_dir
           "las_alder": int, "simuleringar": int, "seed": int, "personalbehov_extern": (str, type(None)),
           "kostnad_per_person": (int, float, dict, type(None)), "po_palagg": (int, float),
           "ram_personer": (int, float, type(None)), "ram_mnkr": (int, float, type(None)),
-          "direktiv_andel": (int, float), "backtest_basar": (int, type(None))}
+          "direktiv_andel": (int, float), "backtest_basar": (int, type(None)), "sjukfranvaro_grans": (int, float)}
 
 
 def check_params(params: dict, source: str = "parametrar") -> dict:

@@ -139,3 +139,58 @@ def retention_curves(survival: pd.DataFrame, sprak: str = "sv", max_years: float
         ax.set(title=t["retention"], xlabel=t["tenure_years"], ylabel=t["share"] + " (%)", ylim=(0, 100))
         ax.legend(fontsize="small", bbox_to_anchor=(1.02, 1), loc="upper left")
     return fig
+
+
+LABELS["sv"].update({"monthly": "Sjukfrånvaro per månad", "observed": "Utfall", "model": "Modellens trend",
+                     "forecast": "Prognos (95 % KI)", "month": "Månad", "pp_year": "Procentenheter per år",
+                     "bands": "Förändring per år och åldersgrupp (95 % KI)", "heat": "Sjukfrånvaro (%) per enhet och månad",
+                     "unit": "Enhet"})
+LABELS["en"].update({"monthly": "Sick leave per month", "observed": "Observed", "model": "Model trend",
+                     "forecast": "Forecast (95% CI)", "month": "Month", "pp_year": "Percentage points per year",
+                     "bands": "Change per year by age group (95% CI)", "heat": "Sick leave (%) by unit and month",
+                     "unit": "Unit"})
+
+
+def sick_leave_monthly(observed: pd.Series, fitted: pd.DataFrame, forecast: pd.DataFrame, sprak: str = "sv") -> Figure:
+    """The observed monthly share, the model's expected share and the forecast with its band."""
+    t = LABELS[sprak]
+    colors = sns.color_palette(PALETTE)
+    x_obs = pd.PeriodIndex(observed.index, freq="M").to_timestamp()
+    with _style():
+        fig = Figure(figsize=(9, 4.2), layout="constrained")
+        ax = fig.subplots()
+        ax.plot(x_obs, 100 * observed.to_numpy(), color=colors[0], marker=".", lw=1, label=t["observed"])
+        x_fit = pd.PeriodIndex(fitted["manad"], freq="M").to_timestamp()
+        ax.plot(x_fit, 100 * fitted["andel"], color=colors[1], lw=1.5, label=t["model"])
+        x_fc = pd.PeriodIndex(forecast["manad"], freq="M").to_timestamp()
+        ax.plot(x_fc, 100 * forecast["andel"], color=colors[2], lw=1.5, ls="--", label=t["forecast"])
+        ax.fill_between(x_fc, 100 * forecast["ki_lag"], 100 * forecast["ki_hog"], color=colors[2], alpha=0.25)
+        ax.set(title=t["monthly"], xlabel=t["month"], ylabel=t["sick_share"] + " (%)")
+        ax.legend(fontsize="small", loc="upper left")
+    return fig
+
+
+def age_band_trends(bands: pd.DataFrame, sprak: str = "sv") -> Figure:
+    """Yearly change in percentage points per age band with 95 % CIs."""
+    t = LABELS[sprak]
+    with _style():
+        fig = Figure(figsize=(6, 3.2), layout="constrained")
+        ax = fig.subplots()
+        y = range(len(bands))
+        ax.errorbar(bands["pp_per_ar"], y, xerr=[bands["pp_per_ar"] - bands["ki_lag"], bands["ki_hog"] - bands["pp_per_ar"]],
+                    fmt="o", color=sns.color_palette(PALETTE)[0], capsize=4)
+        ax.axvline(0, color="0.4", lw=1)
+        ax.set_yticks(list(y), list(bands.index))
+        ax.set(title=t["bands"], xlabel=t["pp_year"], ylabel=t["aldersband"])
+    return fig
+
+
+def unit_heatmap(shares: pd.DataFrame, sprak: str = "sv") -> Figure:
+    """Units (rows) × months (columns) of the sick-leave share in percent; hidden cells blank."""
+    t = LABELS[sprak]
+    with _style():
+        fig = Figure(figsize=(10, 1.2 + 0.22 * len(shares)), layout="constrained")
+        ax = fig.subplots()
+        sns.heatmap(100 * shares, cmap="viridis", ax=ax, cbar_kws={"label": "%"}, xticklabels=3)
+        ax.set(title=t["heat"], xlabel=t["month"], ylabel=t["unit"])
+    return fig

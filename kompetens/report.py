@@ -74,7 +74,8 @@ SECTIONS = {
            "framskrivning": "Framskrivning av personalbehovet", "rekrytering": "Rekryteringsbehov och pensionsavgångar",
            "definitioner": "Personalomsättning enligt olika definitioner", "avgangar_profil": "Vilka slutar?",
            "retention": "Hur länge stannar medarbetarna?", "pensioner": "Beräknade pensionsavgångar",
-           "avgangar_orsak": "Avslutade anställningar per orsak",
+           "avgangar_orsak": "Avslutade anställningar per orsak", "sjuk_trend": "Utveckling och prognos",
+           "sjuk_grupper": "Sjukfrånvaro per grupp", "sjuk_enheter": "Enheter", "sjuk_ar": "Sjukfrånvaro per år",
            "ekonomi_ram": "Avvikelse mellan personalframskrivning och ram", "backtest": "Efterhandsprövning",
            "personal_idag": "Personalen idag", "utveckling": "Antal anställda över tid",
            "omsattning": "Personalomsättning och pensionsavgångar", "sjukfranvaro": "Sjukfrånvaro",
@@ -83,7 +84,8 @@ SECTIONS = {
            "framskrivning": "Projected staff need", "rekrytering": "Recruitment need and retirements",
            "definitioner": "Turnover by definition", "avgangar_profil": "Who leaves?",
            "retention": "How long do staff stay?", "pensioner": "Projected retirements",
-           "avgangar_orsak": "Ended employments by reason",
+           "avgangar_orsak": "Ended employments by reason", "sjuk_trend": "Trend and forecast",
+           "sjuk_grupper": "Sick leave by group", "sjuk_enheter": "Units", "sjuk_ar": "Sick leave per year",
            "ekonomi_ram": "Staff increase against the budget frame", "backtest": "Backtest",
            "utveckling": "Employees over time", "omsattning": "Turnover and retirements",
            "sjukfranvaro": "Sick leave", "ekonomi": "Wage and agency-staff costs", "om_underlaget": "About the data"},
@@ -107,9 +109,9 @@ def title(plan: Plan) -> Markdown:
     return Markdown(f"# {h['title']}: {plan.params['titel']}\n\n{fmt.years(plan.basar, plan.slutar)}")
 
 
-def compute_key_figures(plan: Plan, sp: StaffPlan | None = None) -> dict:
+def compute_key_figures(plan: Plan, sp: StaffPlan | None = None, trend=False) -> dict:
     """Compute the run's key figures and write them as nyckeltal.json in the output folder."""
-    figures = key_figures(plan, sp)
+    figures = key_figures(plan, sp, trend)
     write_key_figures(figures, plan.utkatalog)
     return figures
 
@@ -340,3 +342,62 @@ def retirement_table(figures: dict, sprak: str = "sv") -> Styler | Markdown:
     table = _year_table(figures["pensionsavgangar"])
     table[HEADERS[sprak]["summa"]] = pd.Series(figures["pensionsavgangar_period"], dtype=float)
     return _styled(table.rename_axis(columns=HEADERS[sprak]["ar"]), sprak, 1)
+
+
+def absence_text(figures: dict, sprak: str = "sv") -> Markdown:
+    return Markdown(narrative.absence(figures, sprak))
+
+
+def absence_monthly_figure(plan: Plan, trend) -> Image | Markdown:
+    f = plan.inputs.franvaro
+    observed = f.groupby("manad")["sjuk_tid"].sum() / f.groupby("manad")["schemalagd_tid"].sum()
+    if trend is None:
+        return Markdown("För kort tidsserie för en trendmodell." if plan.sprak == "sv" else "Too few months for a trend.")
+    return as_image(plots.sick_leave_monthly(observed, trend.fitted(), trend.forecast(12), plan.sprak))
+
+
+def absence_age_band_figure(figures: dict, sprak: str = "sv") -> Image | Markdown:
+    trend = figures.get("sjukfranvaro_trend")
+    if not trend or not trend["aldersband"]:
+        return Markdown("–")
+    bands = pd.DataFrame.from_dict(trend["aldersband"], orient="index")
+    return as_image(plots.age_band_trends(bands, sprak))
+
+
+def absence_heatmap(plan: Plan, max_units: int = 30) -> Image:
+    """Units × the last 24 months; at most max_units units, those with the highest share."""
+    from kompetens.absence import unit_month_shares
+
+    shares = unit_month_shares(plan.inputs.franvaro, plan.k).dropna(how="all")
+    top = shares.iloc[:, -12:].mean(axis=1).sort_values(ascending=False).index[:max_units]
+    return as_image(plots.unit_heatmap(shares.loc[top], plan.sprak))
+
+
+def absence_table(figures: dict, sprak: str = "sv") -> Styler:
+    """Sick-leave share (%) over the last 12 months by yrkesgrupp, age band and kön."""
+    parts = []
+    labels = {"yrkesgrupp": HEADERS[sprak]["yrkesgrupp"], "aldersband": "Ålder" if sprak == "sv" else "Age",
+              "kon": "Kön" if sprak == "sv" else "Sex"}
+    for by, label in labels.items():
+        values = figures.get(f"sjukfranvaro_per_{by}")
+        if values:
+            s = pd.Series(values, dtype=float) * 100
+            s.index = pd.MultiIndex.from_product([[label], s.index])
+            parts.append(s)
+    table = pd.concat(parts).to_frame("Sjukfrånvaro (%)" if sprak == "sv" else "Sick leave (%)")
+    return _styled(table, sprak, 1)
+
+
+def flagged_table(figures: dict, sprak: str = "sv") -> Styler | Markdown:
+    """Units above the threshold over the last 12 months, with the change from the 12 before."""
+    rows = figures["sjukfranvaro_flaggade"]
+    if not rows:
+        return Markdown("Ingen enhet är över gränsen." if sprak == "sv" else "No unit is above the threshold.")
+    table = pd.DataFrame(rows).set_index("enhet")
+    for c in ("andel_12_man", "andel_foregaende_12_man"):
+        table[c] = 100 * table[c]
+    names = {"forvaltning": "Förvaltning" if sprak == "sv" else "Department",
+             "andel_12_man": "Senaste 12 mån (%)" if sprak == "sv" else "Last 12 months (%)",
+             "andel_foregaende_12_man": "Föregående 12 mån (%)" if sprak == "sv" else "Previous 12 months (%)",
+             "forandring_pp": "Förändring (procentenheter)" if sprak == "sv" else "Change (percentage points)"}
+    return _styled(table.rename(columns=names).rename_axis(None), sprak, 1)

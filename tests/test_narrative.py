@@ -130,3 +130,30 @@ def test_turnover_paragraph_states_the_key_figures(figures):
     assert _numbers(text) == expected
     assert text.count("Nästan hälften") == (0.40 <= tenure["under_3_ar"] < 0.5)
     assert f"flest inom {largest}" in text
+
+
+def test_absence_paragraph_states_the_key_figures(figures):
+    from kompetens.narrative import absence
+
+    text = absence(figures, "sv")
+    last, trend = figures["sjukfranvaro_12_manader"], figures["sjukfranvaro_trend"]
+    young, sens, fc = trend["aldersband"]["≤29"], trend["kanslighet"], figures["sjukfranvaro_prognos"]
+    pp = lambda x: fmt.number(x, 2)  # noqa: E731
+    expected = [fmt.number(100 * last["andel"], 1), "2025", fmt.number(100 * last["andel_lang"]), "60",
+                pp(trend["pp_per_ar"]), "95", pp(trend["ki_lag"]), pp(trend["ki_hog"]),
+                "29", pp(young["pp_per_ar"]), "95", pp(young["ki_lag"]), pp(young["ki_hog"]),
+                "2020", "2021", pp(sens["pp_per_ar"]),
+                "2026", fmt.number(100 * fc["andel"], 1), "95", fmt.number(100 * fc["ki_lag"], 1),
+                fmt.number(100 * fc["ki_hog"], 1),
+                str(len(figures["sjukfranvaro_flaggade"])), fmt.number(100 * figures["sjukfranvaro_grans"])]
+    assert _numbers(text) == expected
+    assert "Sjukfrånvaron ökar med" in text and "så den beror inte på de åren" in text
+
+
+def test_absence_paragraph_says_plainly_when_the_trend_is_not_clear(figures):
+    from kompetens.narrative import absence
+
+    flat = copy.deepcopy(figures)
+    flat["sjukfranvaro_trend"].update(pp_per_ar=-0.05, ki_lag=-0.2, ki_hog=0.1, signifikant=False)
+    text = absence(flat, "sv")
+    assert "Sjukfrånvarons förändring, −0,05 procentenheter per år (95 % KI −0,20 till 0,10), går inte att skilja från noll." in text
