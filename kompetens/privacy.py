@@ -8,6 +8,8 @@ recovered from the totals.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
@@ -67,3 +69,14 @@ def hidden_groups(counts: pd.Series, k: int) -> set:
     table.loc["__total__"] = counts.sum()
     mask = suppression_mask(table, k, lines="columns")["antal"]
     return {g for g in counts.index if mask[g]} if not mask["__total__"] else set(counts.index)
+
+
+#: A Swedish personnummer (ÅÅÅÅMMDD-NNNN, ÅÅMMDD-NNNN, ÅÅÅÅMMDDNNNN): a real date and four
+#: digits, not part of a longer number or a decimal.
+PERSONNUMMER = re.compile(r"(?<![\d.,])(?:(?:19|20)\d{2}|\d{2})(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])"
+                          r"(?:[-+]\d{4}|(?<=\d{8})\d{4})(?![\d.,])")
+
+
+def find_personnummer(text: str) -> list[str]:
+    """Every personnummer-like string in text."""
+    return PERSONNUMMER.findall(text)

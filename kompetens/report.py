@@ -92,9 +92,20 @@ SECTIONS = {
 }
 
 
+#: The report's main sections in order: the table of contents links to them.
+TOC = ("sammanfattning", "personalbehov", "rekrytering", "omsattning", "sjukfranvaro", "ekonomi_ram", "om_underlaget")
+
+
 def heading(section: str, plan: Plan, level: int = 2) -> Markdown:
-    """A section heading in the report's language."""
-    return Markdown(f"{'#' * level} {SECTIONS[plan.sprak][section]}")
+    """A section heading in the report's language, with a stable anchor (id = section key)."""
+    return Markdown(f'<a id="{section}"></a>\n\n{"#" * level} {SECTIONS[plan.sprak][section]}')
+
+
+def table_of_contents(plan: Plan) -> Markdown:
+    """Links to the report's main sections."""
+    title = "Innehåll" if plan.sprak == "sv" else "Contents"
+    links = "\n".join(f"{i}. [{SECTIONS[plan.sprak][key]}](#{key})" for i, key in enumerate(TOC, start=1))
+    return Markdown(f"**{title}**\n\n{links}")
 
 
 def as_image(fig: Figure) -> Image:
@@ -208,7 +219,10 @@ def summary(figures: dict, sprak: str = "sv") -> Markdown:
 
 
 def staff_by_group_age_table(plan: Plan) -> Styler:
-    return _styled(staff.staff_by_group_age(plan.inputs.personal, plan.basar, plan.k), plan.sprak)
+    table = staff.staff_by_group_age(plan.inputs.personal, plan.basar, plan.k)
+    h = HEADERS[plan.sprak]
+    return _styled(table.rename_axis(index=h["yrkesgrupp"], columns="Ålder" if plan.sprak == "sv" else "Age"),
+                   plan.sprak)
 
 
 def staff_by_group_age_figure(plan: Plan) -> Image:
@@ -296,8 +310,10 @@ def turnover_table(figures: dict, sprak: str = "sv") -> Styler:
     table.columns = [int(c) for c in table.columns]
     labels = {"kolada": "Kolada (tillsvidare)", "arbetsgivarverket": "Arbetsgivarverket",
               "nyckeltalsinstitutet": "Nyckeltalsinstitutet"}
-    table.index = [", ".join([labels.get(key.split(", ")[0], key.split(", ")[0]), *key.split(", ")[1:]])
-                   for key in table.index]
+    if sprak == "en":
+        labels.update({"kolada": "Kolada (permanent staff)", "extern": "external", "med pension": "with retirements",
+                       "utan pension": "without retirements", "inklusive intern rörlighet": "internal moves included"})
+    table.index = [", ".join(labels.get(part, part) for part in key.split(", ")) for key in table.index]
     return _styled(table.rename_axis(columns=HEADERS[sprak]["ar"]), sprak, 1)
 
 
@@ -401,3 +417,13 @@ def flagged_table(figures: dict, sprak: str = "sv") -> Styler | Markdown:
              "andel_foregaende_12_man": "Föregående 12 mån (%)" if sprak == "sv" else "Previous 12 months (%)",
              "forandring_pp": "Förändring (procentenheter)" if sprak == "sv" else "Change (percentage points)"}
     return _styled(table.rename(columns=names).rename_axis(None), sprak, 1)
+
+
+def excel_tables(plan: Plan, figures: dict) -> Markdown:
+    """Write tabeller.xlsx beside the report and link to it."""
+    from kompetens.export import FILENAME, write_tables
+
+    write_tables(plan, figures, plan.utkatalog)
+    text = ("Alla tabeller finns också som Excel-fil, ett blad per avsnitt: " if plan.sprak == "sv"
+            else "All tables are also in an Excel file, one sheet per section: ")
+    return Markdown(f"{text}[{FILENAME}]({FILENAME}).")

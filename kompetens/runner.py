@@ -7,6 +7,7 @@ and the previous good one survives. One failing report never stops the others.
 
 from __future__ import annotations
 
+import re
 import shutil
 import sys
 import tempfile
@@ -47,7 +48,14 @@ def render_html(executed: Path, html: Path) -> None:
 
     exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
     body, _ = exporter.from_filename(str(executed))
-    html.write_text(body, encoding="utf-8")
+    html.write_text(static_page(body), encoding="utf-8")
+
+
+def static_page(body: str) -> str:
+    """The report without scripts: it is static text, tables and images, and opening it must
+    not make the reader's browser fetch anything (the exporter links require.js, MathJax
+    and mermaid from CDNs)."""
+    return re.sub(r"<script\b[^>]*>.*?</script>\s*", "", body, flags=re.S | re.I)
 
 
 def _error_text(exc: BaseException) -> str:

@@ -59,3 +59,11 @@ def test_hidden_groups_take_the_next_smallest_when_one_is_small():
     assert hidden_groups(pd.Series({"a": 3, "b": 4, "c": 20}), 5) == {"a", "b"}
     assert hidden_groups(pd.Series({"a": 6, "b": 10}), 5) == set()
     assert hidden_groups(pd.Series({"a": 2, "b": 1}), 5) == {"a", "b"}
+
+
+def test_personnummer_pattern_finds_numbers_not_decimals():
+    from kompetens.privacy import find_personnummer
+
+    assert find_personnummer("id 19850312-1234 och 850312-1234 och 198503121234") == [
+        "19850312-1234", "850312-1234", "198503121234"]
+    assert find_personnummer("0.191771562945 och 2025-12-31 och 19851312-1234 och 1234567890123") == []

@@ -11,10 +11,10 @@ import pytest
 
 import kompetens
 from kompetens.cli import main
+from kompetens.privacy import find_personnummer
 from kompetens.runner import run_batch
 
-ROOT = Path(__file__).resolve().parent.parent
-PARAMS = sorted((ROOT / "params").glob("*.yaml"))
+from conftest import PARAMS, ROOT
 
 
 class _Page(HTMLParser):
@@ -36,13 +36,6 @@ class _Page(HTMLParser):
 
     def handle_data(self, data):
         self.text.append(data)
-
-
-@pytest.fixture(scope="module")
-def batch(tmp_path_factory):
-    out = tmp_path_factory.mktemp("outputs")
-    results = run_batch(PARAMS, out, jobs=2, progress=False)
-    return out, results
 
 
 def test_every_report_is_written(batch):
@@ -101,9 +94,16 @@ def test_no_person_id_or_birth_date_in_any_output(batch, demo):
     pattern = re.compile(r"\bD\d{5}\b")
     for path in out.rglob("*"):
         if path.is_file():
-            text = path.read_text(encoding="utf-8")
+            text = _xlsx_text(path) if path.suffix == ".xlsx" else path.read_text(encoding="utf-8")
             assert not (set(pattern.findall(text)) & ids), path
-            assert not re.search(r"\b(19|20)\d{6}[-+]?\d{4}\b", text), path  # personnummer
+            assert not find_personnummer(text), path
+
+
+def _xlsx_text(path) -> str:
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path)
+    return "\n".join(str(c.value) for ws in wb for row in ws.iter_rows() for c in row if c.value is not None)
 
 
 def test_a_failing_report_keeps_its_old_output_and_others_run(batch, tmp_path):
@@ -141,3 +141,43 @@ def test_cli_exit_codes(tmp_path, capsys):
 def test_cli_demo_writes_the_demo(tmp_path):
     assert main(["demo", "--out", str(tmp_path)]) == 0
     assert (tmp_path / "personal.csv").read_bytes() == (kompetens.demo_dir() / "personal.csv").read_bytes()
+
+
+def _visible_text(html: str) -> str:
+    """The page's text without tags, styles, scripts and the run-date line."""
+    html = re.sub(r"<(style|script)\b.*?</\1>", "", html, flags=re.S)
+    text = re.sub(r"<[^>]+>", " ", html)
+    text = re.sub(r"(Körning|Run date):\s*\S+", "", text)
+    return " ".join(text.split())
+
+
+def test_two_runs_with_the_same_inputs_are_identical(batch, tmp_path):
+    out, results = batch
+    slug = "individ-och-familjeomsorg"
+    again = run_batch([ROOT / "params" / f"{slug}.yaml"], tmp_path, jobs=1, progress=False)
+    assert again[0].ok, again[0].error
+    first, second = out / slug, tmp_path / slug
+    assert (first / "nyckeltal.json").read_bytes() == (second / "nyckeltal.json").read_bytes()
+    html1, html2 = ((d / "rapport.html").read_text(encoding="utf-8") for d in (first, second))
+    assert _visible_text(html1) == _visible_text(html2)
+    assert _Page(html1).images == _Page(html2).images  # the figures, byte for byte
+    import openpyxl
+
+    def cells(path):
+        wb = openpyxl.load_workbook(path)
+        return {ws.title: [[c.value for c in row] for row in ws.iter_rows()] for ws in wb}
+
+    assert cells(first / "tabeller.xlsx") == cells(second / "tabeller.xlsx")
+
+
+def test_excel_has_the_reports_tables(batch):
+    import openpyxl
+
+    out, _ = batch
+    wb = openpyxl.load_workbook(out / "social-och-omsorgsnamnden" / "tabeller.xlsx")
+    figures = json.loads((out / "social-och-omsorgsnamnden" / "nyckeltal.json").read_text(encoding="utf-8"))
+    assert {"Personalbehov", "Rekryteringsbehov", "Ekonomi", "Personalomsättning", "Sjukfrånvaro per år"} <= set(wb.sheetnames)
+    need = {row[0].value: [c.value for c in row[1:]] for row in wb["Personalbehov"].iter_rows(min_row=2)}
+    assert need["Totalt"] == pytest.approx([figures["personalbehov"]["Totalt"][str(y)] for y in range(2025, 2031)])
+    header = [c.value for c in next(wb["Rekryteringsbehov"].iter_rows())]
+    assert header[1:] == list(range(2026, 2031))

@@ -1,0 +1,56 @@
+"""The rendered report in a real browser (Debian's headless Chromium): no code visible,
+every image loads, and every table-of-contents link has its target."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+
+import pytest
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHECK = """
+<script>
+window.addEventListener("load", () => {
+  const visible = el => el.offsetParent !== null && el.getClientRects().length > 0;
+  const code = [...document.querySelectorAll(".jp-InputArea, .jp-CodeMirrorEditor, .input_area, .highlight")]
+    .filter(visible).length;
+  const images = [...document.images];
+  const broken = images.filter(img => !(img.complete && img.naturalWidth > 0)).length;
+  const toc = [...document.querySelectorAll('a[href^="#"]')].map(a => a.getAttribute("href").slice(1))
+    .filter(id => id.length > 0);
+  const missing = toc.filter(id => !document.getElementById(id));
+  const out = document.createElement("pre");
+  out.id = "kompetens-check";
+  out.textContent = JSON.stringify({code, images: images.length, broken, toc: toc.length, missing});
+  document.body.appendChild(out);
+});
+</script>
+"""
+
+
+def _check_in_browser(html_path, tmp_path) -> dict:
+    page = tmp_path / "page.html"
+    page.write_text(html_path.read_text(encoding="utf-8").replace("</body>", CHECK + "</body>"), encoding="utf-8")
+    done = subprocess.run(
+        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         f"--user-data-dir={tmp_path / 'profile'}", "--virtual-time-budget=10000", "--dump-dom", page.as_uri()],
+        capture_output=True, text=True, timeout=120)
+    found = re.search(r'<pre id="kompetens-check">(.*?)</pre>', done.stdout, flags=re.S)
+    assert found, done.stderr[-2000:]
+    return json.loads(found.group(1).replace("&quot;", '"'))
+
+
+@pytest.mark.skipif(CHROMIUM is None and os.environ.get("CI") != "true",
+                    reason="Chromium is not installed (apt-get install chromium); CI installs it")
+def test_reports_read_right_in_a_browser(batch, tmp_path):
+    out, results = batch
+    for r in results:
+        result = _check_in_browser(out / r.slug / "rapport.html", tmp_path)
+        assert result["code"] == 0, r.slug
+        assert result["images"] >= 5 and result["broken"] == 0, result
+        assert result["toc"] >= 7 and result["missing"] == [], result
