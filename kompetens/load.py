@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 import unicodedata
 import warnings
 from dataclasses import dataclass, field, replace
@@ -17,9 +18,13 @@ import pandas as pd
 import pandera.errors
 
 from kompetens.errors import InputError, Problem
-from kompetens.schemas import TABLES
+from kompetens.privacy import find_personnummer
+from kompetens.schemas import FORBIDDEN_COLUMNS, HEADER_ALIASES, TABLES
 
 SUFFIXES = (".csv", ".csv.gz", ".xlsx", ".parquet")
+#: Columns read as numbers; their text may use spaces as thousands separators.
+NUMERIC_COLUMNS = ("ar", "fodelsear", "sysselsattningsgrad", "manadslon", "schemalagd_tid", "sjuk_tid", "sjuk_kort",
+                   "sjuk_lang", "alder", "antal", "lonekostnad", "hyrpersonal", "personalbehov", "rekryteringsbehov")
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -92,8 +97,6 @@ def read_table(path: str | Path) -> pd.DataFrame:
             first = text.split("\n", 1)[0]
             sep = ";" if first.count(";") > first.count(",") else ","
             df = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, na_values=[""])
-            if sep == ";":  # Swedish Excel: decimal comma
-                df = df.apply(lambda s: s.str.replace(",", ".", regex=False) if _is_text(s) else s)
     except (ValueError, OSError, pd.errors.ParserError) as exc:
         raise InputError(Problem(str(path), None, None, f"kan inte läsas: {exc}")) from None
     if df.empty and len(df.columns) == 0:
@@ -101,12 +104,54 @@ def read_table(path: str | Path) -> pd.DataFrame:
     return df.rename(columns=normalize_header)
 
 
+def _prepare(df: pd.DataFrame, table: str, source: str) -> tuple[pd.DataFrame, list[Problem]]:
+    """Header aliases, forbidden columns, Swedish number and month formats, and the hints a
+    user needs when a file has the wrong delimiter or a mixed encoding."""
+    problems = []
+    df = df.rename(columns=lambda c: HEADER_ALIASES.get(table, {}).get(c, c))
+    for col in df.columns:
+        if col in FORBIDDEN_COLUMNS:
+            problems.append(Problem(source, None, col, "personuppgift som inte får finnas i underlaget: ta bort kolumnen"))
+    if len(df.columns) == 1 and any(sep in str(df.columns[0]) for sep in ("\t", "|", ":")):
+        problems.append(Problem(source, 1, None, "bara en kolumn: fel avgränsare? Använd komma eller semikolon"))
+    for col in df.columns:
+        if not _is_text(df[col]):
+            continue
+        text = df[col].astype("string")
+        bad = text.str.contains("Ã|Â", regex=True, na=False)
+        problems += [Problem(source, int(i) + 2, col, "blandad teckenkodning (UTF-8 och Windows-1252)", df[col][i])
+                     for i in df.index[bad][:5]]
+        if col in NUMERIC_COLUMNS:  # "1 393,5": spaces as thousands separators, decimal comma
+            plain = text.str.replace(r"[\s\u00a0\u202f]", "", regex=True).str.replace(",", ".", regex=False)
+            df = df.assign(**{col: plain})
+        if col == "manad":
+            df = df.assign(**{col: text.map(_month, na_action="ignore")})
+    if "person_id" in df:
+        ids = df["person_id"].astype("string")
+        looks = ids.map(lambda v: bool(find_personnummer(str(v))), na_action="ignore").fillna(False).astype(bool)
+        problems += [Problem(source, int(i) + 2, "person_id", "ser ut som ett personnummer: använd pseudonyma id")
+                     for i in df.index[looks][:5]]
+    return df, problems
+
+
+def _month(value: str) -> str:
+    """YYYY-MM from the month formats exports use: 2025-01, 202501, 2025M01, 2025-01-31."""
+    v = value.strip()
+    for pattern in (r"^(\d{4})-(\d{2})$", r"^(\d{4})(\d{2})$", r"^(\d{4})M(\d{2})$", r"^(\d{4})-(\d{2})-\d{2}"):
+        m = re.match(pattern, v)
+        if m:
+            return f"{m.group(1)}-{m.group(2)}"
+    return v
+
+
 def validate_table(df: pd.DataFrame, table: str, source: str) -> pd.DataFrame:
     """Coerce and check df against the table's contract; raise InputError listing every problem."""
     schema, _ = TABLES[table]
     if df.empty:
         raise InputError(Problem(source, None, None, "filen har inga rader"))
+    df, early = _prepare(df, table, source)
     df, problems = _parse_bools(df, schema, source)
+    problems = early + problems
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", FutureWarning)
@@ -202,9 +247,57 @@ def load_inputs(data_dir: str | Path | None = None) -> Inputs:
             problems.extend(exc.problems)
             continue
         sources[table] = {"fil": path.name, "sha256": sha256(path)}
+    if not problems:
+        problems = check_relations(tables, {t: s["fil"] for t, s in sources.items()})
     if problems:
         raise InputError(problems)
     return Inputs(**tables, sources=sources)
+
+
+def _unknown(df: pd.DataFrame, column: str, known: set, source: str, rule: str, limit: int = 20) -> list[Problem]:
+    bad = df.index[~df[column].isin(known)]
+    return [Problem(source, int(i) + 2, column, rule, df.at[i, column]) for i in bad[:limit]]
+
+
+def check_relations(tables: dict, files: dict) -> list[Problem]:
+    """Rules between tables: exits and absence of known groups, departments and persons,
+    costs of known departments, a population forecast with every age in every year."""
+    personal, problems = tables["personal"], []
+    groups, depts = set(personal["yrkesgrupp"]), set(personal["forvaltning"])
+    exits = tables["avgangar"]
+    problems += _unknown(exits, "yrkesgrupp", groups, files["avgangar"], "okänd yrkesgrupp (finns inte i personal)")
+    problems += _unknown(exits, "forvaltning", depts, files["avgangar"], "okänd förvaltning (finns inte i personal)")
+    if "anstallningsdatum" not in exits:
+        problems += _unknown(exits, "person_id", set(personal["person_id"]), files["avgangar"],
+                             "personen finns inte i personal (ange anstallningsdatum för korta anställningar)")
+    absence = tables["franvaro"]
+    if "person_id" in absence:
+        known = set(personal["person_id"]) | set(exits["person_id"])
+        problems += _unknown(absence, "person_id", known, files["franvaro"], "personen finns varken i personal eller avgangar")
+    for col, known in (("yrkesgrupp", groups), ("forvaltning", depts)):
+        if col in absence:
+            problems += _unknown(absence, col, known, files["franvaro"], f"okänd {col} (finns inte i personal)")
+    if tables.get("kostnader") is not None:
+        problems += _unknown(tables["kostnader"], "forvaltning", depts, files["kostnader"],
+                             "okänd förvaltning (finns inte i personal)")
+    problems += _population_gaps(tables["befolkning"], files["befolkning"])
+    return problems
+
+
+def _population_gaps(pop: pd.DataFrame, source: str) -> list[Problem]:
+    """Every year must have every age from 0 to the oldest, and the years must follow on."""
+    problems = []
+    years = sorted(pop["ar"].unique())
+    missing_years = sorted(set(range(years[0], years[-1] + 1)) - set(years))
+    if missing_years:
+        problems.append(Problem(source, None, "ar", "år saknas i prognosen", ", ".join(map(str, missing_years))))
+    ages = set(range(0, int(pop["alder"].max()) + 1))
+    for year, rows in pop.groupby("ar"):
+        gap = sorted(ages - set(rows["alder"]))
+        if gap:
+            shown = ", ".join(map(str, gap[:10])) + (" …" if len(gap) > 10 else "")
+            problems.append(Problem(source, None, "alder", f"åldrar saknas år {year}", shown))
+    return problems
 
 
 def select_forvaltning(inputs: Inputs, forvaltning: str | None) -> Inputs:

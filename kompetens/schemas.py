@@ -125,3 +125,33 @@ TABLES = {
     "befolkning": (BEFOLKNING, True),
     "kostnader": (KOSTNADER, False),
 }
+
+
+#: Header names common in Swedish HR-system and SCB exports, after normalisation (lower
+#: case, å/ä/ö folded, spaces as _), and the contract's name they stand for.
+HEADER_ALIASES = {
+    "personal": {"anstallningsnummer": "person_id", "anst_nr": "person_id", "anstnr": "person_id",
+                 "pseudonym": "person_id", "id": "person_id", "year": "ar", "ar_": "ar",
+                 "forvaltning_namn": "forvaltning", "organisation": "forvaltning",
+                 "enhet_namn": "enhet", "arbetsplats": "enhet", "befattningsgrupp": "yrkesgrupp",
+                 "yrke": "yrkesgrupp", "fodelse_ar": "fodelsear", "fodd_ar": "fodelsear", "kon_kod": "kon",
+                 "syssgrad": "sysselsattningsgrad", "syss_grad": "sysselsattningsgrad",
+                 "tjanstgoringsgrad": "sysselsattningsgrad", "grundlon": "manadslon", "manadslon_kr": "manadslon",
+                 "lon": "manadslon", "anst_datum": "anstallningsdatum", "startdatum": "anstallningsdatum",
+                 "anst_form": "anstallningsform", "chefsbefattning": "chef", "ar_chef": "chef"},
+    "avgangar": {"anstallningsnummer": "person_id", "anst_nr": "person_id", "anstnr": "person_id",
+                 "slutdatum": "datum", "avgangsdatum": "datum", "slutade": "datum", "avgangsorsak": "orsak",
+                 "slutorsak": "orsak", "forvaltning_namn": "forvaltning", "befattningsgrupp": "yrkesgrupp",
+                 "yrke": "yrkesgrupp", "anst_datum": "anstallningsdatum", "startdatum": "anstallningsdatum",
+                 "anst_form": "anstallningsform", "fodelse_ar": "fodelsear"},
+    "franvaro": {"anstallningsnummer": "person_id", "anst_nr": "person_id", "period": "manad",
+                 "manad_ar": "manad", "schematid": "schemalagd_tid", "schemalagd_tid_timmar": "schemalagd_tid",
+                 "ordinarie_tid": "schemalagd_tid", "sjuktimmar": "sjuk_tid", "sjukfranvaro_timmar": "sjuk_tid",
+                 "sjuk_dag_1_14": "sjuk_kort", "sjuk_dag_60_": "sjuk_lang", "fodelse_ar": "fodelsear"},
+    "befolkning": {"tid": "ar", "year": "ar", "alder_ar": "alder", "folkmangd": "antal", "personer": "antal"},
+    "kostnader": {"period": "manad", "lonekostnader": "lonekostnad", "inhyrd_personal": "hyrpersonal",
+                  "bemanningsforetag": "hyrpersonal"},
+}
+
+#: Column names that must never be in an input: the data carries pseudonymous ids only.
+FORBIDDEN_COLUMNS = ("personnummer", "pnr", "personnr", "namn", "fornamn", "efternamn", "fodelsedatum")

@@ -181,3 +181,17 @@ def test_excel_has_the_reports_tables(batch):
     assert need["Totalt"] == pytest.approx([figures["personalbehov"]["Totalt"][str(y)] for y in range(2025, 2031)])
     header = [c.value for c in next(wb["Rekryteringsbehov"].iter_rows())]
     assert header[1:] == list(range(2026, 2031))
+
+
+def test_the_reports_text_is_the_narrative_of_its_key_figures(batch):
+    """Every generated paragraph in the HTML is what the templates make of nyckeltal.json."""
+    from kompetens import narrative
+
+    out, results = batch
+    for r in results:
+        figures = json.loads((out / r.slug / "nyckeltal.json").read_text(encoding="utf-8"))
+        text = _visible_text((out / r.slug / "rapport.html").read_text(encoding="utf-8")).replace("\u00a0", " ")
+        for paragraph in (narrative.summary, narrative.economics, narrative.turnover, narrative.absence):
+            for sentence in paragraph(figures, "sv").replace("\u00a0", " ").splitlines():
+                if sentence.strip():
+                    assert " ".join(sentence.split()) in text, (r.slug, sentence)

@@ -373,6 +373,9 @@ def build_tables(seed: int = T.SEED) -> dict[str, pd.DataFrame]:
         "sjuk_kort": absn["sjuk_kort"], "sjuk_lang": absn["sjuk_lang"],
     })
 
+    # an HR export lists absence for the staff it knows: those in a snapshot or with an exit
+    known = set(personal["person_id"]) | set(avgangar["person_id"])
+    franvaro = franvaro[franvaro["person_id"].isin(known)].reset_index(drop=True)
     kostnader = _costs(absn, seed)
     return {"personal": personal, "avgangar": avgangar, "franvaro": franvaro,
             "befolkning": population(T.POPULATION_YEARS), "kostnader": kostnader}
