@@ -18,7 +18,7 @@ import pandas as pd
 import pandera.errors
 
 from kompetens.errors import InputError, Problem
-from kompetens.privacy import find_personnummer
+from kompetens.privacy import PERSONNUMMER
 from kompetens.schemas import FORBIDDEN_COLUMNS, HEADER_ALIASES, TABLES
 
 SUFFIXES = (".csv", ".csv.gz", ".xlsx", ".parquet")
@@ -94,8 +94,13 @@ def read_table(path: str | Path) -> pd.DataFrame:
 
                 raw = gzip.decompress(raw)
             text = _decode(raw)
+            if not text.strip():
+                raise InputError(Problem(str(path), None, None, "filen är tom"))
             first = text.split("\n", 1)[0]
             sep = ";" if first.count(";") > first.count(",") else ","
+            if first.count(sep) == 0 and re.search(r"[\t|:]", first):
+                raise InputError(Problem(str(path), 1, None,
+                                         "bara en kolumn: fel avgränsare? Använd komma eller semikolon"))
             df = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, na_values=[""])
     except (ValueError, OSError, pd.errors.ParserError) as exc:
         raise InputError(Problem(str(path), None, None, f"kan inte läsas: {exc}")) from None
@@ -112,8 +117,6 @@ def _prepare(df: pd.DataFrame, table: str, source: str) -> tuple[pd.DataFrame, l
     for col in df.columns:
         if col in FORBIDDEN_COLUMNS:
             problems.append(Problem(source, None, col, "personuppgift som inte får finnas i underlaget: ta bort kolumnen"))
-    if len(df.columns) == 1 and any(sep in str(df.columns[0]) for sep in ("\t", "|", ":")):
-        problems.append(Problem(source, 1, None, "bara en kolumn: fel avgränsare? Använd komma eller semikolon"))
     for col in df.columns:
         if not _is_text(df[col]):
             continue
@@ -127,8 +130,8 @@ def _prepare(df: pd.DataFrame, table: str, source: str) -> tuple[pd.DataFrame, l
         if col == "manad":
             df = df.assign(**{col: text.map(_month, na_action="ignore")})
     if "person_id" in df:
-        ids = df["person_id"].astype("string")
-        looks = ids.map(lambda v: bool(find_personnummer(str(v))), na_action="ignore").fillna(False).astype(bool)
+        ids = df["person_id"].astype("string").fillna("")
+        looks = ids.str.contains(PERSONNUMMER, regex=True)
         problems += [Problem(source, int(i) + 2, "person_id", "ser ut som ett personnummer: använd pseudonyma id")
                      for i in df.index[looks][:5]]
     return df, problems
@@ -213,11 +216,14 @@ def _problems(cases: pd.DataFrame, source: str) -> list[Problem]:
         row = None if pd.isna(case.index) else int(case.index) + 2  # header is Excel row 1
         column = None if case.schema_context == "DataFrameSchema" else case.column
         rule = _rule(str(case.check))
+        if column is None and ": " in rule:  # a rule across columns names its column first
+            column, rule = rule.split(": ", 1)
+            value = None
         key = (row, column, rule)
         if key in seen:
             continue
         seen.add(key)
-        problems.append(Problem(source, row, column, rule, None if column is None else value))
+        problems.append(Problem(source, row, column, rule, value if case.schema_context != "DataFrameSchema" else None))
     return problems
 
 

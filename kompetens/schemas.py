@@ -36,9 +36,9 @@ PERSONAL = pa.DataFrameSchema(
         "chef": pa.Column(bool),
     },
     checks=[
-        _rows(lambda df: (df["ar"] - df["fodelsear"]).between(15, 80), "ålder (ar - fodelsear) ska vara 15–80"),
-        _rows(lambda df: ~df.duplicated(["person_id", "ar"], keep="first"), "samma person två gånger samma år"),
-        _rows(lambda df: df["anstallningsdatum"].dt.year <= df["ar"], "anställningsdatum efter ögonblicksbildens år"),
+        _rows(lambda df: (df["ar"] - df["fodelsear"]).between(15, 80), "fodelsear: ålder (ar - fodelsear) ska vara 15–80"),
+        _rows(lambda df: ~df.duplicated(["person_id", "ar"], keep="first"), "person_id: samma person två gånger samma år"),
+        _rows(lambda df: df["anstallningsdatum"].dt.year <= df["ar"], "anstallningsdatum: anställningsdatum efter ögonblicksbildens år"),
     ],
     coerce=True,
     strict=False,
@@ -59,9 +59,9 @@ AVGANGAR = pa.DataFrameSchema(
     },
     checks=[
         _rows(lambda df: df["anstallningsdatum"] <= df["datum"] if "anstallningsdatum" in df else df["datum"].notna(),
-              "avgång före anställningsdatum"),
-        _rows(lambda df: df["datum"] <= pd.Timestamp.today().normalize(), "datum i framtiden"),
-        _rows(lambda df: ~df.duplicated(["person_id", "datum", "orsak"]), "samma avgång två gånger"),
+              "datum: avgång före anställningsdatum"),
+        _rows(lambda df: df["datum"] <= pd.Timestamp.today().normalize(), "datum: datum i framtiden"),
+        _rows(lambda df: ~df.duplicated(["person_id", "datum", "orsak"]), "person_id: samma avgång två gånger"),
     ],
     coerce=True,
     strict=False,
@@ -78,7 +78,7 @@ FRANVARO = pa.DataFrameSchema(
         "fodelsear": pa.Column(int, pa.Check.in_range(1900, 2100), required=False),
         "kon": pa.Column(str, pa.Check.isin(KON), required=False),
     },
-    checks=[_rows(lambda df: df["sjuk_tid"] <= df["schemalagd_tid"], "sjuk_tid större än schemalagd_tid")],
+    checks=[_rows(lambda df: df["sjuk_tid"] <= df["schemalagd_tid"], "sjuk_tid: sjuk_tid större än schemalagd_tid")],
     coerce=True,
     strict=False,
 )
@@ -89,7 +89,7 @@ BEFOLKNING = pa.DataFrameSchema(
         "alder": pa.Column(int, pa.Check.in_range(0, 120)),
         "antal": pa.Column(float, pa.Check.ge(0)),
     },
-    checks=[_rows(lambda df: ~df.duplicated(["ar", "alder"]), "samma år och ålder två gånger")],
+    checks=[_rows(lambda df: ~df.duplicated(["ar", "alder"]), "alder: samma år och ålder två gånger")],
     coerce=True,
     strict=False,
 )
@@ -112,7 +112,7 @@ PERSONALBEHOV_EXTERN = pa.DataFrameSchema(
         "personalbehov": pa.Column(float, pa.Check.ge(0)),
         "rekryteringsbehov": pa.Column(float, pa.Check.ge(0), required=False, nullable=True),
     },
-    checks=[_rows(lambda df: ~df.duplicated(["ar", "yrkesgrupp"]), "samma år och yrkesgrupp två gånger")],
+    checks=[_rows(lambda df: ~df.duplicated(["ar", "yrkesgrupp"]), "yrkesgrupp: samma år och yrkesgrupp två gånger")],
     coerce=True,
     strict=False,
 )

@@ -58,9 +58,9 @@ def test_rules_across_columns_name_the_row():
     df.loc[4, "person_id"] = df.loc[3, "person_id"]  # same person twice in a year
     with pytest.raises(InputError) as err:
         validate_table(df, "personal", "personal.csv")
-    rows = {(p.row, p.rule) for p in err.value.problems}
-    assert (4, "ålder (ar - fodelsear) ska vara 15–80") in rows
-    assert (6, "samma person två gånger samma år") in rows
+    rows = {(p.row, p.column, p.rule) for p in err.value.problems}
+    assert (4, "fodelsear", "ålder (ar - fodelsear) ska vara 15–80") in rows
+    assert (6, "person_id", "samma person två gånger samma år") in rows
 
 
 def test_missing_folder_and_missing_file(tmp_path):

@@ -178,4 +178,5 @@ def test_duplicate_exit_is_named():
     df = pd.concat([_exit_rows(), _exit_rows().iloc[[2]]], ignore_index=True)
     with pytest.raises(InputError) as err:
         validate_table(df, "avgangar", "avgangar.csv")
-    assert [(p.file, p.row, p.rule) for p in err.value.problems] == [("avgangar.csv", 6, "samma avgång två gånger")]
+    assert [(p.file, p.row, p.column, p.rule) for p in err.value.problems] == [
+        ("avgangar.csv", 6, "person_id", "samma avgång två gånger")]
