@@ -42,6 +42,7 @@ class Inputs:
     franvaro: pd.DataFrame
     befolkning: pd.DataFrame
     kostnader: pd.DataFrame | None = None
+    kolada: pd.DataFrame | None = None  # a saved Kolada response (kolada.json) for comparison
     sources: dict = field(default_factory=dict)  # table -> {"fil": name, "sha256": hex}
 
     @property
@@ -152,6 +153,12 @@ def validate_table(df: pd.DataFrame, table: str, source: str) -> pd.DataFrame:
     schema, _ = TABLES[table]
     if df.empty:
         raise InputError(Problem(source, None, None, "filen har inga rader"))
+    if table == "befolkning":
+        from kompetens.scb import looks_like_scb, read_scb_csv
+
+        df = df.rename(columns=lambda c: HEADER_ALIASES["befolkning"].get(c, c))
+        if looks_like_scb(df):
+            df = read_scb_csv(df, source)
     df, early = _prepare(df, table, source)
     df, problems = _parse_bools(df, schema, source)
     problems = early + problems
@@ -228,7 +235,8 @@ def _problems(cases: pd.DataFrame, source: str) -> list[Problem]:
 
 
 def find_file(data_dir: Path, table: str) -> Path | None:
-    for suffix in SUFFIXES:
+    suffixes = (*SUFFIXES, ".json") if table == "befolkning" else SUFFIXES
+    for suffix in suffixes:
         path = data_dir / f"{table}{suffix}"
         if path.exists():
             return path
@@ -248,11 +256,25 @@ def load_inputs(data_dir: str | Path | None = None) -> Inputs:
                 problems.append(Problem(str(data_dir / f"{table}.csv"), None, None, "filen saknas"))
             continue
         try:
-            tables[table] = validate_table(read_table(path), table, path.name)
+            if path.suffix == ".json":  # SCB's JSON-stat
+                from kompetens.scb import read_scb_jsonstat
+
+                raw = read_scb_jsonstat(path)
+            else:
+                raw = read_table(path)
+            tables[table] = validate_table(raw, table, path.name)
         except InputError as exc:
             problems.extend(exc.problems)
             continue
         sources[table] = {"fil": path.name, "sha256": sha256(path)}
+    if (data_dir / "kolada.json").exists():
+        from kompetens.scb import read_kolada
+
+        try:
+            tables["kolada"] = read_kolada(data_dir / "kolada.json")
+            sources["kolada"] = {"fil": "kolada.json", "sha256": sha256(data_dir / "kolada.json")}
+        except InputError as exc:
+            problems.extend(exc.problems)
     if not problems:
         problems = check_relations(tables, {t: s["fil"] for t, s in sources.items()})
     if problems:

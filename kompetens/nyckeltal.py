@@ -213,6 +213,10 @@ def key_figures(plan: Plan, sp: StaffPlan | None = None, trend=False) -> dict:
     figures.update(projection_figures(sp, plan))
     figures.update(turnover_figures(plan))
     figures.update(absence_figures(plan, trend))
+    if inp.kolada is not None:
+        from kompetens.scb import kolada_comparison
+
+        figures["kolada"] = kolada_comparison(inp.kolada, figures)
     if inp.kostnader is not None:
         costs = staff.costs_by_year(inp.kostnader)
         figures["lonekostnad_mnkr"] = (costs["lonekostnad"] / 1e6).to_dict()

@@ -76,6 +76,7 @@ SECTIONS = {
            "retention": "Hur länge stannar medarbetarna?", "pensioner": "Beräknade pensionsavgångar",
            "avgangar_orsak": "Avslutade anställningar per orsak", "sjuk_trend": "Utveckling och prognos",
            "sjuk_grupper": "Sjukfrånvaro per grupp", "sjuk_enheter": "Enheter", "sjuk_ar": "Sjukfrånvaro per år",
+           "kolada": "Kommunen jämfört med riket",
            "ekonomi_ram": "Avvikelse mellan personalframskrivning och ram", "backtest": "Efterhandsprövning",
            "personal_idag": "Personalen idag", "utveckling": "Antal anställda över tid",
            "omsattning": "Personalomsättning och pensionsavgångar", "sjukfranvaro": "Sjukfrånvaro",
@@ -86,6 +87,7 @@ SECTIONS = {
            "retention": "How long do staff stay?", "pensioner": "Projected retirements",
            "avgangar_orsak": "Ended employments by reason", "sjuk_trend": "Trend and forecast",
            "sjuk_grupper": "Sick leave by group", "sjuk_enheter": "Units", "sjuk_ar": "Sick leave per year",
+           "kolada": "The municipality against Sweden",
            "ekonomi_ram": "Staff increase against the budget frame", "backtest": "Backtest",
            "utveckling": "Employees over time", "omsattning": "Turnover and retirements",
            "sjukfranvaro": "Sick leave", "ekonomi": "Wage and agency-staff costs", "om_underlaget": "About the data"},
@@ -427,3 +429,16 @@ def excel_tables(plan: Plan, figures: dict) -> Markdown:
     text = ("Alla tabeller finns också som Excel-fil, ett blad per avsnitt: " if plan.sprak == "sv"
             else "All tables are also in an Excel file, one sheet per section: ")
     return Markdown(f"{text}[{FILENAME}]({FILENAME}).")
+
+
+def kolada_table(figures: dict, sprak: str = "sv") -> Styler | Markdown:
+    """Kommunen jämfört med riket: the saved Kolada figures beside the report's own."""
+    kolada = figures.get("kolada")
+    if not kolada:
+        return Markdown("Ingen Kolada-fil (kolada.json) i underlaget." if sprak == "sv"
+                        else "No Kolada file (kolada.json) in the data.")
+    names = (["Nyckeltal", "År", "Kommunen", "Riket", "Denna rapport"] if sprak == "sv"
+             else ["Indicator", "Year", "Municipality", "Sweden", "This report"])
+    table = pd.DataFrame([[v["namn"], v["ar"], v["kommun"], v["riket"], v["rapport"]] for v in kolada.values()],
+                         index=list(kolada), columns=names)
+    return _styled(table, sprak, 1).format(str, subset=[names[0], names[1]])
