@@ -49,7 +49,7 @@ def _run(args) -> int:
         print("kompetens: --jobs måste vara minst 1", file=sys.stderr)
         return BAD_INPUT
     check_batch(files)
-    load_inputs(args.data)  # validate once before any report runs
+    load_inputs(args.data)  # validate before any report runs, so bad input writes nothing
     results = run_batch(files, args.out, jobs=min(args.jobs, len(files)), data_dir=args.data)
     for r in results:
         status = "klar" if r.ok else "MISSLYCKADES"

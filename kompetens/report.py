@@ -58,15 +58,22 @@ HEADERS = {
 }
 
 
-def _styled(table: pd.DataFrame, sprak: str, decimals: int = 0) -> Styler:
-    """A table with the language's number format; text cells (like –) stay as they are."""
+def _styled(table: pd.DataFrame, sprak: str, decimals: int = 0, counts=None) -> Styler:
+    """A table with the language's number format; text cells (like –) stay as they are.
+
+    counts: the columns (positions) that hold counts of persons, or "alla"; the privacy
+    scanner checks those cells for counts under k."""
     def cell(v):
         if isinstance(v, str):
             return v
         return fmt.number(v, decimals, sprak)
     h = HEADERS[sprak]
     shown = table.rename(index=lambda x: h.get(x, x), columns=lambda c: h.get(str(c), str(c)))
-    return shown.style.format(cell)
+    styler = shown.style.format(cell)
+    if counts is not None:
+        spec = counts if counts == "alla" else ",".join(str(i) for i in counts)
+        styler = styler.set_table_attributes(f'data-antal="{spec}"')
+    return styler
 
 
 SECTIONS = {
@@ -224,7 +231,7 @@ def staff_by_group_age_table(plan: Plan) -> Styler:
     table = staff.staff_by_group_age(plan.inputs.personal, plan.basar, plan.k)
     h = HEADERS[plan.sprak]
     return _styled(table.rename_axis(index=h["yrkesgrupp"], columns="Ålder" if plan.sprak == "sv" else "Age"),
-                   plan.sprak)
+                   plan.sprak, counts="alla")
 
 
 def staff_by_group_age_figure(plan: Plan) -> Image:
@@ -236,13 +243,13 @@ def staff_summary_table(plan: Plan) -> Styler:
     table = staff.staff_summary(plan.inputs.personal, plan.basar, plan.k).rename_axis(None)
     for col in ("sysselsattningsgrad", "andel_60_plus"):
         table[col] = 100 * table[col]
-    return _styled(table, plan.sprak, 1).format(
+    return _styled(table, plan.sprak, 1, counts=[0]).format(
         lambda v: fmt.number(v, 0, plan.sprak), subset=[HEADERS[plan.sprak]["antal"], HEADERS[plan.sprak]["arsarbetare"]])
 
 
 def headcount_table(plan: Plan) -> Styler:
     table = staff.headcount_by_year(plan.inputs.personal, plan.k)
-    return _styled(table.rename_axis(index=None, columns=HEADERS[plan.sprak]["ar"]), plan.sprak)
+    return _styled(table.rename_axis(index=None, columns=HEADERS[plan.sprak]["ar"]), plan.sprak, counts="alla")
 
 
 def headcount_figure(plan: Plan) -> Image:
@@ -251,7 +258,7 @@ def headcount_figure(plan: Plan) -> Image:
 
 def exits_table(plan: Plan) -> Styler:
     table = staff.exits_by_year(plan.inputs.avgangar, plan.k)
-    return _styled(table.rename_axis(index=None, columns=HEADERS[plan.sprak]["ar"]), plan.sprak)
+    return _styled(table.rename_axis(index=None, columns=HEADERS[plan.sprak]["ar"]), plan.sprak, counts="alla")
 
 
 def sick_leave_figure(plan: Plan) -> Image:
@@ -335,7 +342,8 @@ def leavers_table(plan: Plan) -> Styler:
     names = {"sv": ["Avgångar", "Anställda", "Personalomsättning (%)"],
              "en": ["Leavers", "Employees", "Turnover (%)"]}[plan.sprak]
     table.columns = names
-    return _styled(table, plan.sprak, 1).format(lambda v: fmt.number(v, 0, plan.sprak), subset=names[:2])
+    return _styled(table, plan.sprak, 1, counts=[0, 1]).format(lambda v: fmt.number(v, 0, plan.sprak),
+                                                                subset=names[:2])
 
 
 def retention_figure(plan: Plan) -> Image:

@@ -18,11 +18,12 @@ from pathlib import Path
 
 import jinja2
 
-from kompetens.errors import InputError, Problem
-from kompetens.load import PACKAGE_ROOT
+from kompetens.errors import InputError, Problem, ReportError
+from kompetens.load import PACKAGE_ROOT, load_inputs
 from kompetens.nyckeltal import FILENAME as NYCKELTAL
 from kompetens.nyckeltal import read_key_figures
-from kompetens.params import load_params
+from kompetens.params import DEFAULTS, load_params
+from kompetens.scan import scan_outputs
 
 NOTEBOOK = PACKAGE_ROOT / "notebooks" / "kompetensforsorjning.ipynb"
 EXECUTED = "rapport.ipynb"
@@ -66,8 +67,10 @@ def _error_text(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
-def run_report(params_file: str | Path, out_dir: str | Path, data_dir: str | Path | None = None) -> RunResult:
-    """Execute the report notebook for one params file into out_dir/<slug>/."""
+def run_report(params_file: str | Path, out_dir: str | Path, data_dir: str | Path | None = None,
+               person_ids: frozenset = frozenset()) -> RunResult:
+    """Execute the report notebook for one params file into out_dir/<slug>/, after the privacy
+    scanner has read every output; a finding fails the report."""
     import papermill as pm
 
     start = time.perf_counter()
@@ -89,6 +92,10 @@ def run_report(params_file: str | Path, out_dir: str | Path, data_dir: str | Pat
         if not (tmp / NYCKELTAL).exists():
             raise RuntimeError(f"the notebook wrote no {NYCKELTAL}")
         result.nyckeltal = read_key_figures(tmp)
+        findings = scan_outputs(tmp, person_ids, params.get("k_anonymitet", DEFAULTS["k_anonymitet"]))
+        if findings:
+            shown = "; ".join(str(f) for f in findings[:5])
+            raise ReportError(f"integritetskontrollen hittade {len(findings)} fynd: {shown}")
         _replace_dir(tmp, out_dir / slug)
         result.ok = True
     except Exception as exc:  # a failed report is reported, never raised: the batch goes on
@@ -135,6 +142,8 @@ def run_batch(params_files: list[Path], out_dir: str | Path, jobs: int = 1,
               data_dir: str | Path | None = None, progress: bool | None = None) -> list[RunResult]:
     """Run every params file (jobs in parallel processes) and write the index page."""
     check_batch(params_files)
+    inputs = load_inputs(data_dir)
+    person_ids = frozenset(inputs.personal["person_id"]) | frozenset(inputs.avgangar["person_id"])
     if progress is None:
         progress = sys.stderr.isatty()
     from tqdm.auto import tqdm
@@ -144,11 +153,11 @@ def run_batch(params_files: list[Path], out_dir: str | Path, jobs: int = 1,
     try:
         if jobs <= 1:
             for path in params_files:
-                results.append(run_report(path, out_dir, data_dir))
+                results.append(run_report(path, out_dir, data_dir, person_ids))
                 bar.update()
         else:
             with ProcessPoolExecutor(max_workers=jobs) as pool:
-                futures = [pool.submit(run_report, path, out_dir, data_dir) for path in params_files]
+                futures = [pool.submit(run_report, path, out_dir, data_dir, person_ids) for path in params_files]
                 for future in as_completed(futures):
                     results.append(future.result())
                     bar.update()

@@ -88,3 +88,15 @@ def test_any_register_validates_or_raises_the_validation_error(rows):
         validate_table(df, "personal", "personal.csv")
     except InputError as err:
         assert err.problems and all(p.file == "personal.csv" for p in err.problems)
+
+
+def test_cli_stops_on_bad_data_and_writes_nothing(tmp_path, capsys):
+    from kompetens.cli import main
+
+    out = tmp_path / "out"
+    code = main(["run", "--data", str(HERE / "folders" / "okand_person_i_franvaro"), "--out", str(out)])
+    err = capsys.readouterr().err
+    assert code == 2 and not out.exists()
+    assert "franvaro.csv, rad 4, kolumn 'person_id': personen finns varken i personal eller avgangar" in err
+    assert "Traceback" not in err
+    assert main(["validate", str(HERE / "folders" / "befolkning_saknar_ar")]) == 2

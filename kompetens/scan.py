@@ -1,0 +1,176 @@
+"""The privacy scanner: reads every output of a run before it is published.
+
+It looks for any person_id of the inputs, personnummer, dates that could be birth dates,
+and counts of fewer than k persons in the tables that hold person counts (HTML tables
+marked `data-antal`, the count sheets of tabeller.xlsx and the count keys of
+nyckeltal.json). A finding fails the report and names the file and the place.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+
+from kompetens.privacy import PERSONNUMMER, SUPPRESSED
+
+#: Key figures that are counts of persons: {grupp: value} or {grupp: {år: value}}.
+COUNT_KEYS = ("antal_anstallda", "antal_basar", "avgangar")
+#: Sheets of tabeller.xlsx whose numbers are counts of persons (None: every column).
+COUNT_SHEETS = {"Ålder": None, "Antal anställda": None, "Avgångar per orsak": None, "Personal idag": ["antal"]}
+MIN_ID_LENGTH = 4  # shorter ids would match ordinary numbers and words
+DATE = re.compile(r"(?<![\d-])((?:19|20)\d{2})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])(?![\d-])")
+TOKEN = re.compile(r"[A-Za-zÅÄÖåäö0-9_\-]+")
+DATA_URI = re.compile(r"data:image/[a-z+]+;base64,[A-Za-z0-9+/=]+")
+
+
+@dataclass(frozen=True)
+class Finding:
+    file: str
+    place: str
+    what: str
+
+    def __str__(self) -> str:
+        return f"{self.file} ({self.place}): {self.what}"
+
+
+def _count(text: str) -> int | None:
+    """A whole number as the report writes it ("1 504", "12"), else None."""
+    plain = re.sub(r"[\s\u00a0\u202f]", "", text)
+    return int(plain) if re.fullmatch(r"\d+", plain) else None
+
+
+def scan_text(text: str, file: str, person_ids: set, today: dt.date | None = None) -> list[Finding]:
+    """Person ids, personnummer and possible birth dates in a text, by line."""
+    today = today or dt.date.today()
+    found = []
+    for n, line in enumerate(DATA_URI.sub("", text).splitlines(), start=1):
+        for token in TOKEN.findall(line):
+            if len(token) >= MIN_ID_LENGTH and token in person_ids:
+                found.append(Finding(file, f"rad {n}", f"person-id {token!r}"))
+        for match in PERSONNUMMER.findall(line):
+            found.append(Finding(file, f"rad {n}", f"personnummer {match!r}"))
+        for match in DATE.finditer(line):
+            if int(match.group(1)) <= today.year - 15:
+                found.append(Finding(file, f"rad {n}", f"datum som kan vara ett födelsedatum {match.group(0)!r}"))
+    return found
+
+
+class _Tables(HTMLParser):
+    """The cells of HTML tables marked data-antal: [(columns or None, rows of cell texts)]."""
+
+    def __init__(self):
+        super().__init__()
+        self.tables, self._current, self._row, self._cell = [], None, None, None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "table" and "data-antal" in attrs:
+            spec = attrs["data-antal"]
+            self._current = (None if spec == "alla" else [int(i) for i in spec.split(",")], [])
+        elif self._current is not None and tag == "tr":
+            self._row = []
+        elif self._row is not None and tag == "td":
+            self._cell = []
+
+    def handle_endtag(self, tag):
+        if tag == "td" and self._cell is not None:
+            self._row.append("".join(self._cell).strip())
+            self._cell = None
+        elif tag == "tr" and self._row is not None:
+            self._current[1].append(self._row)
+            self._row = None
+        elif tag == "table" and self._current is not None:
+            self.tables.append(self._current)
+            self._current = None
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def _small(value, k: int) -> bool:
+    return value is not None and not isinstance(value, bool) and 0 < value < k
+
+
+def scan_html(text: str, file: str, person_ids: set, k: int) -> list[Finding]:
+    found = scan_text(text, file, person_ids)
+    parser = _Tables()
+    parser.feed(DATA_URI.sub("", text))
+    for t, (columns, rows) in enumerate(parser.tables, start=1):
+        for r, cells in enumerate(rows, start=1):
+            for c, cell in enumerate(cells):
+                if (columns is None or c in columns) and _small(_count(cell), k):
+                    found.append(Finding(file, f"tabell {t}, rad {r}, kolumn {c + 1}", f"antal under {k}: {cell}"))
+    return found
+
+
+def scan_json(text: str, file: str, person_ids: set, k: int) -> list[Finding]:
+    found = scan_text(text, file, person_ids)
+    figures = json.loads(text)
+    for key in COUNT_KEYS:
+        for group, value in (figures.get(key) or {}).items():
+            values = value.items() if isinstance(value, dict) else [(None, value)]
+            for year, v in values:
+                if _small(v, k):
+                    place = f"{key}[{group!r}]" + (f"[{year!r}]" if year else "")
+                    found.append(Finding(file, place, f"antal under {k}: {v}"))
+    return found
+
+
+def scan_notebook(text: str, file: str, person_ids: set, k: int) -> list[Finding]:
+    """Sources and text outputs of an executed notebook (images are skipped)."""
+    nb = json.loads(text)
+    found = []
+    for i, cell in enumerate(nb.get("cells", []), start=1):
+        parts = ["".join(cell.get("source", []))]
+        for out in cell.get("outputs", []):
+            parts.append("".join(out.get("text", [])))
+            data = out.get("data", {})
+            parts += ["".join(data.get(kind, [])) for kind in ("text/plain", "text/markdown", "text/html")]
+        for f in scan_html("\n".join(parts), file, person_ids, k):
+            found.append(Finding(file, f"cell {i}, {f.place}", f.what))
+    return found
+
+
+def scan_workbook(path: Path, person_ids: set, k: int) -> list[Finding]:
+    import openpyxl
+
+    found = []
+    wb = openpyxl.load_workbook(path, read_only=True)
+    for ws in wb:
+        rows = list(ws.iter_rows(values_only=True))
+        header = [str(h) for h in rows[0]] if rows else []
+        counted = COUNT_SHEETS.get(ws.title, "-")
+        for r, row in enumerate(rows, start=1):
+            for c, value in enumerate(row):
+                place = f"blad {ws.title!r}, rad {r}, kolumn {c + 1}"
+                if value is None or value == SUPPRESSED:
+                    continue
+                for f in scan_text(str(value), path.name, person_ids):
+                    found.append(Finding(path.name, place, f.what))
+                is_count = counted is None or (counted != "-" and c < len(header) and header[c] in counted)
+                if r > 1 and c > 0 and is_count and isinstance(value, (int, float)) and float(value).is_integer() \
+                        and _small(int(value), k):
+                    found.append(Finding(path.name, place, f"antal under {k}: {value}"))
+    wb.close()
+    return found
+
+
+def scan_outputs(folder: str | Path, person_ids: set, k: int) -> list[Finding]:
+    """Every finding in the HTML, notebook, JSON and Excel outputs of one report."""
+    found = []
+    ids = {str(i) for i in person_ids}
+    for path in sorted(Path(folder).iterdir()):
+        if path.suffix == ".xlsx":
+            found += scan_workbook(path, ids, k)
+            continue
+        if path.suffix not in (".html", ".ipynb", ".json"):
+            continue
+        text = path.read_text(encoding="utf-8")
+        scan = {".html": scan_html, ".ipynb": scan_notebook, ".json": scan_json}[path.suffix]
+        found += scan(text, path.name, ids, k)
+    return found
