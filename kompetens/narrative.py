@@ -205,3 +205,20 @@ def absence_values(figures: dict) -> dict:
 def absence(figures: dict, sprak: str = "sv") -> str:
     """The paragraph on sick leave: level, trend, young staff, sensitivity, forecast, flags."""
     return render("sjukfranvaro.md.j2", sprak, **absence_values(figures))
+
+
+def scenario_values(figures: dict) -> dict:
+    sc = figures.get("scenarier") or {}
+    steps = sc.get("vattenfall") or []
+    return {"har_spakar": bool(steps), "basar": figures["basar"], "slutar": figures["slutar"],
+            "forsta_ar": figures["basar"] + 1, "baslinje": (sc.get("baslinje") or {}).get("rekryteringsbehov_period"),
+            "scenario": (sc.get("tillsammans") or {}).get("rekryteringsbehov_period"),
+            "steg": [(s["namn"], s["rekryteringsbehov"]) for s in steps],
+            "minskning": sc.get("minskning_personer"), "direktiv": sc.get("direktiv_personer"),
+            "andel": figures["direktiv"]["andel"], "tackt": sc.get("direktiv_tackt")}
+
+
+def scenarios(figures: dict, sprak: str = "sv") -> str:
+    """The paragraph on the levers: how far they lower the recruitment need and whether they
+    cover the directive's share of the staff increase."""
+    return render("scenarier.md.j2", sprak, **scenario_values(figures))

@@ -213,6 +213,10 @@ def key_figures(plan: Plan, sp: StaffPlan | None = None, trend=False) -> dict:
     figures.update(projection_figures(sp, plan))
     figures.update(turnover_figures(plan))
     figures.update(absence_figures(plan, trend))
+    if not sp.extern:
+        from kompetens.scenarios import compare
+
+        figures["scenarier"] = compare(plan, sp)
     if inp.kolada is not None:
         from kompetens.scb import kolada_comparison
 

@@ -33,6 +33,12 @@ DEFAULTS: dict = {
     "direktiv_andel": 0.3,  # share of the increase to be met by other solutions
     "backtest_basar": None,  # base year of the backtest; None = basår − 3 when the data has it
     "sjukfranvaro_grans": 0.1,  # units whose last-12-month sick-leave share is above this are flagged
+    # SKR's strategies as levers (kompetens.scenarios); the defaults mean "no change"
+    "heltid": None,  # {"sysselsattningsgrad": 0.95, "ar": 2030}
+    "forlang_arbetslivet": 0,  # years later retirement, capped at the LAS age
+    "minska_omsattning": None,  # {"andel": 0.2, "grupper": [...]}
+    "teknik": None,  # {"andel_per_ar": 0.01, "grupper": [...]}
+    "kompetensvaxling": None,  # {"fran": "...", "till": "...", "andel": 0.1, "ar": 2028}
 }
 
 _TYPES = {"titel": str, "slug": str, "forvaltning": (str, type(None)), "data_dir": (str, type(None)),
@@ -41,7 +47,9 @@ _TYPES = {"titel": str, "slug": str, "forvaltning": (str, type(None)), "data_dir
           "las_alder": int, "simuleringar": int, "seed": int, "personalbehov_extern": (str, type(None)),
           "kostnad_per_person": (int, float, dict, type(None)), "po_palagg": (int, float),
           "ram_personer": (int, float, type(None)), "ram_mnkr": (int, float, type(None)),
-          "direktiv_andel": (int, float), "backtest_basar": (int, type(None)), "sjukfranvaro_grans": (int, float)}
+          "direktiv_andel": (int, float), "backtest_basar": (int, type(None)), "sjukfranvaro_grans": (int, float),
+          "heltid": (dict, type(None)), "forlang_arbetslivet": int, "minska_omsattning": (dict, type(None)),
+          "teknik": (dict, type(None)), "kompetensvaxling": (dict, type(None))}
 
 
 def check_params(params: dict, source: str = "parametrar") -> dict:

@@ -194,3 +194,28 @@ def unit_heatmap(shares: pd.DataFrame, sprak: str = "sv") -> Figure:
         sns.heatmap(100 * shares, cmap="viridis", ax=ax, cbar_kws={"label": "%"}, xticklabels=3)
         ax.set(title=t["heat"], xlabel=t["month"], ylabel=t["unit"])
     return fig
+
+
+LABELS["sv"].update({"waterfall": "Rekryteringsbehov {span}: från baslinje till scenario", "baseline": "Baslinje",
+                     "scenario": "Med alla spakar"})
+LABELS["en"].update({"waterfall": "Recruitment need {span}: from baseline to scenario", "baseline": "Baseline",
+                     "scenario": "All levers"})
+
+
+def waterfall(baseline: float, steps: list[tuple[str, float]], span: str, sprak: str = "sv") -> Figure:
+    """The recruitment need of the baseline, each lever's change, and the scenario's total."""
+    t = LABELS[sprak]
+    colors = sns.color_palette(PALETTE)
+    labels = [t["baseline"], *[name for name, _ in steps], t["scenario"]]
+    with _style():
+        fig = Figure(figsize=(9, 4.2), layout="constrained")
+        ax = fig.subplots()
+        ax.bar(0, baseline, color=colors[0])
+        level = baseline
+        for i, (_, change) in enumerate(steps, start=1):
+            ax.bar(i, change, bottom=level, color=colors[2] if change < 0 else colors[3])
+            level += change
+        ax.bar(len(steps) + 1, level, color=colors[0])
+        ax.set_xticks(range(len(labels)), labels, rotation=20, ha="right")
+        ax.set(title=t["waterfall"].format(span=span), ylabel=t["persons"])
+    return fig

@@ -83,7 +83,7 @@ SECTIONS = {
            "retention": "Hur länge stannar medarbetarna?", "pensioner": "Beräknade pensionsavgångar",
            "avgangar_orsak": "Avslutade anställningar per orsak", "sjuk_trend": "Utveckling och prognos",
            "sjuk_grupper": "Sjukfrånvaro per grupp", "sjuk_enheter": "Enheter", "sjuk_ar": "Sjukfrånvaro per år",
-           "kolada": "Kommunen jämfört med riket",
+           "kolada": "Kommunen jämfört med riket", "scenarier": "Scenarier: andra lösningar",
            "ekonomi_ram": "Avvikelse mellan personalframskrivning och ram", "backtest": "Efterhandsprövning",
            "personal_idag": "Personalen idag", "utveckling": "Antal anställda över tid",
            "omsattning": "Personalomsättning och pensionsavgångar", "sjukfranvaro": "Sjukfrånvaro",
@@ -94,7 +94,7 @@ SECTIONS = {
            "retention": "How long do staff stay?", "pensioner": "Projected retirements",
            "avgangar_orsak": "Ended employments by reason", "sjuk_trend": "Trend and forecast",
            "sjuk_grupper": "Sick leave by group", "sjuk_enheter": "Units", "sjuk_ar": "Sick leave per year",
-           "kolada": "The municipality against Sweden",
+           "kolada": "The municipality against Sweden", "scenarier": "Scenarios: other solutions",
            "ekonomi_ram": "Staff increase against the budget frame", "backtest": "Backtest",
            "utveckling": "Employees over time", "omsattning": "Turnover and retirements",
            "sjukfranvaro": "Sick leave", "ekonomi": "Wage and agency-staff costs", "om_underlaget": "About the data"},
@@ -102,7 +102,8 @@ SECTIONS = {
 
 
 #: The report's main sections in order: the table of contents links to them.
-TOC = ("sammanfattning", "personalbehov", "rekrytering", "omsattning", "sjukfranvaro", "ekonomi_ram", "om_underlaget")
+TOC = ("sammanfattning", "personalbehov", "rekrytering", "omsattning", "sjukfranvaro", "ekonomi_ram", "scenarier",
+       "om_underlaget")
 
 
 def heading(section: str, plan: Plan, level: int = 2) -> Markdown:
@@ -450,3 +451,35 @@ def kolada_table(figures: dict, sprak: str = "sv") -> Styler | Markdown:
     table = pd.DataFrame([[v["namn"], v["ar"], v["kommun"], v["riket"], v["rapport"]] for v in kolada.values()],
                          index=list(kolada), columns=names)
     return _styled(table, sprak, 1).format(str, subset=[names[0], names[1]])
+
+
+def scenario_table(figures: dict, sprak: str = "sv") -> Styler | Markdown:
+    """The baseline, each lever alone and all levers together."""
+    sc = figures.get("scenarier")
+    if not sc or not sc["var_for_sig"]:
+        return Markdown("Inga spakar är valda i parametrarna (heltid, forlang_arbetslivet, minska_omsattning, "
+                        "teknik, kompetensvaxling)." if sprak == "sv" else "No levers are set in the parameters.")
+    rows = {"Baslinje" if sprak == "sv" else "Baseline": sc["baslinje"]}
+    rows.update({v["namn"]: v for v in sc["var_for_sig"].values()})
+    rows["Alla spakar tillsammans" if sprak == "sv" else "All levers together"] = sc["tillsammans"]
+    names = ({"personalbehov_slutar": "Personalbehov slutår", "personalokning": "Personalökning (personer)",
+              "rekryteringsbehov_period": "Rekryteringsbehov under perioden",
+              "kostnad_personalokning_mnkr": "Kostnad för ökningen (mnkr/år)"} if sprak == "sv" else
+             {"personalbehov_slutar": "Staff need, last year", "personalokning": "Staff increase (persons)",
+              "rekryteringsbehov_period": "Recruitment need over the period",
+              "kostnad_personalokning_mnkr": "Cost of the increase (SEK m/year)"})
+    table = pd.DataFrame(rows).T[list(names)].astype(float).rename(columns=names)
+    return _styled(table, sprak, 1)
+
+
+def scenario_figure(figures: dict, sprak: str = "sv") -> Image | Markdown:
+    sc = figures.get("scenarier")
+    if not sc or not sc["vattenfall"]:
+        return Markdown("")
+    span = fmt.years(figures["basar"] + 1, figures["slutar"])
+    steps = [(s["namn"], s["rekryteringsbehov"]) for s in sc["vattenfall"]]
+    return as_image(plots.waterfall(sc["baslinje"]["rekryteringsbehov_period"], steps, span, sprak))
+
+
+def scenario_text(figures: dict, sprak: str = "sv") -> Markdown:
+    return Markdown(narrative.scenarios(figures, sprak))

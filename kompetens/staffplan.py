@@ -18,6 +18,7 @@ from kompetens.load import load_external_projection
 from kompetens.plan import Plan
 from kompetens.projection import TENURE_YEARS, TOTAL, FlowArrays, Projection, project, tenure_weights
 from kompetens.rates import FIRST_AGE, FlowRates, estimate_rates
+from kompetens.scenarios import need_levers, rate_levers
 from kompetens.spells import age_band_index, employment_spells, observation_window
 
 
@@ -96,7 +97,8 @@ def _scope(plan: Plan) -> str:
     return "forvaltning" if plan.params["forvaltning"] else "namnd"
 
 
-def project_demographic(plan: Plan, basar: int, slutar: int, draws: int) -> tuple[Projection, FlowRates]:
+def project_demographic(plan: Plan, basar: int, slutar: int, draws: int,
+                        levers: dict | None = None) -> tuple[Projection, FlowRates]:
     """The demographic model: base staffing × demand index, flows from the history up to basar."""
     personal = plan.inputs.personal
     staff = personal[personal["ar"] == basar]
@@ -112,8 +114,13 @@ def project_demographic(plan: Plan, basar: int, slutar: int, draws: int) -> tupl
         need[forvaltningar.index(d), grupper.index(g)] = row.to_numpy()
     stock, fte = base_stock(personal, basar, forvaltningar, grupper, plan.params["las_alder"])
     scope = _scope(plan)
+    if levers:
+        need, fte, grupper = need_levers(need, fte, grupper, years, levers)
+        stock = np.concatenate([stock, np.zeros((stock.shape[0], len(grupper) - stock.shape[1], *stock.shape[2:]))], axis=1)
     rates = _rates(plan, basar, forvaltningar, grupper)
     flows = flow_arrays(rates, forvaltningar, grupper, scope)
+    if levers:
+        flows = rate_levers(flows, grupper, levers)
     proj = project(stock, need, fte, flows, years, forvaltningar, grupper, scope, draws, plan.params["seed"])
     return proj, rates
 
@@ -179,9 +186,10 @@ def backtest(plan: Plan, start_year: int, end_year: int) -> pd.DataFrame:
     return out.reindex([*proj.grupper, TOTAL])
 
 
-def staff_plan(plan: Plan) -> StaffPlan:
-    """The projection, costs and backtest of a prepared plan."""
-    draws = plan.params["simuleringar"]
+def staff_plan(plan: Plan, levers: dict | None = None, draws: int | None = None) -> StaffPlan:
+    """The projection, costs and backtest of a prepared plan: the baseline, or the scenario
+    of the given levers (see kompetens.scenarios; no backtest for a scenario)."""
+    draws = plan.params["simuleringar"] if draws is None else draws
     path = plan.params["personalbehov_extern"]
     if path:
         table = load_external_projection(path, plan.params["data_dir"])
@@ -192,11 +200,11 @@ def staff_plan(plan: Plan) -> StaffPlan:
         bt, bt_year = None, None
     else:
         basar, slutar = plan.basar, plan.slutar
-        proj, rates = project_demographic(plan, basar, slutar, draws)
+        proj, rates = project_demographic(plan, basar, slutar, draws, levers)
         given = False
         bt_year = plan.params["backtest_basar"] or basar - 3
         has_history = bt_year in plan.inputs.snapshot_years and bt_year > min(plan.inputs.snapshot_years)
-        bt = backtest(plan, bt_year, basar) if has_history and bt_year < basar else None
+        bt = backtest(plan, bt_year, basar) if has_history and bt_year < basar and not levers else None
     cost_year = min(plan.inputs.snapshot_years, key=lambda y: (abs(y - basar), -y))
     cost = economics.cost_per_person(plan.inputs.personal, cost_year, proj.grupper, plan.params["po_palagg"],
                                      plan.params["kostnad_per_person"])

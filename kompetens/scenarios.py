@@ -1,0 +1,146 @@
+"""SKR's strategies as levers on the projection, each a params key whose default means "no
+change", and their effect on the recruitment need and the cost against the baseline.
+
+- `heltid` {"sysselsattningsgrad": 0.95, "ar": 2030}: the mean employment rate rises to the
+  target by the target year (never lowered), so the same årsarbetare need fewer persons.
+- `forlang_arbetslivet` N: the retirement profile moves N years later, capped at the LAS age.
+- `minska_omsattning` {"andel": 0.2, "grupper": [...]}: other exits fall by the share, for
+  the groups listed (all when none are).
+- `teknik` {"andel_per_ar": 0.01, "grupper": [...]}: productivity lowers the need by the
+  share each year, for the groups listed (all when none are).
+- `kompetensvaxling` {"fran": A, "till": B, "andel": 0.1, "ar": 2028}: a share of A's need moves
+  to B (a new group is added with the board's pooled rates) by the target year.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+
+from kompetens.projection import FlowArrays
+
+LEVERS = ("heltid", "forlang_arbetslivet", "minska_omsattning", "teknik", "kompetensvaxling")
+NAMES = {"heltid": "Fler jobbar mer (heltid)", "forlang_arbetslivet": "Förläng arbetslivet",
+         "minska_omsattning": "Minska personalomsättningen", "teknik": "Använd tekniken",
+         "kompetensvaxling": "Använd kompetensen rätt"}
+
+
+def active(params: dict) -> dict:
+    """The levers that change something, in LEVERS order."""
+    return {k: params[k] for k in LEVERS if params.get(k)}
+
+
+def _ramp(years, basar: int, target_year: int) -> np.ndarray:
+    """0 in basår rising linearly to 1 in the target year, 1 after it."""
+    span = max(target_year - basar, 1)
+    return np.clip((np.asarray(years) - basar) / span, 0.0, 1.0)
+
+
+def _groups_mask(grupper, chosen) -> np.ndarray:
+    return np.array([chosen is None or g in chosen for g in grupper])
+
+
+def need_levers(need: np.ndarray, fte: np.ndarray, grupper: list, years: list, levers: dict):
+    """Apply the levers that change the need in persons: heltid, teknik, kompetensvaxling.
+
+    need [D, G, T]; fte [D, G] årsarbetare per person in basår. Returns the new need, fte
+    and groups (kompetensvaxling may add one, with no staff in basår)."""
+    need, fte, grupper = need.astype(float).copy(), fte.copy(), list(grupper)
+    basar = years[0]
+    if "kompetensvaxling" in levers:
+        lever = levers["kompetensvaxling"]
+        source = grupper.index(lever["fran"])
+        if lever["till"] not in grupper:
+            grupper.append(lever["till"])
+            need = np.concatenate([need, np.zeros_like(need[:, :1])], axis=1)
+            fte = np.concatenate([fte, fte[:, source:source + 1]], axis=1)
+        target = grupper.index(lever["till"])
+        moved = need[:, source] * lever["andel"] * _ramp(years, basar, lever.get("ar", years[-1]))[None, :]
+        need[:, source] -= moved
+        need[:, target] += moved
+    if "teknik" in levers:
+        lever = levers["teknik"]
+        factor = (1 - lever["andel_per_ar"]) ** (np.asarray(years) - basar)
+        mask = _groups_mask(grupper, lever.get("grupper"))
+        need[:, mask] *= factor[None, None, :]
+    if "heltid" in levers:
+        lever = levers["heltid"]
+        target = np.maximum(fte, lever["sysselsattningsgrad"])
+        grade = fte[:, :, None] + (target - fte)[:, :, None] * _ramp(years, basar, lever["ar"])[None, None, :]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            need = np.where(grade > 0, need * fte[:, :, None] / grade, need)
+        fte = target
+    return need, fte, grupper
+
+
+def rate_levers(flows: FlowArrays, grupper: list, levers: dict) -> FlowArrays:
+    """Apply the levers that change the flow rates: forlang_arbetslivet, minska_omsattning."""
+    if levers.get("forlang_arbetslivet"):
+        shift = int(levers["forlang_arbetslivet"])
+        pension = np.zeros_like(flows.pension)
+        if shift < len(pension) - 2:
+            pension[shift:-2] = flows.pension[:len(pension) - 2 - shift]
+        pension[-2:] = 1.0  # the LAS age and past it
+        flows = replace(flows, pension=pension)
+    if "minska_omsattning" in levers:
+        lever = levers["minska_omsattning"]
+        mask = _groups_mask(grupper, lever.get("grupper"))
+        keep = np.where(mask, 1 - lever["andel"], 1.0)
+        flows = replace(flows, ovriga=flows.ovriga * keep[None, :, None, None],
+                        ovriga_first_year=flows.ovriga_first_year * keep[None, :, None])
+    return flows
+
+
+def compare(plan, baseline) -> dict:
+    """The baseline, each active lever alone, the levers added one by one (the waterfall) and
+    all combined: staff need in slutår, staff increase, recruitment need over the period and
+    the yearly cost of the increase. Also whether the levers cover the directive's share."""
+    from kompetens.staffplan import staff_plan
+
+    levers = active(plan.params)
+
+    base_persons = baseline.projection.personalbehov[:, :, 0].sum(axis=0)
+    base_fte = baseline.projection.arsarbetare[:, :, 0].sum(axis=0)
+    cost_per_fte = dict(zip(baseline.projection.grupper,
+                            baseline.kostnad_per_person.reindex(baseline.projection.grupper).to_numpy()
+                            * np.where(base_fte > 0, base_persons / np.where(base_fte > 0, base_fte, 1), 1.0)))
+
+    def summary(sp) -> dict:
+        """Persons, recruitment and the yearly cost of the increase in årsarbetare (so that
+        working more hours is paid for: heltid lowers recruitment, not the wage bill)."""
+        proj = sp.projection
+        need = proj.table("personalbehov")
+        recruit = proj.table("rekryteringsbehov").loc["Totalt", sp.basar + 1:sp.slutar]
+        fte_end = dict(zip(proj.grupper, proj.arsarbetare[:, :, -1].sum(axis=0)))
+        fte_start = dict(zip(baseline.projection.grupper, base_fte))
+        mean_cost = float(np.mean(list(cost_per_fte.values())))
+        cost = sum(cost_per_fte.get(g, mean_cost) * (fte_end[g] - fte_start.get(g, 0.0)) for g in proj.grupper) / 1e6
+        return {"personalbehov_slutar": float(need.loc["Totalt", sp.slutar]),
+                "personalokning": float(need.loc["Totalt", sp.slutar] - need.loc["Totalt", sp.basar]),
+                "rekryteringsbehov_period": float(recruit.sum()), "kostnad_personalokning_mnkr": float(cost)}
+
+    base = summary(baseline)
+    out = {"baslinje": base, "var_for_sig": {}, "vattenfall": [], "tillsammans": base}
+    if not levers:
+        return {**out, "direktiv_tackt": None}
+    steps, so_far = [], {}
+    for key, value in levers.items():
+        alone = summary(staff_plan(plan, {key: value}, draws=0))
+        out["var_for_sig"][key] = {**alone, "namn": NAMES[key],
+                                   "skillnad_rekrytering": alone["rekryteringsbehov_period"] - base["rekryteringsbehov_period"]}
+        before = summary(staff_plan(plan, so_far, draws=0)) if so_far else base
+        so_far = {**so_far, key: value}
+        after = summary(staff_plan(plan, so_far, draws=0))
+        steps.append({"spak": key, "namn": NAMES[key],
+                      "rekryteringsbehov": after["rekryteringsbehov_period"] - before["rekryteringsbehov_period"],
+                      "kostnad_mnkr": after["kostnad_personalokning_mnkr"] - before["kostnad_personalokning_mnkr"]})
+        combined = after
+    out["vattenfall"], out["tillsammans"] = steps, combined
+    share = plan.params["direktiv_andel"]
+    fewer = base["personalokning"] - combined["personalokning"]
+    out.update(direktiv_personer=share * base["personalokning"], minskning_personer=fewer,
+               direktiv_mnkr=share * base["kostnad_personalokning_mnkr"],
+               besparing_mnkr=base["kostnad_personalokning_mnkr"] - combined["kostnad_personalokning_mnkr"],
+               direktiv_tackt=bool(fewer >= share * base["personalokning"]))
+    return out
