@@ -222,3 +222,35 @@ def scenarios(figures: dict, sprak: str = "sv") -> str:
     """The paragraph on the levers: how far they lower the recruitment need and whether they
     cover the directive's share of the staff increase."""
     return render("scenarier.md.j2", sprak, **scenario_values(figures))
+
+
+def competence_values(figures: dict) -> dict:
+    """The values of the competence paragraph, each taken from the key figures."""
+    c = figures.get("kompetens", {})
+    chefer = c.get("chefer")
+    education = c.get("utbildning") or []
+    first = education[0] if education else None
+    q, path = c.get("behorighet"), c.get("behorighet_framskrivning")
+    qualification = None
+    if path and q and q.get(path["grupp"], {}).get("obehoriga") is not None:
+        row = q[path["grupp"]]
+        qualification = {"grupp": path["grupp"], "obehoriga": row["obehoriga"], "antal": row["antal"]}
+    plan = c.get("aktivitetsplan")
+    return {
+        "chefer": chefer["per_chef"][TOTAL] if chefer else None,
+        "over": len(chefer["over_grans"]) if chefer else 0, "grans": chefer["grans"] if chefer else None,
+        "utbildning": {"grupp": first["yrkesgrupp"], "utbildade": first["utbildade"], "tackning": first["tackning"],
+                       "ar": first["ar"]} if first else None,
+        "behorighet": qualification,
+        "framskrivning": {"ar": max(path["obehoriga"], key=int), "kvar": path["obehoriga"][max(path["obehoriga"], key=int)]}
+        if qualification else None,
+        "hyr": c.get("hyrpersonal"),
+        "aktiviteter": plan["per_omrade"][TOTAL]["planerad"] + plan["per_omrade"][TOTAL]["pågår"]
+        + plan["per_omrade"][TOTAL]["försenad"] + plan["per_omrade"][TOTAL]["klar"] if plan else None,
+        "forsenade": plan["per_omrade"][TOTAL]["försenad"] if plan else None,
+    }
+
+
+def competence(figures: dict, sprak: str = "sv") -> str:
+    """The paragraph on managers, education supply, qualifications, agency staff and activities."""
+    return render("kompetens.md.j2", sprak, **competence_values(figures))

@@ -12,6 +12,8 @@ import os
 import tempfile
 from pathlib import Path
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
@@ -19,7 +21,7 @@ from kompetens import absence, economics, staff, turnover
 from kompetens.retention import retention
 from kompetens.spells import ALDERSBAND, age_band_index, employment_spells
 from kompetens.plan import Plan
-from kompetens.privacy import hidden_groups
+from kompetens.privacy import SUPPRESSED, hidden_groups
 from kompetens.staffplan import StaffPlan, staff_plan
 
 FILENAME = "nyckeltal.json"
@@ -184,6 +186,61 @@ def absence_figures(plan: Plan, trend: absence.AbsenceTrend | None) -> dict:
     return out
 
 
+def competence_figures(plan: Plan, sp: StaffPlan, figures: dict) -> dict:
+    """Education supply, qualification gaps, managers, agency staff and the activity plan."""
+    from kompetens import activities, competence
+
+    inp, k, p = plan.inputs, plan.k, plan.params
+    out = {}
+    recruit = pd.DataFrame.from_dict(figures["rekryteringsbehov"], orient="index")
+    if p["utbildade_per_ar"]:
+        cov = competence.education_coverage(p["utbildade_per_ar"], recruit)
+        out["utbildning"] = cov.to_dict(orient="records")
+    if "behorig" in inp.personal:
+        q = competence.qualified_share(inp.personal, plan.basar, k)
+        out["behorighet"] = q.to_dict(orient="index")
+        lever = p["behorighet"]
+        if lever and lever["grupp"] in q.index and q.loc[lever["grupp"], "obehoriga"] == q.loc[lever["grupp"], "obehoriga"]:
+            proj = sp.projection
+            exits = (proj.table("pensionsavgangar") + proj.table("ovriga_avgangar")).loc[lever["grupp"]].dropna()
+            rate = exits / proj.table("bestand").loc[lever["grupp"]].shift(1).dropna()
+            path = competence.unqualified_path(q.loc[lever["grupp"], "obehoriga"], rate.dropna(),
+                                               lever.get("vidareutbildning_per_ar", 0))
+            out["behorighet_framskrivning"] = {"grupp": lever["grupp"], "datum": str(lever.get("datum")),
+                                              "obehoriga": path.to_dict()}
+    units = competence.first_line_staff(inp.personal, plan.basar)
+    if len(units):
+        span = competence.span_of_control(units)
+        wide = competence.wide_spans(units, p["chef_max_medarbetare"])
+        out["chefer"] = {"per_chef": span.to_dict(orient="index"), "grans": p["chef_max_medarbetare"],
+                         "over_grans": wide[["forvaltning", "enhet", "per_chef"]].to_dict(orient="records"),
+                         "kon_alder": competence.managers(inp.personal, plan.basar, k)
+                         .replace(SUPPRESSED, None).to_dict(orient="index")}
+    if inp.kostnader is not None:
+        share = competence.agency_share(inp.kostnader)
+        last = inp.kostnader[inp.kostnader["manad"].isin(sorted(inp.kostnader["manad"].unique())[-12:])]
+        out["hyrpersonal"] = {**competence.agency_trend(share["Totalt"]),
+                              "andel_12_man": float(last["hyrpersonal"].sum() / last["lonekostnad"].sum()),
+                              "mal": p["hyrpersonal_mal"]}
+    data_dir = Path(p["data_dir"]) if p["data_dir"] else None
+    from kompetens.load import demo_dir
+
+    plan_file = (data_dir or demo_dir()) / activities.FILENAME
+    if plan_file.exists():
+        areas = p["omraden"] or activities.STRATEGIES["skr2018"]
+        acts = activities.with_delays(activities.load_activities(plan_file, areas), _run_date())
+        out["aktivitetsplan"] = {"per_omrade": activities.summary(acts).to_dict(orient="index"),
+                                 "forsenade": acts[acts["status"] == "försenad"][["omrade", "aktivitet", "ansvarig"]]
+                                 .assign(nar=acts["nar"].astype(str)).to_dict(orient="records")}
+    return out
+
+
+def _run_date():
+    import datetime as dt
+
+    return dt.date.today()
+
+
 def key_figures(plan: Plan, sp: StaffPlan | None = None, trend=False) -> dict:
     """All key figures of a run, as plain JSON-ready data. sp and trend: the plan's projection
     and sick-leave trend, when the caller has them already."""
@@ -217,6 +274,7 @@ def key_figures(plan: Plan, sp: StaffPlan | None = None, trend=False) -> dict:
         from kompetens.scenarios import compare
 
         figures["scenarier"] = compare(plan, sp)
+    figures["kompetens"] = competence_figures(plan, sp, figures)
     if inp.kolada is not None:
         from kompetens.scb import kolada_comparison
 

@@ -39,6 +39,12 @@ DEFAULTS: dict = {
     "minska_omsattning": None,  # {"andel": 0.2, "grupper": [...]}
     "teknik": None,  # {"andel_per_ar": 0.01, "grupper": [...]}
     "kompetensvaxling": None,  # {"fran": "...", "till": "...", "andel": 0.1, "ar": 2028}
+    # competence, managers, agency staff and the activity plan
+    "utbildade_per_ar": None,  # local graduates per year: {yrkesgrupp: n}
+    "behorighet": None,  # {"grupp": "...", "datum": "2026-07-01", "vidareutbildning_per_ar": 2}
+    "chef_max_medarbetare": 30,  # units with more staff per first-line manager are listed
+    "hyrpersonal_mal": None,  # target for agency staff as a share of wage cost, e.g. 0.015
+    "omraden": None,  # the strategy areas of the activity plan; None = SKL's nine (skr2018)
 }
 
 _TYPES = {"titel": str, "slug": str, "forvaltning": (str, type(None)), "data_dir": (str, type(None)),
@@ -49,7 +55,9 @@ _TYPES = {"titel": str, "slug": str, "forvaltning": (str, type(None)), "data_dir
           "ram_personer": (int, float, type(None)), "ram_mnkr": (int, float, type(None)),
           "direktiv_andel": (int, float), "backtest_basar": (int, type(None)), "sjukfranvaro_grans": (int, float),
           "heltid": (dict, type(None)), "forlang_arbetslivet": int, "minska_omsattning": (dict, type(None)),
-          "teknik": (dict, type(None)), "kompetensvaxling": (dict, type(None))}
+          "teknik": (dict, type(None)), "kompetensvaxling": (dict, type(None)),
+          "utbildade_per_ar": (dict, type(None)), "behorighet": (dict, type(None)), "chef_max_medarbetare": int,
+          "hyrpersonal_mal": (int, float, type(None)), "omraden": (list, type(None))}
 
 
 def check_params(params: dict, source: str = "parametrar") -> dict:

@@ -18,6 +18,7 @@ from matplotlib.figure import Figure
 from pandas.io.formats.style import Styler
 
 from kompetens import fmt, narrative, plots, staff
+from kompetens.privacy import SUPPRESSED
 from kompetens.staff import TOTAL
 from kompetens.load import PACKAGE_ROOT
 from kompetens.nyckeltal import key_figures, write_key_figures
@@ -84,6 +85,8 @@ SECTIONS = {
            "avgangar_orsak": "Avslutade anställningar per orsak", "sjuk_trend": "Utveckling och prognos",
            "sjuk_grupper": "Sjukfrånvaro per grupp", "sjuk_enheter": "Enheter", "sjuk_ar": "Sjukfrånvaro per år",
            "kolada": "Kommunen jämfört med riket", "scenarier": "Scenarier: andra lösningar",
+           "kompetens": "Kompetens och chefer", "chefer": "Chefer", "behorighet": "Behörighet",
+           "utbildning": "Lokalt utbildade", "aktivitetsplan": "Aktivitetsplan",
            "ekonomi_ram": "Avvikelse mellan personalframskrivning och ram", "backtest": "Efterhandsprövning",
            "personal_idag": "Personalen idag", "utveckling": "Antal anställda över tid",
            "omsattning": "Personalomsättning och pensionsavgångar", "sjukfranvaro": "Sjukfrånvaro",
@@ -95,6 +98,8 @@ SECTIONS = {
            "avgangar_orsak": "Ended employments by reason", "sjuk_trend": "Trend and forecast",
            "sjuk_grupper": "Sick leave by group", "sjuk_enheter": "Units", "sjuk_ar": "Sick leave per year",
            "kolada": "The municipality against Sweden", "scenarier": "Scenarios: other solutions",
+           "kompetens": "Competence and managers", "chefer": "Managers", "behorighet": "Qualifications",
+           "utbildning": "Local education", "aktivitetsplan": "Activity plan",
            "ekonomi_ram": "Staff increase against the budget frame", "backtest": "Backtest",
            "utveckling": "Employees over time", "omsattning": "Turnover and retirements",
            "sjukfranvaro": "Sick leave", "ekonomi": "Wage and agency-staff costs", "om_underlaget": "About the data"},
@@ -103,7 +108,7 @@ SECTIONS = {
 
 #: The report's main sections in order: the table of contents links to them.
 TOC = ("sammanfattning", "personalbehov", "rekrytering", "omsattning", "sjukfranvaro", "ekonomi_ram", "scenarier",
-       "om_underlaget")
+       "kompetens", "aktivitetsplan", "om_underlaget")
 
 
 def heading(section: str, plan: Plan, level: int = 2) -> Markdown:
@@ -483,3 +488,72 @@ def scenario_figure(figures: dict, sprak: str = "sv") -> Image | Markdown:
 
 def scenario_text(figures: dict, sprak: str = "sv") -> Markdown:
     return Markdown(narrative.scenarios(figures, sprak))
+
+
+def competence_text(figures: dict, sprak: str = "sv") -> Markdown:
+    return Markdown(narrative.competence(figures, sprak))
+
+
+def managers_table(figures: dict, sprak: str = "sv") -> Styler | Markdown:
+    """Staff per first-line manager by förvaltning: mean, smallest, median and largest unit."""
+    chefer = figures.get("kompetens", {}).get("chefer")
+    if not chefer:
+        return Markdown("–")
+    table = pd.DataFrame.from_dict(chefer["per_chef"], orient="index").astype(float)
+    names = (["Enheter", "Chefer", "Medarbetare", "Medarbetare per chef", "Minst", "Median", "Störst"] if sprak == "sv"
+             else ["Units", "Managers", "Staff", "Staff per manager", "Smallest", "Median", "Largest"])
+    table.columns = names
+    return _styled(table, sprak, 1).format(lambda v: fmt.number(v, 0, sprak), subset=names[:3] + names[4:])
+
+
+def managers_by_sex_age(figures: dict, sprak: str = "sv") -> Styler | Markdown:
+    chefer = figures.get("kompetens", {}).get("chefer")
+    if not chefer:
+        return Markdown("–")
+    table = pd.DataFrame.from_dict(chefer["kon_alder"], orient="index")
+    table = table.rename(index={"K": "Kvinnor" if sprak == "sv" else "Women", "M": "Män" if sprak == "sv" else "Men"})
+    return _styled(table.rename_axis(columns="Ålder" if sprak == "sv" else "Age").fillna(SUPPRESSED), sprak,
+                   counts="alla")
+
+
+def qualification_table(figures: dict, sprak: str = "sv") -> Styler | Markdown:
+    q = figures.get("kompetens", {}).get("behorighet")
+    if not q:
+        return Markdown("Underlaget har ingen uppgift om behörighet (kolumnen behorig)." if sprak == "sv"
+                        else "The data has no qualification column (behorig).")
+    table = pd.DataFrame.from_dict(q, orient="index").astype(float)
+    table["andel_behoriga"] = 100 * table["andel_behoriga"]
+    names = (["Anställda", "Saknar behörighet", "Andel behöriga (%)"] if sprak == "sv"
+             else ["Employees", "Not qualified", "Share qualified (%)"])
+    table.columns = names
+    return _styled(table, sprak, 1, counts=[0, 1]).format(lambda v: fmt.number(v, 0, sprak), subset=names[:2])
+
+
+def education_table(figures: dict, sprak: str = "sv") -> Styler | Markdown:
+    rows = figures.get("kompetens", {}).get("utbildning")
+    if not rows:
+        return Markdown("Ingen uppgift om lokalt utbildade (utbildade_per_ar) i parametrarna." if sprak == "sv"
+                        else "No local education supply (utbildade_per_ar) in the parameters.")
+    table = pd.DataFrame(rows).pivot(index="yrkesgrupp", columns="ar", values="tackning") * 100
+    return _styled(table.rename_axis(index=None, columns=(HEADERS[sprak]["ar"] + (" – täckning (%)" if sprak == "sv"
+                                                                              else " – coverage (%)"))), sprak)
+
+
+def activity_table(figures: dict, sprak: str = "sv") -> Styler | Markdown:
+    plan = figures.get("kompetens", {}).get("aktivitetsplan")
+    if not plan:
+        return Markdown("Ingen aktivitetsplan (aktivitetsplan.yaml) i underlaget." if sprak == "sv"
+                        else "No activity plan (aktivitetsplan.yaml) in the data.")
+    table = pd.DataFrame.from_dict(plan["per_omrade"], orient="index")
+    return _styled(table.rename_axis(index=None, columns="Status"), sprak)
+
+
+def late_activities(figures: dict, sprak: str = "sv") -> Styler | Markdown:
+    plan = figures.get("kompetens", {}).get("aktivitetsplan")
+    if not plan or not plan["forsenade"]:
+        return Markdown("")
+    table = pd.DataFrame(plan["forsenade"]).set_index("aktivitet")
+    names = {"omrade": "Område", "ansvarig": "Ansvarig", "nar": "När"} if sprak == "sv" else \
+        {"omrade": "Area", "ansvarig": "Responsible", "nar": "When"}
+    return _styled(table.rename(columns=names).rename_axis(None), sprak).set_caption(
+        "Försenade aktiviteter" if sprak == "sv" else "Late activities")

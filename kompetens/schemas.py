@@ -34,6 +34,7 @@ PERSONAL = pa.DataFrameSchema(
         "anstallningsdatum": pa.Column("datetime64[ns]"),
         "anstallningsform": pa.Column(str, pa.Check.isin(ANSTALLNINGSFORMER)),
         "chef": pa.Column(bool),
+        "behorig": pa.Column(bool, required=False),  # has the qualification the work requires
     },
     checks=[
         _rows(lambda df: (df["ar"] - df["fodelsear"]).between(15, 80), "fodelsear: ålder (ar - fodelsear) ska vara 15–80"),

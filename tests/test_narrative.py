@@ -157,3 +157,27 @@ def test_absence_paragraph_says_plainly_when_the_trend_is_not_clear(figures):
     flat["sjukfranvaro_trend"].update(pp_per_ar=-0.05, ki_lag=-0.2, ki_hog=0.1, signifikant=False)
     text = absence(flat, "sv")
     assert "Sjukfrånvarons förändring, −0,05 procentenheter per år (95 % KI −0,20 till 0,10), går inte att skilja från noll." in text
+
+
+def test_competence_paragraph_states_the_key_figures(demo):
+    from kompetens.narrative import competence
+
+    plan = kompetens.prepare(inputs=demo, simuleringar=0, utbildade_per_ar={"Vårdare/undersköterska/assistent": 40},
+                             behorighet={"grupp": "Socialsekreterare/biståndsbedömare", "datum": "2026-07-01",
+                                         "vidareutbildning_per_ar": 2}, hyrpersonal_mal=0.015)
+    c = kompetens.key_figures(plan)["kompetens"]
+    text = competence(kompetens.key_figures(plan), "sv")
+    span = c["chefer"]["per_chef"]["Totalt"]
+    edu = c["utbildning"][0]
+    q = c["behorighet"]["Socialsekreterare/biståndsbedömare"]
+    path = c["behorighet_framskrivning"]["obehoriga"]
+    hyr = c["hyrpersonal"]
+    plan_counts = c["aktivitetsplan"]["per_omrade"]["Totalt"]
+    expected = [fmt.number(span["per_chef"], 1), fmt.number(span["minst"]), fmt.number(span["storst"]),
+                str(len(c["chefer"]["over_grans"])), "30",
+                fmt.number(edu["utbildade"]), fmt.number(100 * edu["tackning"]), str(edu["ar"]),
+                fmt.number(q["obehoriga"]), fmt.number(q["antal"]), fmt.number(path["2030"]), "2030",
+                fmt.number(100 * hyr["andel_12_man"], 1), fmt.number(100 * hyr["mal"], 1),
+                fmt.number(abs(hyr["pp_per_ar"]), 2),
+                str(sum(plan_counts.values())), str(plan_counts["försenad"])]
+    assert _numbers(text) == expected

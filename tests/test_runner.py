@@ -191,7 +191,8 @@ def test_the_reports_text_is_the_narrative_of_its_key_figures(batch):
     for r in results:
         figures = json.loads((out / r.slug / "nyckeltal.json").read_text(encoding="utf-8"))
         text = _visible_text((out / r.slug / "rapport.html").read_text(encoding="utf-8")).replace("\u00a0", " ")
-        for paragraph in (narrative.summary, narrative.economics, narrative.turnover, narrative.absence):
+        for paragraph in (narrative.summary, narrative.economics, narrative.turnover, narrative.absence,
+                          narrative.scenarios, narrative.competence):
             for sentence in paragraph(figures, "sv").replace("\u00a0", " ").splitlines():
                 if sentence.strip():
                     assert " ".join(sentence.split()) in text, (r.slug, sentence)

@@ -119,7 +119,7 @@ def _women_share(groups):
     return np.array([T.ANDEL_KVINNOR.get(_GROUPS[g], T.ANDEL_KVINNOR["default"]) for g in groups])
 
 
-def _hire(reg, rng, month, dept, unit, group, age=None, hired=None):
+def _hire(reg, rng, rng_q, month, dept, unit, group, age=None, hired=None):
     """Add new employees; month is a pandas Period; returns nothing."""
     n = len(group)
     if n == 0:
@@ -144,6 +144,7 @@ def _hire(reg, rng, month, dept, unit, group, age=None, hired=None):
         exit_date=np.full(n, np.datetime64("NaT"), dtype="datetime64[D]"),
         exit_reason=np.full(n, "", dtype=object),
         frailty=rng.gamma(T.SJUK["frailty_shape"], 1 / T.SJUK["frailty_shape"], n),
+        qualified=rng_q.random(n) < np.array([T.ANDEL_BEHORIGA.get(_GROUPS[g], 1.0) for g in group]),
     )
 
 
@@ -159,6 +160,8 @@ def _targets(pop_index: pd.DataFrame) -> dict:
 def simulate(seed: int = T.SEED) -> dict[str, pd.DataFrame]:
     """Run the simulation; returns the raw tables (before formatting for files)."""
     rng = np.random.default_rng(seed)
+    # a stream of its own for the qualification draws, so the other draws stay as they were
+    rng_q = np.random.default_rng([seed, 2])
     months = pd.period_range(T.BURN_IN_START, T.LAST_MONTH, freq="M")
     years = range(months[0].year, months[-1].year + 2)
     pop_index = demand_index(population(years), T.DRIVARE, 2019)
@@ -175,13 +178,13 @@ def simulate(seed: int = T.SEED) -> dict[str, pd.DataFrame]:
         tenure = np.minimum(rng.exponential(7.0, n), age - 18)
         hired = (start.start_time - pd.to_timedelta(tenure * 365.25, unit="D")).values
         units = rng.choice(units_of[d][:-1], n)
-        _hire(reg, rng, start, [d] * n, units, [g] * n, age=age, hired=hired)
+        _hire(reg, rng, rng_q, start, [d] * n, units, [g] * n, age=age, hired=hired)
     for u in range(len(_UNITS)):
         d = _UNIT_DEPT[u]
         n = 1 if u in first_line else T.OVRIG_LEDNING[_DEPTS[d]]
         age = rng.integers(35, 64, n)
         hired = (start.start_time - pd.to_timedelta(rng.exponential(6.0, n) * 365.25, unit="D")).values
-        _hire(reg, rng, start, [d] * n, [u] * n, [_LEDNING] * n, age=age, hired=hired)
+        _hire(reg, rng, rng_q, start, [d] * n, [u] * n, [_LEDNING] * n, age=age, hired=hired)
 
     snapshots, absence = [], []
     moves = []
@@ -194,12 +197,12 @@ def simulate(seed: int = T.SEED) -> dict[str, pd.DataFrame]:
             have = int(np.sum(reg["active"] & (reg["dept"] == d) & (reg["group"] == g)))
             gap = int(round(level)) - have
             n = rng.binomial(gap, 0.6) if gap > 0 else 0
-            _hire(reg, rng, m, [d] * n, rng.choice(units_of[d][:-1], n), [g] * n)
+            _hire(reg, rng, rng_q, m, [d] * n, rng.choice(units_of[d][:-1], n), [g] * n)
         for u in range(len(_UNITS)):
             want = 1 if u in first_line else T.OVRIG_LEDNING[_DEPTS[_UNIT_DEPT[u]]]
             have = int(np.sum(reg["active"] & (reg["unit"] == u) & (reg["group"] == _LEDNING)))
             if have < want and rng.random() < 0.7:
-                _hire(reg, rng, m, [_UNIT_DEPT[u]], [u], [_LEDNING],
+                _hire(reg, rng, rng_q, m, [_UNIT_DEPT[u]], [u], [_LEDNING],
                       age=np.array([min(int(36 + rng.gamma(2.0, 4.0)), 60)]))
         idx = np.flatnonzero(reg["active"])
         if m.month == T.SNAPSHOT_MONTH and m.year in T.SNAPSHOT_YEARS:
@@ -261,7 +264,7 @@ def _snapshot(reg, idx, m):
         "manadslon": _salary(reg, idx, m.year, tenure_days),
         "anstallningsdatum": reg["hired"][idx],
         "anstallningsform": np.where(visstid, "visstid", "tillsvidare"),
-        "chef": reg["group"][idx] == _LEDNING,
+        "chef": reg["group"][idx] == _LEDNING, "behorig": reg["qualified"][idx],
     })
 
 
@@ -340,7 +343,7 @@ def build_tables(seed: int = T.SEED) -> dict[str, pd.DataFrame]:
         "yrkesgrupp": groups[snap["group"]], "fodelsear": snap["fodelsear"], "kon": snap["kon"],
         "sysselsattningsgrad": snap["sysselsattningsgrad"], "manadslon": snap["manadslon"].astype(int),
         "anstallningsdatum": pd.to_datetime(snap["anstallningsdatum"]).dt.strftime("%Y-%m-%d"),
-        "anstallningsform": snap["anstallningsform"], "chef": snap["chef"],
+        "anstallningsform": snap["anstallningsform"], "chef": snap["chef"], "behorig": snap["behorig"],
     })
 
     first, last = np.datetime64(T.FIRST_MONTH + "-01"), np.datetime64(T.LAST_MONTH + "-31")

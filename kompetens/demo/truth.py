@@ -130,6 +130,9 @@ INTERN_RORLIGHET = 0.02  # yearly hazard of moving to another department of the 
 
 #: Recruits: age at hire is 19 + a gamma draw (mean 19 + shape*scale ≈ 34 years).
 REKRYTERING_ALDER = {"min": 19, "shape": 3.0, "scale": 5.0, "max": 60}
+#: Share of recruits with the formal qualification (behörighet) the group's work will
+#: require; groups not listed are all qualified.
+ANDEL_BEHORIGA = {"Socialsekreterare/biståndsbedömare": 0.85}
 ANDEL_VISSTID = 0.35  # share of recruits hired on a fixed-term contract (visstid)
 ANDEL_KVINNOR = {"Ledning": 0.85, "Sjuksköterska": 0.9, "default": 0.82}
 

@@ -1,0 +1,87 @@
+"""The activity plan (aktivitetsplan.yaml): what the board will do, in SKR's strategy areas.
+
+Each activity has omrade (one of the strategies of the chosen list), vad, aktivitet,
+ansvarig, nar (YYYY-MM-DD or YYYY-MM), uppfoljning and status (planerad, pågår, klar).
+An activity past its date and not done is försenad. The strategy lists are versioned:
+`skr2018` is the nine strategies of SKL's 2018 strategy ("SKLs nio rekryteringsstrategier").
+SKR revised its strategies in 2024; a board that works with the revised list gives it as
+params `omraden` (a list of names), which then replaces the versioned list.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from kompetens.errors import InputError, Problem
+
+STRATEGIES = {
+    "skr2018": ("Använd kompetens rätt", "Bredda rekryteringen", "Förläng arbetslivet", "Marknadsför jobben",
+                "Skapa engagemang", "Använd tekniken & digitaliseringen", "Fler jobbar mer",
+                "Lönekarriär och löneutveckling", "Utvecklings- och karriärmöjligheter"),
+}
+STATUSES = ("planerad", "pågår", "klar")
+COLUMNS = ("omrade", "vad", "aktivitet", "ansvarig", "nar", "uppfoljning", "status")
+FILENAME = "aktivitetsplan.yaml"
+
+
+def load_activities(path: str | Path, areas) -> pd.DataFrame:
+    """Read and check the activity plan; every problem names the activity (row) and field."""
+    path = Path(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    except yaml.YAMLError as exc:
+        raise InputError(Problem(path.name, None, None, f"ogiltig YAML: {exc}")) from None
+    if isinstance(raw, dict):
+        raw = raw.get("aktiviteter", [])
+    if not isinstance(raw, list) or not all(isinstance(r, dict) for r in raw):
+        raise InputError(Problem(path.name, None, None, "ska vara en lista av aktiviteter (nyckel: värde)"))
+    problems = []
+    for i, row in enumerate(raw, start=1):
+        where = lambda col, rule, value=None: Problem(path.name, i, col, rule, value)  # noqa: E731
+        if row.get("omrade") not in areas:
+            problems.append(where("omrade", "okänt område; ska vara en av SKR:s strategier", row.get("omrade")))
+        for col in ("aktivitet", "ansvarig"):
+            if not str(row.get(col) or "").strip():
+                problems.append(where(col, "saknas"))
+        if row.get("status", "planerad") not in STATUSES:
+            problems.append(where("status", f"ska vara en av {', '.join(STATUSES)}", row.get("status")))
+        if _date(row.get("nar")) is None:
+            problems.append(where("nar", "ska vara ett datum (ÅÅÅÅ-MM-DD eller ÅÅÅÅ-MM)", row.get("nar")))
+    if problems:
+        raise InputError(problems)
+    df = pd.DataFrame([{c: r.get(c) for c in COLUMNS} for r in raw], columns=list(COLUMNS))
+    df["status"] = df["status"].fillna("planerad")
+    df["nar"] = [_date(v) for v in df["nar"]]
+    return df
+
+
+def _date(value) -> dt.date | None:
+    """A date from YYYY-MM-DD, or the last day of YYYY-MM; None when neither."""
+    if isinstance(value, dt.date):
+        return value
+    text = str(value or "").strip()
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}", text):
+            return (pd.Period(text, "M").end_time).date()
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def with_delays(activities: pd.DataFrame, today: dt.date) -> pd.DataFrame:
+    """Activities with status försenad when their date has passed and they are not done."""
+    late = (activities["status"] != "klar") & (activities["nar"] < today)
+    return activities.assign(status=activities["status"].where(~late, "försenad"))
+
+
+def summary(activities: pd.DataFrame) -> pd.DataFrame:
+    """Activities per area (rows) and status (columns), with totals."""
+    table = pd.crosstab(activities["omrade"], activities["status"])
+    table = table.reindex(columns=[*STATUSES[:2], "försenad", "klar"], fill_value=0)
+    table.loc["Totalt"] = table.sum()
+    return table

@@ -1,0 +1,111 @@
+"""Competence: local education supply against recruitment need, qualification (behörighet)
+gaps, managers' span of control, and agency staff (hyrpersonal) against its target."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from kompetens.privacy import small, suppress_series
+
+TOTAL = "Totalt"
+MANAGER_AGE_BANDS = (("–39", 0, 39), ("40–49", 40, 49), ("50–59", 50, 59), ("60–", 60, 200))
+
+
+def education_coverage(graduates: dict, recruitment: pd.DataFrame) -> pd.DataFrame:
+    """Per group given in `graduates` ({grupp: per year}) and year: local graduates,
+    recruitment need and coverage = graduates / need."""
+    rows = []
+    for group, per_year in graduates.items():
+        if group not in recruitment.index:
+            continue
+        for year, need in recruitment.loc[group].dropna().items():
+            rows.append({"yrkesgrupp": group, "ar": int(year), "utbildade": float(per_year), "rekryteringsbehov": need,
+                         "tackning": per_year / need if need > 0 else np.nan})
+    return pd.DataFrame(rows, columns=["yrkesgrupp", "ar", "utbildade", "rekryteringsbehov", "tackning"])
+
+
+def qualified_share(personal: pd.DataFrame, ar: int, k: int) -> pd.DataFrame:
+    """Per yrkesgrupp in year ar: staff, staff without the qualification (behorig false) and the
+    share qualified; figures about fewer than k persons are NaN."""
+    staff = personal[personal["ar"] == ar]
+    grouped = staff.groupby("yrkesgrupp")
+    out = pd.DataFrame({"antal": grouped.size(), "obehoriga": grouped["behorig"].apply(lambda s: (~s).sum())})
+    out.loc[TOTAL] = out.sum()
+    out["andel_behoriga"] = 1 - out["obehoriga"] / out["antal"]
+    out["andel_behoriga"] = suppress_series(out["andel_behoriga"], out["antal"], k)
+    hidden = small(out["obehoriga"], k)
+    out["andel_behoriga"] = out["andel_behoriga"].where(~hidden)
+    out["obehoriga"] = out["obehoriga"].astype(float).where(~hidden)
+    return out
+
+
+def unqualified_path(start: float, exit_rate: pd.Series, upskilled_per_year: float) -> pd.Series:
+    """How the number without the qualification falls, year by year: a share leaves with the
+    group's exit rate (retirements and other exits over the stock), and `upskilled_per_year`
+    qualify through planned training; never below zero. exit_rate: by year."""
+    values, left = {}, float(start)
+    for year, rate in exit_rate.items():
+        leaving = left * rate
+        trained = min(upskilled_per_year, left - leaving)
+        left = max(left - leaving - trained, 0.0)
+        values[year] = left
+    return pd.Series(values, name="obehoriga")
+
+
+def first_line_staff(personal: pd.DataFrame, ar: int) -> pd.DataFrame:
+    """Per unit with a manager and staff: forvaltning, managers, staff (non-managers) and
+    staff per manager. Units with managers only (management teams) are left out."""
+    staff = personal[personal["ar"] == ar]
+    units = staff.groupby(["forvaltning", "enhet"]).agg(chefer=("chef", "sum"), medarbetare=("chef", lambda c: (~c).sum()))
+    units = units[(units["chefer"] > 0) & (units["medarbetare"] > 0)].reset_index()
+    units["per_chef"] = units["medarbetare"] / units["chefer"]
+    return units
+
+
+def span_of_control(units: pd.DataFrame) -> pd.DataFrame:
+    """Staff per first-line manager by förvaltning and in total: mean (staff / managers),
+    the smallest, the median and the largest unit."""
+    def describe(u):
+        return pd.Series({"enheter": len(u), "chefer": u["chefer"].sum(), "medarbetare": u["medarbetare"].sum(),
+                          "per_chef": u["medarbetare"].sum() / u["chefer"].sum(), "minst": u["per_chef"].min(),
+                          "median": u["per_chef"].median(), "storst": u["per_chef"].max()})
+    out = units.groupby("forvaltning").apply(describe, include_groups=False)
+    out.loc[TOTAL] = describe(units)
+    return out
+
+
+def managers(personal: pd.DataFrame, ar: int, k: int) -> pd.DataFrame:
+    """Managers by kön (rows) and age band (columns) with totals; cells under k are NaN."""
+    staff = personal[(personal["ar"] == ar) & personal["chef"]]
+    age = staff["ar"] - staff["fodelsear"]
+    labels = [b[0] for b in MANAGER_AGE_BANDS]
+    band = pd.cut(age, [b[1] - 0.5 for b in MANAGER_AGE_BANDS] + [200.5], labels=labels)
+    table = pd.crosstab(staff["kon"], band).reindex(columns=labels, fill_value=0)
+    table.columns = table.columns.astype(str)
+    from kompetens.staff import with_totals_suppressed
+
+    return with_totals_suppressed(table, k)
+
+
+def wide_spans(units: pd.DataFrame, limit: int) -> pd.DataFrame:
+    """Units whose managers have more than `limit` staff each."""
+    return units[units["per_chef"] > limit].sort_values("per_chef", ascending=False)
+
+
+def agency_share(kostnader: pd.DataFrame) -> pd.DataFrame:
+    """Agency staff as a share of wage cost per month and förvaltning (rows month)."""
+    sums = kostnader.groupby(["manad", "forvaltning"])[["hyrpersonal", "lonekostnad"]].sum()
+    share = (sums["hyrpersonal"] / sums["lonekostnad"]).unstack()
+    total = kostnader.groupby("manad")[["hyrpersonal", "lonekostnad"]].sum()
+    share[TOTAL] = total["hyrpersonal"] / total["lonekostnad"]
+    return share
+
+
+def agency_trend(share: pd.Series) -> dict:
+    """Least-squares trend of a monthly share in percentage points per year, with the last
+    12 months' share."""
+    months = pd.PeriodIndex(share.index, freq="M")
+    years = months.year + (months.month - 0.5) / 12
+    slope = np.polyfit(years, share.to_numpy(), 1)[0]
+    return {"pp_per_ar": 100 * float(slope), "andel_12_man": float(share.iloc[-12:].mean())}
