@@ -40,17 +40,17 @@ def qualified_share(personal: pd.DataFrame, ar: int, k: int) -> pd.DataFrame:
     return out
 
 
-def unqualified_path(start: float, exit_rate: pd.Series, upskilled_per_year: float) -> pd.Series:
-    """How the number without the qualification falls, year by year: a share leaves with the
-    group's exit rate (retirements and other exits over the stock), and `upskilled_per_year`
-    qualify through planned training; never below zero. exit_rate: by year."""
-    values, left = {}, float(start)
+def unqualified_path(start: float, exit_rate: pd.Series, upskilled_per_year: float) -> pd.DataFrame:
+    """How the number without the qualification falls, year by year: `slutar` leave with the
+    group's exit rate (retirements and other exits over the stock) and `vidareutbildade`
+    qualify through planned training; `obehoriga` is what is left, never below zero."""
+    rows, left = {}, float(start)
     for year, rate in exit_rate.items():
         leaving = left * rate
         trained = min(upskilled_per_year, left - leaving)
         left = max(left - leaving - trained, 0.0)
-        values[year] = left
-    return pd.Series(values, name="obehoriga")
+        rows[year] = {"slutar": leaving, "vidareutbildade": trained, "obehoriga": left}
+    return pd.DataFrame.from_dict(rows, orient="index")
 
 
 def first_line_staff(personal: pd.DataFrame, ar: int) -> pd.DataFrame:

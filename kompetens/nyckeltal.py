@@ -207,7 +207,7 @@ def competence_figures(plan: Plan, sp: StaffPlan, figures: dict) -> dict:
             path = competence.unqualified_path(q.loc[lever["grupp"], "obehoriga"], rate.dropna(),
                                                lever.get("vidareutbildning_per_ar", 0))
             out["behorighet_framskrivning"] = {"grupp": lever["grupp"], "datum": str(lever.get("datum")),
-                                              "obehoriga": path.to_dict()}
+                                              **{col: path[col].to_dict() for col in path.columns}}
     units = competence.first_line_staff(inp.personal, plan.basar)
     if len(units):
         span = competence.span_of_control(units)

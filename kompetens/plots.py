@@ -219,3 +219,25 @@ def waterfall(baseline: float, steps: list[tuple[str, float]], span: str, sprak:
         ax.set_xticks(range(len(labels)), labels, rotation=20, ha="right")
         ax.set(title=t["waterfall"].format(span=span), ylabel=t["persons"])
     return fig
+
+
+LABELS["sv"].update({"agency": "Hyrpersonal, andel av lönekostnaden per månad", "target": "Mål", "dept": "Förvaltning"})
+LABELS["en"].update({"agency": "Agency staff, share of wage cost per month", "target": "Target", "dept": "Department"})
+
+
+def agency_staff(share: pd.DataFrame, target: float | None, sprak: str = "sv") -> Figure:
+    """Monthly agency-staff share (%) per department (columns) and in total, with the target."""
+    t = LABELS[sprak]
+    x = pd.PeriodIndex(share.index, freq="M").to_timestamp()
+    with _style():
+        fig = Figure(figsize=(9, 4.2), layout="constrained")
+        ax = fig.subplots()
+        colors = sns.color_palette(PALETTE, n_colors=len(share.columns))
+        for color, col in zip(colors, share.columns):
+            ax.plot(x, 100 * share[col].to_numpy(), color="0.1" if col == TOTAL else color,
+                    lw=2.2 if col == TOTAL else 1, label=col)
+        if target is not None:
+            ax.axhline(100 * target, color="0.3", ls="--", lw=1, label=t["target"])
+        ax.set(title=t["agency"], xlabel=t["month"], ylabel="%")
+        ax.legend(title=t["dept"], fontsize="small", bbox_to_anchor=(1.02, 1), loc="upper left")
+    return fig

@@ -529,6 +529,28 @@ def qualification_table(figures: dict, sprak: str = "sv") -> Styler | Markdown:
     return _styled(table, sprak, 1, counts=[0, 1]).format(lambda v: fmt.number(v, 0, sprak), subset=names[:2])
 
 
+def qualification_path_table(figures: dict, sprak: str = "sv") -> Styler | Markdown:
+    """How the number without the qualification falls: through turnover versus training."""
+    path = figures.get("kompetens", {}).get("behorighet_framskrivning")
+    if not path:
+        return Markdown("")
+    table = pd.DataFrame({c: path[c] for c in ("slutar", "vidareutbildade", "obehoriga")}).T.astype(float)
+    table.index = (["Slutar (personalomsättning)", "Vidareutbildas", "Saknar behörighet vid årets slut"] if sprak == "sv"
+                   else ["Leave (turnover)", "Trained", "Without the qualification at year end"])
+    caption = (f"{path['grupp']}: behörighetskrav från {path['datum']}" if sprak == "sv"
+               else f"{path['grupp']}: qualification required from {path['datum']}")
+    return _styled(table.rename_axis(columns=HEADERS[sprak]["ar"]), sprak, 1).set_caption(caption)
+
+
+def agency_figure(plan: Plan) -> Image | Markdown:
+    """Agency staff as a share of wage cost per month and department, with the target."""
+    from kompetens.competence import agency_share
+
+    if plan.inputs.kostnader is None:
+        return Markdown("")
+    return as_image(plots.agency_staff(agency_share(plan.inputs.kostnader), plan.params["hyrpersonal_mal"], plan.sprak))
+
+
 def education_table(figures: dict, sprak: str = "sv") -> Styler | Markdown:
     rows = figures.get("kompetens", {}).get("utbildning")
     if not rows:

@@ -47,8 +47,9 @@ def test_qualification_share_and_its_path():
     assert math.isnan(qualified_share(personal, 2025, k=6).loc["S", "obehoriga"])
     # 10 without: 20 % leave, then 2 are trained each year
     path = unqualified_path(10, pd.Series({2026: 0.2, 2027: 0.2}), 2)
-    assert path[2026] == pytest.approx(6.0) and path[2027] == pytest.approx(6 * 0.8 - 2)
-    assert unqualified_path(1, pd.Series({2026: 0.0}), 5)[2026] == 0.0  # never below zero
+    assert path.loc[2026].tolist() == pytest.approx([2.0, 2.0, 6.0])  # slutar, vidareutbildade, obehoriga
+    assert path.loc[2027].tolist() == pytest.approx([1.2, 2.0, 6 * 0.8 - 2])
+    assert unqualified_path(1, pd.Series({2026: 0.0}), 5).loc[2026, "obehoriga"] == 0.0  # never below zero
 
 
 def test_education_coverage_by_hand():
