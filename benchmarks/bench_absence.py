@@ -16,7 +16,7 @@ import pandas as pd
 import statsmodels.api as sm
 import statsmodels.formula.api as smf
 
-from kompetens.absence import _design, _formula, fit_absence_trend, with_age_band
+from kompetens.absence import _design, _formula, fit_absence_trend, formula_term, with_age_band
 
 EMPLOYEES, MONTHS = 5_000, 84
 GROUPS = ["Administratör", "Ledning", "Personlig assistent", "Sjuksköterska", "Socialsekreterare/biståndsbedömare",
@@ -48,20 +48,6 @@ def person_level(rows: pd.DataFrame, covariates, origin):
                    var_weights=design["schemalagd_tid"]).fit(scale="X2")
 
 
-def formula_name(name: str) -> str:
-    """A coefficient of the cell fit as statsmodels' formula interface names it."""
-    if name.startswith("manad["):
-        return f"C(manad_nr)[T.{name[6:-1]}]"
-    if name.startswith("t:aldersband["):
-        return f"t:C(aldersband, Treatment('30–49'))[T.{name[13:-1]}]"
-    if name.startswith("aldersband["):
-        return f"C(aldersband, Treatment('30–49'))[T.{name[11:-1]}]"
-    if "[" in name:
-        var, level = name[:-1].split("[", 1)
-        return f"C({var})[T.{level}]"
-    return name
-
-
 def main(repeats: int = 3) -> dict:
     rows = synthetic_absence()
     cell_times, person_times = [], []
@@ -72,7 +58,7 @@ def main(repeats: int = 3) -> dict:
         start = time.perf_counter()
         person = person_level(rows, cells.covariates, cells.origin)
         person_times.append(time.perf_counter() - start)
-    names = [formula_name(n) for n in cells.results_.params.index]
+    names = [formula_term(n) for n in cells.results_.params.index]
     diff_coef = float(np.max(np.abs(cells.results_.params.to_numpy() - person.params[names].to_numpy())))
     diff_se = float(np.max(np.abs(cells.results_.bse.to_numpy() - person.bse[names].to_numpy())))
     cell, pers = statistics.median(cell_times), statistics.median(person_times)

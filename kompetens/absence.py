@@ -109,6 +109,21 @@ def _formula(covariates) -> str:
     return "andel ~ " + " + ".join(terms)
 
 
+def formula_term(name: str) -> str:
+    """A coefficient name of the cell fit as statsmodels' formula interface names it, for
+    comparing with a person-level fit made with _formula."""
+    if name.startswith("manad["):
+        return f"C(manad_nr)[T.{name[6:-1]}]"
+    if name.startswith("t:aldersband["):
+        return f"t:C(aldersband, Treatment('{REFERENCE_BAND}'))[T.{name[13:-1]}]"
+    if name.startswith("aldersband["):
+        return f"C(aldersband, Treatment('{REFERENCE_BAND}'))[T.{name[11:-1]}]"
+    if "[" in name:
+        var, level = name[:-1].split("[", 1)
+        return f"C({var})[T.{level}]"
+    return name
+
+
 @dataclass(frozen=True)
 class Encoder:
     """Treatment coding of the model's terms, without a formula parser (fast on cells):

@@ -12,7 +12,6 @@ import os
 import tempfile
 from pathlib import Path
 
-from pathlib import Path
 
 import numpy as np
 import pandas as pd

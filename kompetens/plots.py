@@ -45,19 +45,24 @@ def staff_by_group_age(counts: pd.DataFrame, ar: int, sprak: str = "sv") -> Figu
     return fig
 
 
-def headcount_history(headcount: pd.DataFrame, sprak: str = "sv") -> Figure:
-    """Lines of persons per yrkesgrupp and snapshot year."""
+def lines_by_group(table: pd.DataFrame, title: str, ylabel: str, sprak: str = "sv") -> Figure:
+    """Lines of a yrkesgrupp (rows) × year (columns) table; Totalt and hidden (NaN) cells left out."""
     t = LABELS[sprak]
-    long = (headcount.drop(index=TOTAL).rename_axis(index="yrkesgrupp", columns="ar")
-            .stack(future_stack=True).rename("antal").reset_index())
+    long = (table.drop(index=TOTAL, errors="ignore").rename_axis(index="yrkesgrupp", columns="ar")
+            .stack(future_stack=True).rename("antal").reset_index().dropna())
     with _style():
         fig = Figure(figsize=(8, 4.2), layout="constrained")
         ax = fig.subplots()
         sns.lineplot(data=long, x="ar", y="antal", hue="yrkesgrupp", marker="o", palette=PALETTE, ax=ax)
-        ax.set(title=t["history"], xlabel=t["ar"], ylabel=t["antal"])
+        ax.set(title=title, xlabel=t["ar"], ylabel=ylabel)
         ax.xaxis.get_major_locator().set_params(integer=True)
         ax.legend(title=t["yrkesgrupp"], fontsize="small", bbox_to_anchor=(1.02, 1), loc="upper left")
     return fig
+
+
+def headcount_history(headcount: pd.DataFrame, sprak: str = "sv") -> Figure:
+    """Persons per yrkesgrupp and snapshot year."""
+    return lines_by_group(headcount, LABELS[sprak]["history"], LABELS[sprak]["antal"], sprak)
 
 
 def sick_leave_history(share: pd.Series, sprak: str = "sv") -> Figure:
@@ -80,18 +85,8 @@ LABELS["en"].update({"need": "Staff need per occupational group", "recruit": "Re
 
 
 def need_by_group(need: pd.DataFrame, sprak: str = "sv") -> Figure:
-    """Lines of personalbehov per yrkesgrupp (rows) and year (columns); hidden rows are NaN."""
-    t = LABELS[sprak]
-    long = (need.drop(index=TOTAL, errors="ignore").rename_axis(index="yrkesgrupp", columns="ar")
-            .stack(future_stack=True).rename("antal").reset_index().dropna())
-    with _style():
-        fig = Figure(figsize=(8, 4.2), layout="constrained")
-        ax = fig.subplots()
-        sns.lineplot(data=long, x="ar", y="antal", hue="yrkesgrupp", marker="o", palette=PALETTE, ax=ax)
-        ax.set(title=t["need"], xlabel=t["ar"], ylabel=t["persons"])
-        ax.xaxis.get_major_locator().set_params(integer=True)
-        ax.legend(title=t["yrkesgrupp"], fontsize="small", bbox_to_anchor=(1.02, 1), loc="upper left")
-    return fig
+    """Personalbehov per yrkesgrupp and year."""
+    return lines_by_group(need, LABELS[sprak]["need"], LABELS[sprak]["persons"], sprak)
 
 
 def recruitment_need(components: pd.DataFrame, band: pd.DataFrame | None, sprak: str = "sv") -> Figure:

@@ -11,7 +11,7 @@ import statsmodels.formula.api as smf
 
 import kompetens
 from kompetens import InputError, validate_table
-from kompetens.absence import (_design, _formula, fit_absence_trend, flagged_units, rolling_12, shares,
+from kompetens.absence import (_design, _formula, fit_absence_trend, formula_term, flagged_units, rolling_12, shares,
                                unit_month_shares, with_age_band)
 from kompetens.demo import truth
 
@@ -21,27 +21,13 @@ def trend(demo):
     return fit_absence_trend(demo.franvaro)
 
 
-def _formula_names(name: str) -> str:
-    """Our coefficient name as statsmodels' formula interface names it."""
-    if name.startswith("manad["):
-        return f"C(manad_nr)[T.{name[6:-1]}]"
-    if name.startswith("t:aldersband["):
-        return f"t:C(aldersband, Treatment('30–49'))[T.{name[13:-1]}]"
-    if name.startswith("aldersband["):
-        return f"C(aldersband, Treatment('30–49'))[T.{name[11:-1]}]"
-    if "[" in name:
-        var, level = name[:-1].split("[", 1)
-        return f"C({var})[T.{level}]"
-    return name
-
-
 def test_cell_fit_equals_the_person_month_fit(demo, trend):
     """The same quasi-binomial GLM fitted by statsmodels' formula interface on every person-month."""
     rows = _design(with_age_band(demo.franvaro), trend.origin)
     person = smf.glm(_formula(trend.covariates), data=rows, family=sm.families.Binomial(),
                      var_weights=rows["schemalagd_tid"]).fit(scale="X2")
     ours = trend.results_
-    names = [_formula_names(n) for n in ours.params.index]
+    names = [formula_term(n) for n in ours.params.index]
     assert sorted(names) == sorted(person.params.index)
     np.testing.assert_allclose(ours.params.to_numpy(), person.params[names].to_numpy(), rtol=0, atol=1e-6)
     np.testing.assert_allclose(ours.bse.to_numpy(), person.bse[names].to_numpy(), rtol=0, atol=1e-6)
