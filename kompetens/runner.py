@@ -7,6 +7,8 @@ and the previous good one survives. One failing report never stops the others.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import shutil
 import sys
@@ -28,6 +30,7 @@ from kompetens.scan import scan_outputs
 NOTEBOOK = PACKAGE_ROOT / "notebooks" / "kompetensforsorjning.ipynb"
 EXECUTED = "rapport.ipynb"
 HTML = "rapport.html"
+FINGERPRINT = ".fingeravtryck"  # what the report was made from; see fingerprint()
 
 
 @dataclass
@@ -41,6 +44,7 @@ class RunResult:
     seconds: float
     error: str | None = None
     nyckeltal: dict = field(default_factory=dict)
+    skipped: bool = False  # unchanged since the last successful run, not run again
 
 
 def render_html(executed: Path, html: Path) -> None:
@@ -67,10 +71,35 @@ def _error_text(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
+def fingerprint(params_file: str | Path, input_hashes: dict) -> str:
+    """What a report depends on: the notebook, the params file, the inputs (their SHA-256)
+    and the package (its version and source files). Equal fingerprints, equal reports."""
+    h = hashlib.sha256()
+    h.update(NOTEBOOK.read_bytes())
+    h.update(Path(params_file).read_bytes())
+    h.update(json.dumps(input_hashes, sort_keys=True).encode())
+    h.update(package_hash().encode())
+    return h.hexdigest()
+
+
+def package_hash() -> str:
+    """The kompetens version and the SHA-256 of its source and template files."""
+    from kompetens import __version__
+
+    h = hashlib.sha256(__version__.encode())
+    package = Path(__file__).resolve().parent
+    for path in sorted(package.rglob("*")):
+        if path.suffix in (".py", ".j2") and "__pycache__" not in path.parts:
+            h.update(path.relative_to(package).as_posix().encode())
+            h.update(path.read_bytes())
+    return h.hexdigest()
+
+
 def run_report(params_file: str | Path, out_dir: str | Path, data_dir: str | Path | None = None,
-               person_ids: frozenset = frozenset()) -> RunResult:
+               person_ids: frozenset = frozenset(), input_hashes: dict | None = None, force: bool = True) -> RunResult:
     """Execute the report notebook for one params file into out_dir/<slug>/, after the privacy
-    scanner has read every output; a finding fails the report."""
+    scanner has read every output; a finding fails the report. Unless force, a report whose
+    fingerprint equals that of its last successful run is not run again."""
     import papermill as pm
 
     start = time.perf_counter()
@@ -78,6 +107,11 @@ def run_report(params_file: str | Path, out_dir: str | Path, data_dir: str | Pat
     slug = params.get("slug", "rapport")
     out_dir = Path(out_dir).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
+    stamp = fingerprint(params_file, input_hashes or {})
+    done = out_dir / slug / FINGERPRINT
+    if not force and done.exists() and done.read_text(encoding="utf-8") == stamp:
+        return RunResult(str(params_file), slug, params.get("titel", slug), ok=True,
+                         seconds=time.perf_counter() - start, nyckeltal=read_key_figures(out_dir / slug), skipped=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{slug}-", dir=out_dir))
     tmp.chmod(0o755)
     parameters = {**params, "utkatalog": str(tmp)}
@@ -96,6 +130,7 @@ def run_report(params_file: str | Path, out_dir: str | Path, data_dir: str | Pat
         if findings:
             shown = "; ".join(str(f) for f in findings[:5])
             raise ReportError(f"integritetskontrollen hittade {len(findings)} fynd: {shown}")
+        (tmp / FINGERPRINT).write_text(stamp, encoding="utf-8")
         _replace_dir(tmp, out_dir / slug)
         result.ok = True
     except Exception as exc:  # a failed report is reported, never raised: the batch goes on
@@ -139,11 +174,14 @@ def check_batch(params_files: list[Path]) -> list[dict]:
 
 
 def run_batch(params_files: list[Path], out_dir: str | Path, jobs: int = 1,
-              data_dir: str | Path | None = None, progress: bool | None = None) -> list[RunResult]:
-    """Run every params file (jobs in parallel processes) and write the index page."""
+              data_dir: str | Path | None = None, progress: bool | None = None, force: bool = True) -> list[RunResult]:
+    """Run every params file (jobs in parallel processes) and write the index page. Unless
+    force, reports unchanged since their last successful run are skipped (and still listed)."""
     check_batch(params_files)
     inputs = load_inputs(data_dir)
     person_ids = frozenset(inputs.personal["person_id"]) | frozenset(inputs.avgangar["person_id"])
+    hashes = {table: source["sha256"] for table, source in inputs.sources.items()}
+    extra = (person_ids, hashes, force)
     if progress is None:
         progress = sys.stderr.isatty()
     from tqdm.auto import tqdm
@@ -153,11 +191,11 @@ def run_batch(params_files: list[Path], out_dir: str | Path, jobs: int = 1,
     try:
         if jobs <= 1:
             for path in params_files:
-                results.append(run_report(path, out_dir, data_dir, person_ids))
+                results.append(run_report(path, out_dir, data_dir, *extra))
                 bar.update()
         else:
             with ProcessPoolExecutor(max_workers=jobs) as pool:
-                futures = [pool.submit(run_report, path, out_dir, data_dir, person_ids) for path in params_files]
+                futures = [pool.submit(run_report, path, out_dir, data_dir, *extra) for path in params_files]
                 for future in as_completed(futures):
                     results.append(future.result())
                     bar.update()

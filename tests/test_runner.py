@@ -195,3 +195,24 @@ def test_the_reports_text_is_the_narrative_of_its_key_figures(batch):
             for sentence in paragraph(figures, "sv").replace("\u00a0", " ").splitlines():
                 if sentence.strip():
                     assert " ".join(sentence.split()) in text, (r.slug, sentence)
+
+
+def test_unchanged_reports_are_skipped_unless_forced(batch, tmp_path):
+    from kompetens.runner import FINGERPRINT, fingerprint
+
+    out, _ = batch
+    slug = "individ-och-familjeomsorg"
+    params = ROOT / "params" / f"{slug}.yaml"
+    before = (out / slug / "rapport.html").stat().st_mtime_ns
+    [again] = run_batch([params], out, jobs=1, progress=False, force=False)
+    assert again.ok and again.skipped and again.nyckeltal["slug"] == slug
+    assert (out / slug / "rapport.html").stat().st_mtime_ns == before
+    assert "individ" in (out / "index.html").read_text(encoding="utf-8")
+    # anything the report depends on changes the fingerprint
+    stamp = (out / slug / FINGERPRINT).read_text(encoding="utf-8")
+    hashes = {t: s["sha256"] for t, s in kompetens.load_inputs().sources.items()}
+    assert fingerprint(params, hashes) == stamp
+    changed = tmp_path / params.name
+    changed.write_text(params.read_text(encoding="utf-8") + "k_anonymitet: 6\n", encoding="utf-8")
+    assert fingerprint(changed, hashes) != stamp
+    assert fingerprint(params, {**hashes, "personal": "0" * 64}) != stamp
