@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
+import os
 import re
+import shutil
 import unicodedata
 import warnings
 from dataclasses import dataclass, field, replace
@@ -243,11 +246,66 @@ def find_file(data_dir: Path, table: str) -> Path | None:
     return None
 
 
-def load_inputs(data_dir: str | Path | None = None) -> Inputs:
-    """Read and validate every table in data_dir (default: the demo data)."""
+CACHE_DIR = PACKAGE_ROOT / "outputs" / ".cache"
+
+
+def _cache_key(data_dir: Path) -> str | None:
+    """The SHA-256 of the folder's input files and of the package: validated tables are
+    cached under it, so any change to an input or to the contracts makes a new entry."""
+    from kompetens.runner import package_hash
+
+    names = sorted(p.name for p in data_dir.iterdir() if p.is_file() and not p.name.startswith("."))
+    if not names:
+        return None
+    h = hashlib.sha256(package_hash().encode())
+    for name in names:
+        h.update(name.encode())
+        h.update(sha256(data_dir / name).encode())
+    return h.hexdigest()
+
+
+def _read_cache(folder: Path) -> Inputs | None:
+    try:
+        sources = json.loads((folder / "sources.json").read_text(encoding="utf-8"))
+        tables = {t: pd.read_parquet(folder / f"{t}.parquet") for t in sources}
+    except (OSError, ValueError):
+        return None
+    return Inputs(**tables, sources=sources)
+
+
+def _write_cache(folder: Path, inputs: Inputs) -> None:
+    """Write the validated tables as Parquet; a half-written entry is never read."""
+    tmp = folder.with_name(folder.name + f".tmp{os.getpid()}")
+    try:
+        tmp.mkdir(parents=True, exist_ok=True)
+        for table in inputs.sources:
+            getattr(inputs, table).to_parquet(tmp / f"{table}.parquet")
+        (tmp / "sources.json").write_text(json.dumps(inputs.sources, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, folder)
+    except OSError:  # another process wrote it first, or the disk is read-only: no cache, no harm
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def load_inputs(data_dir: str | Path | None = None, cache: bool = True) -> Inputs:
+    """Read and validate every table in data_dir (default: the demo data).
+
+    Validated tables are cached as Parquet in outputs/.cache/, keyed by the SHA-256 of the
+    input files and of the package, so that every report of a batch reads them fast."""
     data_dir = Path(data_dir) if data_dir is not None else demo_dir()
     if not data_dir.is_dir():
         raise InputError(Problem(str(data_dir), None, None, "datakatalogen finns inte"))
+    key = _cache_key(data_dir) if cache else None
+    if key is not None and (CACHE_DIR / key).is_dir():
+        cached = _read_cache(CACHE_DIR / key)
+        if cached is not None:
+            return cached
+    inputs = _load_inputs(data_dir)
+    if key is not None:
+        _write_cache(CACHE_DIR / key, inputs)
+    return inputs
+
+
+def _load_inputs(data_dir: Path) -> Inputs:
     tables, sources, problems = {}, {}, []
     for table, (_, required) in TABLES.items():
         path = find_file(data_dir, table)

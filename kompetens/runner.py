@@ -119,8 +119,9 @@ def run_report(params_file: str | Path, out_dir: str | Path, data_dir: str | Pat
         parameters["data_dir"] = str(Path(data_dir).resolve())
     result = RunResult(str(params_file), slug, params.get("titel", slug), ok=False, seconds=0.0)
     try:
+        # absolute paths only, and no cwd: papermill would change the whole process's directory
         pm.execute_notebook(str(NOTEBOOK), str(tmp / EXECUTED), parameters=parameters,
-                            kernel_name="python3", progress_bar=False, cwd=str(NOTEBOOK.parent),
+                            kernel_name="python3", progress_bar=False,
                             extra_arguments=["--IPKernelApp.log_level=CRITICAL"])
         render_html(tmp / EXECUTED, tmp / HTML)
         if not (tmp / NYCKELTAL).exists():

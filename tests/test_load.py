@@ -80,3 +80,22 @@ def test_select_forvaltning(demo):
     assert lss.befolkning is demo.befolkning
     with pytest.raises(InputError, match="okänd förvaltning"):
         select_forvaltning(demo, "Skola")
+
+
+def test_validated_tables_are_cached_by_the_inputs_hashes(tmp_path):
+    from kompetens.load import CACHE_DIR, _cache_key
+
+    for name in ("personal.csv", "avgangar.csv", "franvaro.csv.gz", "befolkning.csv"):
+        shutil.copy(demo_dir() / name, tmp_path / name)
+    fresh = load_inputs(tmp_path, cache=False)
+    key = _cache_key(tmp_path)
+    shutil.rmtree(CACHE_DIR / key, ignore_errors=True)
+    first = load_inputs(tmp_path)
+    assert (CACHE_DIR / key / "personal.parquet").exists()
+    cached = load_inputs(tmp_path)
+    for table in ("personal", "avgangar", "franvaro", "befolkning"):
+        pd.testing.assert_frame_equal(getattr(cached, table), getattr(fresh, table))
+        pd.testing.assert_frame_equal(getattr(first, table), getattr(fresh, table))
+    assert cached.sources == fresh.sources and cached.kostnader is None
+    (tmp_path / "befolkning.csv").write_text("ar,alder,antal\n2025,0,1\n", encoding="utf-8")
+    assert _cache_key(tmp_path) != key
