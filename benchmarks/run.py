@@ -14,7 +14,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE.parent / "outputs" / "benchmarks.md"
-BENCHMARKS = ["bench_projection", "bench_absence"]
+BENCHMARKS = ["bench_projection", "bench_absence", "bench_batch"]
 
 
 def _machine() -> str:
@@ -28,8 +28,9 @@ def main() -> int:
         code = f"import json, {name}; print(json.dumps({name}.main()))"
         done = subprocess.run([sys.executable, "-c", code], cwd=HERE, capture_output=True, text=True, check=True)
         lines = done.stdout.strip().splitlines()
-        print(lines[0])
-        rows.append(json.loads(lines[-1]))
+        print("\n".join(lines[:-1]))
+        found = json.loads(lines[-1])
+        rows.extend(found if isinstance(found, list) else [found])
     table = ["| benchmark | median (s) | min (s) | floor (s) | ratio | peak RSS (MiB) | goal |",
              "|---|---|---|---|---|---|---|"]
     for r in rows:
