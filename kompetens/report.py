@@ -579,3 +579,60 @@ def late_activities(figures: dict, sprak: str = "sv") -> Styler | Markdown:
         {"omrade": "Area", "ansvarig": "Responsible", "nar": "When"}
     return _styled(table.rename(columns=names).rename_axis(None), sprak).set_caption(
         "Försenade aktiviteter" if sprak == "sv" else "Late activities")
+
+
+def _board_spells(plan: Plan):
+    from kompetens.spells import employment_spells
+
+    spells = employment_spells(plan.board.personal, plan.board.avgangar)
+    if plan.params["forvaltning"]:
+        spells = spells[spells["forvaltning"] == plan.params["forvaltning"]]
+    return spells
+
+
+def retention_table(plan: Plan) -> Styler:
+    """Per yrkesgrupp with at least k spells: median length of employment and the share
+    still employed after one and three years, with 95 % CIs (Kaplan–Meier)."""
+    from kompetens.retention import retention
+
+    spells = _board_spells(plan)
+    counts = spells["yrkesgrupp"].value_counts()
+    spells = spells[spells["yrkesgrupp"].isin(counts[counts >= plan.k].index)]
+    start = pd.Timestamp(f"{min(plan.inputs.snapshot_years)}-01-01")
+    by_group = retention(spells, by="yrkesgrupp", observationsstart=start).sammanfattning
+    total = retention(spells, observationsstart=start).sammanfattning
+    table = pd.concat([by_group, total])
+    sv = plan.sprak == "sv"
+
+    def ci(lo, hi, scale=1.0, d=1):
+        return table.apply(lambda r: fmt.interval(scale * r[lo], scale * r[hi], d, plan.sprak)
+                           if pd.notna(r[lo]) and pd.notna(r[hi]) else SUPPRESSED, axis=1)
+
+    shown = pd.DataFrame({
+        "Anställningar" if sv else "Employments": table["antal"].astype(float),
+        "Median (år)" if sv else "Median (years)": table["median_ar"],
+        "95 % KI" if sv else "95% CI": ci("median_ki_lag", "median_ki_hog"),
+        "Kvar efter 1 år (%)" if sv else "Still employed after 1 year (%)": 100 * table["kvar_1_ar"],
+        "95 % KI ": ci("kvar_1_ki_lag", "kvar_1_ki_hog", 100, 0),
+        "Kvar efter 3 år (%)" if sv else "Still employed after 3 years (%)": 100 * table["kvar_3_ar"],
+        "95 % KI  ": ci("kvar_3_ki_lag", "kvar_3_ki_hog", 100, 0),
+    })
+    return _styled(shown.rename_axis(None), plan.sprak, 1).format(
+        lambda v: fmt.number(v, 0, plan.sprak), subset=[shown.columns[0]])
+
+
+def exit_causes_table(plan: Plan) -> Styler:
+    """Cumulative incidence of each exit reason after 1, 3 and 5 years of employment
+    (Aalen–Johansen: retirement, own request and other exits compete)."""
+    from kompetens.retention import retention
+
+    start = pd.Timestamp(f"{min(plan.inputs.snapshot_years)}-01-01")
+    cif = retention(_board_spells(plan), observationsstart=start).kumulativ_incidens
+    rows = {}
+    for reason, curve in cif.groupby("orsak"):
+        curve = curve.set_index("ar")["andel"]
+        rows[HEADERS[plan.sprak].get(reason, reason)] = {
+            y: 100 * float(curve.loc[:y].iloc[-1]) if (curve.index <= y).any() else 0.0 for y in (1, 3, 5)}
+    sv = plan.sprak == "sv"
+    table = pd.DataFrame(rows).T.rename(columns=lambda y: (f"Efter {y} år (%)" if sv else f"After {y} years (%)"))
+    return _styled(table, plan.sprak, 1)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from lifelines import AalenJohansenFitter, KaplanMeierFitter
+from lifelines.exceptions import StatError
 from lifelines.utils import median_survival_times
 
 from kompetens.errors import InputError, Problem
@@ -24,8 +25,9 @@ class Retention:
     """survival: grupp, ar, andel_kvar, ki_lag, ki_hog (the Kaplan–Meier curve, 95 % CI).
     median_ar: median length of employment per group, NaN where the curve never reaches 0.5.
     kumulativ_incidens: grupp, orsak, ar, andel (the share ended by each orsak by time ar).
-    sammanfattning: per group the number of spells, median with CI, and the share still
-    employed after one and three years with CIs."""
+    sammanfattning: per group the number of spells, median with CI, the share still
+    employed after one and three years with CIs, and bara_nyanstallda: True where the
+    group's curve had to use only the employments that began inside the register."""
 
     survival: pd.DataFrame
     median_ar: pd.Series
@@ -80,7 +82,15 @@ def retention(spells: pd.DataFrame, by: str | None = None, observationsdatum=Non
     survival, incidence, summary, medians = [], [], [], {}
     for group in sorted(pd.unique(groups[keep])):
         sel = keep & (groups == group)
-        kmf = KaplanMeierFitter().fit(duration[sel], ended[sel], entry=entry[sel])
+        try:
+            kmf = KaplanMeierFitter().fit(duration[sel], ended[sel], entry=entry[sel])
+        except StatError:
+            # with delayed entry the early risk set can run empty in a small group; then the
+            # employments that began inside the register, seen from their start, are used
+            sel = sel & (entry == 0)
+            if not sel.any():
+                continue
+            kmf = KaplanMeierFitter().fit(duration[sel], ended[sel], entry=entry[sel])
         curve = kmf.survival_function_.iloc[:, 0]
         ci = kmf.confidence_interval_survival_function_
         survival.append(pd.DataFrame({"grupp": group, "ar": curve.index, "andel_kvar": curve.to_numpy(),
@@ -89,6 +99,8 @@ def retention(spells: pd.DataFrame, by: str | None = None, observationsdatum=Non
         medians[group] = float(median) if np.isfinite(median) else np.nan
         median_ci = median_survival_times(ci).iloc[0].replace(np.inf, np.nan)
         row = {"grupp": group, "antal": int(sel.sum()), "median_ar": medians[group],
+               "bara_nyanstallda": bool(observationsstart is not None and (entry[sel] == 0).all()
+                                        and (entry[keep & (groups == group)] > 0).any()),
                "median_ki_lag": float(median_ci.iloc[0]), "median_ki_hog": float(median_ci.iloc[1])}
         for years in (1, 3):
             s, c = _at(kmf.survival_function_, years), _at(ci, years)

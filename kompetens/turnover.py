@@ -118,10 +118,11 @@ def by_category(personal: pd.DataFrame, avgangar: pd.DataFrame, ar: int, by: str
         labels = sorted(set(base) | set(left))
     counts = pd.DataFrame({"avgangar": left.value_counts(), "antal": base.value_counts()}).reindex(labels).fillna(0.0)
     counts.loc[TOTAL] = counts.sum()
-    hidden = hide_counts(counts[["avgangar"]], k, lines="columns")["avgangar"].isna()
-    hidden |= hide_counts(counts[["antal"]], k, lines="columns")["antal"].isna()
-    counts["andel"] = (counts["avgangar"] / counts["antal"]).where(~hidden)
-    counts.loc[hidden, ["avgangar"]] = np.nan
+    small_leavers = hide_counts(counts[["avgangar"]], k, lines="columns")["avgangar"].isna()
+    small_staff = hide_counts(counts[["antal"]], k, lines="columns")["antal"].isna()
+    counts["andel"] = (counts["avgangar"] / counts["antal"]).where(~(small_leavers | small_staff))
+    counts.loc[small_leavers | small_staff, "avgangar"] = np.nan
+    counts.loc[small_staff, "antal"] = np.nan
     return counts
 
 
