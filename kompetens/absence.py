@@ -253,11 +253,20 @@ def fit_absence_trend(franvaro: pd.DataFrame, covariates=DEFAULT_COVARIATES, ori
     encoder = Encoder.from_data(design, covariates)
     model = sm.GLM(design["andel"], encoder.matrix(design), family=sm.families.Binomial(),
                    var_weights=design["schemalagd_tid"])
-    first = model.fit(scale=1.0)
+    first = model.fit(scale=1.0, start_params=_start(design, model.exog))
     # the same fit with the person-level Pearson scale: only the covariance changes
     results = GLMResults(model, first.params, first.normalized_cov_params, _pearson_scale(design, first))
     results = GLMResultsWrapper(results)
     return _summarize(results, design, covariates, origin, cells, encoder)
+
+
+def _start(design: pd.DataFrame, X: np.ndarray) -> np.ndarray:
+    """Starting values for IRLS: weighted least squares on the empirical logit of each cell,
+    which leaves IRLS a few iterations instead of six or seven."""
+    hours = design["schemalagd_tid"].to_numpy()
+    share = (design["sjuk_tid"].to_numpy() + 0.5) / (hours + 1.0)
+    w = np.sqrt(hours * share * (1 - share))
+    return np.linalg.lstsq(X * w[:, None], np.log(share / (1 - share)) * w, rcond=None)[0]
 
 
 def _pearson_scale(design: pd.DataFrame, results) -> float:
