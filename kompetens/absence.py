@@ -73,11 +73,23 @@ def to_cells(franvaro: pd.DataFrame, covariates) -> pd.DataFrame:
     """Aggregate person-months to cells of month × covariates with the sums that reproduce
     the person-level fit: hours, sick hours, Σ sick²/hours and the number of rows."""
     keys = ["manad", *covariates]
-    codes, uniques = zip(*(pd.factorize(franvaro[k]) for k in keys))
+    month_codes, months = pd.factorize(franvaro["manad"])
+    factorized = {"manad": (month_codes, months)}
+    if "aldersband" in covariates and "aldersband" not in franvaro:
+        # the band from fodelsear and the month's year, as integer codes (no text per row)
+        years = np.array([int(m[:4]) for m in months])[month_codes]
+        age = years - franvaro["fodelsear"].to_numpy()
+        band = np.select([age <= 29, age <= 49], [0, 1], 2)
+        present = np.unique(band)
+        factorized["aldersband"] = (np.searchsorted(present, band), np.array(AGE_BANDS, dtype=object)[present])
+    for k in keys:
+        if k not in factorized:
+            factorized[k] = pd.factorize(franvaro[k])
+    codes, uniques = zip(*(factorized[k] for k in keys))
     cell = np.zeros(len(franvaro), dtype=np.int64)
     for c, u in zip(codes, uniques):
         cell = cell * len(u) + c
-    cell_id, inverse = np.unique(cell, return_inverse=True)
+    inverse, cell_id = pd.factorize(cell)  # hashing, no sort: the cells' order does not matter
     hours = franvaro["schemalagd_tid"].to_numpy(dtype=float)
     sick = franvaro["sjuk_tid"].to_numpy(dtype=float)
     out, rest = {}, cell_id
@@ -243,9 +255,11 @@ def fit_absence_trend(franvaro: pd.DataFrame, covariates=DEFAULT_COVARIATES, ori
     scale, otherwise the scale is the cells' own. Covariates with one level are dropped.
     origin: the year the trend is measured from (default: the middle year of the data).
     """
-    df = with_age_band(franvaro)
-    covariates = tuple(c for c in covariates if c in df)
-    cells = to_cells(df, covariates) if "person_id" in df else df
+    person_rows = "person_id" in franvaro
+    df = franvaro if person_rows else with_age_band(franvaro)
+    banded = "aldersband" in df or "fodelsear" in df
+    covariates = tuple(c for c in covariates if c in df or (c == "aldersband" and banded))
+    cells = to_cells(df, covariates) if person_rows else df
     covariates = tuple(c for c in covariates if cells[c].nunique() > 1)
     years = _year(cells["manad"])
     origin = float(round((years.min() + years.max()) / 2)) if origin is None else float(origin)
