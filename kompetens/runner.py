@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import shutil
 import sys
 import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -120,9 +122,10 @@ def run_report(params_file: str | Path, out_dir: str | Path, data_dir: str | Pat
     result = RunResult(str(params_file), slug, params.get("titel", slug), ok=False, seconds=0.0)
     try:
         # absolute paths only, and no cwd: papermill would change the whole process's directory
-        pm.execute_notebook(str(NOTEBOOK), str(tmp / EXECUTED), parameters=parameters,
-                            kernel_name="python3", progress_bar=False,
-                            extra_arguments=["--IPKernelApp.log_level=CRITICAL"])
+        with _single_threaded_kernel():
+            pm.execute_notebook(str(NOTEBOOK), str(tmp / EXECUTED), parameters=parameters,
+                                kernel_name="python3", progress_bar=False,
+                                extra_arguments=["--IPKernelApp.log_level=CRITICAL"])
         render_html(tmp / EXECUTED, tmp / HTML)
         if not (tmp / NYCKELTAL).exists():
             raise RuntimeError(f"the notebook wrote no {NYCKELTAL}")
@@ -139,6 +142,25 @@ def run_report(params_file: str | Path, out_dir: str | Path, data_dir: str | Pat
         shutil.rmtree(tmp, ignore_errors=True)
     result.seconds = time.perf_counter() - start
     return result
+
+
+#: The kernel's numerical libraries run on one thread: reports already run in parallel, and
+#: the same summation order everywhere (a laptop, CI, a Dask worker) gives the same digits.
+SINGLE_THREAD = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
+
+@contextmanager
+def _single_threaded_kernel():
+    saved = {k: os.environ.get(k) for k in SINGLE_THREAD}
+    os.environ.update(SINGLE_THREAD)
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
 
 
 def _replace_dir(new: Path, dest: Path) -> None:
@@ -175,9 +197,11 @@ def check_batch(params_files: list[Path]) -> list[dict]:
 
 
 def run_batch(params_files: list[Path], out_dir: str | Path, jobs: int = 1,
-              data_dir: str | Path | None = None, progress: bool | None = None, force: bool = True) -> list[RunResult]:
-    """Run every params file (jobs in parallel processes) and write the index page. Unless
-    force, reports unchanged since their last successful run are skipped (and still listed)."""
+              data_dir: str | Path | None = None, progress: bool | None = None, force: bool = True,
+              scheduler=None) -> list[RunResult]:
+    """Run every params file (jobs in parallel processes, or on a Dask cluster when scheduler
+    is an address or a distributed Client) and write the index page. Unless force, reports
+    unchanged since their last successful run are skipped (and still listed)."""
     check_batch(params_files)
     inputs = load_inputs(data_dir)
     person_ids = frozenset(inputs.personal["person_id"]) | frozenset(inputs.avgangar["person_id"])
@@ -190,7 +214,9 @@ def run_batch(params_files: list[Path], out_dir: str | Path, jobs: int = 1,
     results: list[RunResult] = []
     bar = tqdm(total=len(params_files), desc="Rapporter", unit="rapport", disable=not progress)
     try:
-        if jobs <= 1:
+        if scheduler is not None:
+            results = _run_distributed(params_files, Path(out_dir).resolve(), data_dir, extra, bar, scheduler)
+        elif jobs <= 1:
             for path in params_files:
                 results.append(run_report(path, out_dir, data_dir, *extra))
                 bar.update()
@@ -206,6 +232,31 @@ def run_batch(params_files: list[Path], out_dir: str | Path, jobs: int = 1,
     results.sort(key=lambda r: order[r.params_file])
     write_index(results, out_dir)
     return results
+
+
+def _run_distributed(params_files, out_dir: Path, data_dir, extra, bar, scheduler) -> list[RunResult]:
+    """Reports on a Dask cluster; unchanged ones are skipped locally first."""
+    from distributed import Client
+
+    from kompetens.distributed import run_on_cluster
+
+    person_ids, hashes, force = extra
+    out_dir.mkdir(parents=True, exist_ok=True)
+    skipped, todo = [], []
+    for path in params_files:
+        slug = load_params(path).get("slug", "rapport")
+        done = out_dir / slug / FINGERPRINT
+        if not force and done.exists() and done.read_text(encoding="utf-8") == fingerprint(path, hashes):
+            skipped.append(run_report(path, out_dir, data_dir, person_ids, hashes, force=False))
+            bar.update()
+        else:
+            todo.append(path)
+    client = scheduler if isinstance(scheduler, Client) else Client(scheduler)
+    try:
+        return skipped + run_on_cluster(client, todo, out_dir, data_dir, person_ids, hashes, bar)
+    finally:
+        if client is not scheduler:
+            client.close()
 
 
 def write_index(results: list[RunResult], out_dir: str | Path) -> Path:

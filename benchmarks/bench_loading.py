@@ -1,0 +1,66 @@
+"""Benchmark: validate and load a 100 000-employee register with 7 snapshot years and monthly
+absence (8.4 million person-months), from Parquet, without the cache.
+
+Goal (issue: speed and scale): at most 10 s and 2 GiB peak memory.
+"""
+
+from __future__ import annotations
+
+import resource
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from kompetens.load import load_inputs
+
+EMPLOYEES, YEARS, MONTHS = 100_000, list(range(2019, 2026)), 84
+DEPTS = [f"Förvaltning {i}" for i in range(10)]
+GROUPS = [f"Yrkesgrupp {i}" for i in range(12)]
+
+
+def write_register(folder: Path, seed: int = 5) -> None:
+    rng = np.random.default_rng(seed)
+    ids = np.char.add("P", np.arange(EMPLOYEES).astype(str))
+    birth = rng.integers(1958, 2000, EMPLOYEES)
+    dept = np.array(DEPTS)[rng.integers(0, len(DEPTS), EMPLOYEES)]
+    group = np.array(GROUPS)[rng.integers(0, len(GROUPS), EMPLOYEES)]
+    personal = pd.concat([pd.DataFrame({
+        "person_id": ids, "ar": y, "forvaltning": dept, "enhet": np.char.add(dept, " enhet"), "yrkesgrupp": group,
+        "fodelsear": birth, "kon": np.where(rng.random(EMPLOYEES) < 0.8, "K", "M"),
+        "sysselsattningsgrad": rng.choice([1.0, 0.75, 0.5], EMPLOYEES), "manadslon": 30_000.0,
+        "anstallningsdatum": pd.Timestamp("2015-01-01"), "anstallningsform": "tillsvidare", "chef": False})
+        for y in YEARS], ignore_index=True)
+    personal.to_parquet(folder / "personal.parquet")
+    pd.DataFrame({"person_id": ids[:5000], "datum": pd.Timestamp("2024-05-31"), "forvaltning": dept[:5000],
+                  "yrkesgrupp": group[:5000], "orsak": "egen_begaran"}).to_parquet(folder / "avgangar.parquet")
+    months = pd.period_range("2019-01", periods=MONTHS, freq="M").astype(str).to_numpy()
+    hours = np.full(EMPLOYEES * MONTHS, 160.0)
+    pd.DataFrame({"person_id": np.repeat(ids, MONTHS), "manad": np.tile(months, EMPLOYEES), "schemalagd_tid": hours,
+                  "sjuk_tid": np.round(hours * rng.random(EMPLOYEES * MONTHS) * 0.1, 1)}).to_parquet(folder / "franvaro.parquet")
+    pd.DataFrame([(y, a, 500) for y in range(2019, 2036) for a in range(101)],
+                 columns=["ar", "alder", "antal"]).to_parquet(folder / "befolkning.parquet")
+
+
+def main(repeats: int = 3) -> dict:
+    folder = Path(tempfile.mkdtemp(prefix="kompetens-load-"))
+    write_register(folder)
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        inputs = load_inputs(folder, cache=False)
+        times.append(time.perf_counter() - start)
+    assert len(inputs.franvaro) == EMPLOYEES * MONTHS
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    result = {"benchmark": f"load and validate {EMPLOYEES} employees × {len(YEARS)} years + {MONTHS} months of absence",
+              "median_s": statistics.median(times), "min_s": min(times), "peak_mib": peak, "goal": "≤ 10 s, ≤ 2 048 MiB"}
+    print(f"{result['benchmark']}: median {result['median_s']:.1f} s (min {result['min_s']:.1f} s, {repeats} runs), "
+          f"peak RSS {peak:.0f} MiB; goal {result['goal']}")
+    return result
+
+
+if __name__ == "__main__":
+    main()
