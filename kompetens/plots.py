@@ -137,17 +137,19 @@ def retention_curves(survival: pd.DataFrame, sprak: str = "sv", max_years: float
 
 
 LABELS["sv"].update({"monthly": "Sjukfrånvaro per månad", "observed": "Utfall", "model": "Modellens trend",
-                     "forecast": "Prognos (95 % KI)", "month": "Månad", "pp_year": "Procentenheter per år",
+                     "forecast": "Prognos (95 % KI)", "month": "Månad", "rolling": "Rullande 12 månader", "pp_year": "Procentenheter per år",
                      "bands": "Förändring per år och åldersgrupp (95 % KI)", "heat": "Sjukfrånvaro (%) per enhet och månad",
                      "unit": "Enhet"})
 LABELS["en"].update({"monthly": "Sick leave per month", "observed": "Observed", "model": "Model trend",
-                     "forecast": "Forecast (95% CI)", "month": "Month", "pp_year": "Percentage points per year",
+                     "forecast": "Forecast (95% CI)", "month": "Month", "rolling": "Rolling 12 months", "pp_year": "Percentage points per year",
                      "bands": "Change per year by age group (95% CI)", "heat": "Sick leave (%) by unit and month",
                      "unit": "Unit"})
 
 
-def sick_leave_monthly(observed: pd.Series, fitted: pd.DataFrame, forecast: pd.DataFrame, sprak: str = "sv") -> Figure:
-    """The observed monthly share, the model's expected share and the forecast with its band."""
+def sick_leave_monthly(observed: pd.Series, fitted: pd.DataFrame, forecast: pd.DataFrame, sprak: str = "sv",
+                       rolling: pd.Series | None = None) -> Figure:
+    """The observed monthly share, its rolling 12-month value, the model's expected share and
+    the forecast with its band."""
     t = LABELS[sprak]
     colors = sns.color_palette(PALETTE)
     x_obs = pd.PeriodIndex(observed.index, freq="M").to_timestamp()
@@ -155,6 +157,9 @@ def sick_leave_monthly(observed: pd.Series, fitted: pd.DataFrame, forecast: pd.D
         fig = Figure(figsize=(9, 4.2), layout="constrained")
         ax = fig.subplots()
         ax.plot(x_obs, 100 * observed.to_numpy(), color=colors[0], marker=".", lw=1, label=t["observed"])
+        if rolling is not None:
+            x_roll = pd.PeriodIndex(rolling.index, freq="M").to_timestamp()
+            ax.plot(x_roll, 100 * rolling.to_numpy(), color=colors[4], lw=2, label=t["rolling"])
         x_fit = pd.PeriodIndex(fitted["manad"], freq="M").to_timestamp()
         ax.plot(x_fit, 100 * fitted["andel"], color=colors[1], lw=1.5, label=t["model"])
         x_fc = pd.PeriodIndex(forecast["manad"], freq="M").to_timestamp()

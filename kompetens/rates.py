@@ -51,13 +51,6 @@ class FlowRates:
     las_alder: int
 
 
-def _probability(events, person_years):
-    """Yearly probability from a constant hazard: 1 − exp(−events / person-years)."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        rate = np.where(person_years > 0, events / person_years, 0.0)
-    return 1 - np.exp(-rate)
-
-
 def estimate_retirement(at_risk: pd.DataFrame, las_alder: int, profile: dict | None = None) -> pd.Series:
     """Retirement probability by age: retirements among those employed on 1 January at that
     age, shrunk toward the default profile with PRIOR_PERSONS; 1 at the LAS age."""

@@ -385,7 +385,10 @@ def absence_monthly_figure(plan: Plan, trend) -> Image | Markdown:
     observed = f.groupby("manad")["sjuk_tid"].sum() / f.groupby("manad")["schemalagd_tid"].sum()
     if trend is None:
         return Markdown("För kort tidsserie för en trendmodell." if plan.sprak == "sv" else "Too few months for a trend.")
-    return as_image(plots.sick_leave_monthly(observed, trend.fitted(), trend.forecast(12), plan.sprak))
+    from kompetens.absence import rolling_12
+
+    return as_image(plots.sick_leave_monthly(observed, trend.fitted(), trend.forecast(12), plan.sprak,
+                                             rolling_12(f).dropna()))
 
 
 def absence_age_band_figure(figures: dict, sprak: str = "sv") -> Image | Markdown:

@@ -26,11 +26,6 @@ def snapshot(personal: pd.DataFrame, ar: int) -> pd.DataFrame:
     return rows.assign(alder=rows["ar"] - rows["fodelsear"])
 
 
-def groups(personal: pd.DataFrame) -> list[str]:
-    """The yrkesgrupper present, in a stable (alphabetical) order."""
-    return sorted(personal["yrkesgrupp"].unique())
-
-
 def staff_by_group_age(personal: pd.DataFrame, ar: int, k: int) -> pd.DataFrame:
     """Persons per yrkesgrupp (rows) and age band (columns) with totals; small cells shown as –."""
     staff = snapshot(personal, ar)
