@@ -10,23 +10,24 @@ The public front door. An analyst's session needs only these names:
 
 from kompetens.absence import AbsenceTrend, fit_absence_trend
 from kompetens.errors import InputError, KompetensError, Problem, ReportError
-from kompetens.load import Inputs, demo_dir, load_inputs, select_forvaltning, validate_table
+from kompetens.load import Inputs, demo_dir, load_inputs, select_forvaltning
 from kompetens.narrative import summary as summary_text
 from kompetens.nyckeltal import key_figures, read_key_figures, write_key_figures
 from kompetens.params import DEFAULTS, check_params, load_params
 from kompetens.plan import Plan, prepare
 from kompetens.privacy import suppress, suppression_mask
 from kompetens.projection import Projection, project
-from kompetens.retention import Retention, retention
 from kompetens.rates import FlowRates, estimate_rates
+from kompetens.retention import Retention, retention
 from kompetens.spells import employment_spells
-from kompetens.staffplan import StaffPlan, staff_plan
 from kompetens.staff import (
     headcount_by_year,
     sick_leave_by_year,
     staff_by_group_age,
     staff_summary,
 )
+from kompetens.staffplan import StaffPlan, staff_plan
+from kompetens.validate import validate_table
 
 __version__ = "0.1.0"
 

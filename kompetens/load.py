@@ -13,21 +13,16 @@ import os
 import re
 import shutil
 import unicodedata
-import warnings
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
-import pandera.errors
 
 from kompetens.errors import InputError, Problem
-from kompetens.privacy import PERSONNUMMER
-from kompetens.schemas import FORBIDDEN_COLUMNS, HEADER_ALIASES, TABLES
+from kompetens.schemas import TABLES
+from kompetens.validate import validate_frame, validate_table
 
 SUFFIXES = (".csv", ".csv.gz", ".xlsx", ".parquet")
-#: Columns read as numbers; their text may use spaces as thousands separators.
-NUMERIC_COLUMNS = ("ar", "fodelsear", "sysselsattningsgrad", "manadslon", "schemalagd_tid", "sjuk_tid", "sjuk_kort",
-                   "sjuk_lang", "alder", "antal", "lonekostnad", "hyrpersonal", "personalbehov", "rekryteringsbehov")
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -68,10 +63,6 @@ def sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def _is_text(s: pd.Series) -> bool:
-    return s.dtype == object or pd.api.types.is_string_dtype(s)
-
-
 def _decode(raw: bytes) -> str:
     for encoding in ("utf-8-sig", "cp1252"):
         try:
@@ -87,8 +78,12 @@ def read_table(path: str | Path) -> pd.DataFrame:
     path = Path(path)
     name = path.name.lower()
     try:
-        if name.endswith(".parquet"):
-            df = pd.read_parquet(path)
+        if name.endswith(".parquet"):  # text columns as categories: checks then run per distinct value
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+
+            text = [f.name for f in pq.read_schema(path) if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)]
+            df = pq.read_table(path, read_dictionary=text).to_pandas(split_blocks=True, self_destruct=True)
         elif name.endswith(".xlsx"):
             df = pd.read_excel(path, dtype=str)
         else:
@@ -110,131 +105,8 @@ def read_table(path: str | Path) -> pd.DataFrame:
         raise InputError(Problem(str(path), None, None, f"kan inte läsas: {exc}")) from None
     if df.empty and len(df.columns) == 0:
         raise InputError(Problem(str(path), None, None, "filen är tom"))
-    return df.rename(columns=normalize_header)
-
-
-def _prepare(df: pd.DataFrame, table: str, source: str) -> tuple[pd.DataFrame, list[Problem]]:
-    """Header aliases, forbidden columns, Swedish number and month formats, and the hints a
-    user needs when a file has the wrong delimiter or a mixed encoding."""
-    problems = []
-    df = df.rename(columns=lambda c: HEADER_ALIASES.get(table, {}).get(c, c))
-    for col in df.columns:
-        if col in FORBIDDEN_COLUMNS:
-            problems.append(Problem(source, None, col, "personuppgift som inte får finnas i underlaget: ta bort kolumnen"))
-    for col in df.columns:
-        if not _is_text(df[col]):
-            continue
-        text = df[col].astype("string")
-        bad = text.str.contains("Ã|Â", regex=True, na=False)
-        problems += [Problem(source, int(i) + 2, col, "blandad teckenkodning (UTF-8 och Windows-1252)", df[col][i])
-                     for i in df.index[bad][:5]]
-        if col in NUMERIC_COLUMNS:  # "1 393,5": spaces as thousands separators, decimal comma
-            plain = text.str.replace(r"[\s\u00a0\u202f]", "", regex=True).str.replace(",", ".", regex=False)
-            df = df.assign(**{col: plain})
-        if col == "manad":
-            df = df.assign(**{col: text.map(_month, na_action="ignore")})
-    if "person_id" in df:
-        ids = df["person_id"].astype("string").fillna("")
-        looks = ids.str.contains(PERSONNUMMER, regex=True)
-        problems += [Problem(source, int(i) + 2, "person_id", "ser ut som ett personnummer: använd pseudonyma id")
-                     for i in df.index[looks][:5]]
-    return df, problems
-
-
-def _month(value: str) -> str:
-    """YYYY-MM from the month formats exports use: 2025-01, 202501, 2025M01, 2025-01-31."""
-    v = value.strip()
-    for pattern in (r"^(\d{4})-(\d{2})$", r"^(\d{4})(\d{2})$", r"^(\d{4})M(\d{2})$", r"^(\d{4})-(\d{2})-\d{2}"):
-        m = re.match(pattern, v)
-        if m:
-            return f"{m.group(1)}-{m.group(2)}"
-    return v
-
-
-def validate_table(df: pd.DataFrame, table: str, source: str) -> pd.DataFrame:
-    """Coerce and check df against the table's contract; raise InputError listing every problem."""
-    schema, _ = TABLES[table]
-    if df.empty:
-        raise InputError(Problem(source, None, None, "filen har inga rader"))
-    if table == "befolkning":
-        from kompetens.scb import looks_like_scb, read_scb_csv
-
-        df = df.rename(columns=lambda c: HEADER_ALIASES["befolkning"].get(c, c))
-        if looks_like_scb(df):
-            df = read_scb_csv(df, source)
-    df, early = _prepare(df, table, source)
-    df, problems = _parse_bools(df, schema, source)
-    problems = early + problems
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", FutureWarning)
-            validated = schema.validate(df, lazy=True)
-    except pandera.errors.SchemaErrors as exc:
-        problems += _problems(exc.failure_cases, source)
-    if problems:
-        raise InputError(sorted(problems, key=lambda p: (p.row or 0, p.column or "")))
-    return validated
-
-
-_TRUE = {"true", "1", "ja", "j", "sant", "x", "yes"}
-_FALSE = {"false", "0", "nej", "n", "falskt", "", "no"}
-
-
-def _parse_bools(df: pd.DataFrame, schema, source: str) -> tuple[pd.DataFrame, list[Problem]]:
-    """Read yes/no text (True/False, ja/nej, 1/0) in the schema's bool columns."""
-    out, problems = df, []
-    for name, column in schema.columns.items():
-        if str(column.dtype) == "bool" and name in df and _is_text(df[name]):
-            text = df[name].fillna("").astype(str).str.strip().str.lower()
-            bad = ~text.isin(_TRUE | _FALSE)
-            problems += [Problem(source, int(i) + 2, name, "ska vara ja eller nej", df[name][i])
-                         for i in df.index[bad]]
-            out = out.assign(**{name: text.isin(_TRUE)})
-    return out, problems
-
-
-_TYPE_NAMES = {"int64": "ett heltal", "float64": "ett tal", "datetime64[ns]": "ett datum (ÅÅÅÅ-MM-DD)",
-               "bool": "ja eller nej", "str": "text"}
-
-
-def _rule(check: str) -> str:
-    """A readable Swedish rule for a pandera check name."""
-    for prefix in ("coerce_dtype('", "dtype('"):
-        if check.startswith(prefix):
-            return "ska vara " + _TYPE_NAMES.get(check[len(prefix):-2], check[len(prefix):-2])
-    if check.startswith("in_range("):
-        lo, hi = check[len("in_range("):-1].split(", ")
-        return f"ska ligga mellan {lo} och {hi}"
-    if check.startswith("isin("):
-        return "ska vara ett av " + check[len("isin("):-1]
-    replacements = {"greater_than(0)": "ska vara större än 0", "greater_than_or_equal_to(0)": "får inte vara negativt",
-                    "not_nullable": "saknar värde", "str_length(1, None)": "saknar värde"}
-    if check.startswith("str_matches("):
-        return "ska ha formen ÅÅÅÅ-MM"
-    return replacements.get(check, check)
-
-
-def _problems(cases: pd.DataFrame, source: str) -> list[Problem]:
-    problems, seen = [], set()
-    for case in cases.itertuples(index=False):
-        value = case.failure_case
-        if isinstance(value, str) and value.startswith(("TypeError(", "KeyError(")):
-            continue  # a rule that could not run: a column is missing or has the wrong type
-        if case.schema_context == "DataFrameSchema" and case.check == "column_in_dataframe":
-            problems.append(Problem(source, None, str(value), "kolumnen saknas"))
-            continue
-        row = None if pd.isna(case.index) else int(case.index) + 2  # header is Excel row 1
-        column = None if case.schema_context == "DataFrameSchema" else case.column
-        rule = _rule(str(case.check))
-        if column is None and ": " in rule:  # a rule across columns names its column first
-            column, rule = rule.split(": ", 1)
-            value = None
-        key = (row, column, rule)
-        if key in seen:
-            continue
-        seen.add(key)
-        problems.append(Problem(source, row, column, rule, value if case.schema_context != "DataFrameSchema" else None))
-    return problems
+    df.columns = [normalize_header(c) for c in df.columns]
+    return df
 
 
 def find_file(data_dir: Path, table: str) -> Path | None:
@@ -414,13 +286,7 @@ def load_external_projection(path: str | Path, data_dir: str | Path | None = Non
         path = (Path(data_dir) if data_dir is not None else demo_dir()) / path
     if not path.exists():
         raise InputError(Problem(str(path), None, None, "filen finns inte"))
-    df = read_table(path)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", FutureWarning)
-            table = PERSONALBEHOV_EXTERN.validate(df, lazy=True)
-    except pandera.errors.SchemaErrors as exc:
-        raise InputError(_problems(exc.failure_cases, path.name)) from None
+    table = validate_frame(read_table(path), PERSONALBEHOV_EXTERN, path.name)
     years = sorted(table["ar"].unique())
     if years != list(range(years[0], years[-1] + 1)) or len(years) < 2:
         raise InputError(Problem(path.name, None, "ar", "åren ska vara minst två och i följd", ", ".join(map(str, years))))

@@ -1,0 +1,254 @@
+"""Checking a table against its contract (DESIGN §3) and explaining every problem.
+
+Text columns are held as categories while they are checked, so every rule on text
+(number formats, months, encodings, personnummer, allowed values) runs once per distinct
+value instead of once per row: a monthly absence file has millions of rows but only
+thousands of distinct ids and a few dozen months. A table that passes the fast check is
+returned as pandera would return it; one that fails is handed to pandera, whose failure
+cases become the Problems the user sees.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+
+import numpy as np
+import pandas as pd
+import pandera.errors
+
+from kompetens.errors import InputError, Problem
+from kompetens.privacy import PERSONNUMMER
+from kompetens.schemas import FORBIDDEN_COLUMNS, HEADER_ALIASES, TABLES
+
+#: Columns read as numbers; their text may use spaces as thousands separators.
+NUMERIC_COLUMNS = ("ar", "fodelsear", "sysselsattningsgrad", "manadslon", "schemalagd_tid", "sjuk_tid", "sjuk_kort",
+                   "sjuk_lang", "alder", "antal", "lonekostnad", "hyrpersonal", "personalbehov", "rekryteringsbehov")
+_TRUE = {"true", "1", "ja", "j", "sant", "x", "yes"}
+_FALSE = {"false", "0", "nej", "n", "falskt", "", "no"}
+
+
+def validate_table(df: pd.DataFrame, table: str, source: str) -> pd.DataFrame:
+    """Coerce and check df against the input table's contract; raise InputError listing every problem."""
+    if df.empty:
+        raise InputError(Problem(source, None, None, "filen har inga rader"))
+    if table == "befolkning":
+        from kompetens.scb import looks_like_scb, read_scb_csv
+
+        df = renamed(df, HEADER_ALIASES["befolkning"])
+        if looks_like_scb(df):
+            df = read_scb_csv(df, source)
+    return validate_frame(renamed(df, HEADER_ALIASES.get(table, {})), TABLES[table][0], source)
+
+
+def renamed(df: pd.DataFrame, names: dict) -> pd.DataFrame:
+    """df with columns renamed by names, sharing the data (input tables can be large)."""
+    out = df.copy(deep=False)
+    out.columns = [names.get(c, c) for c in df.columns]
+    return out
+
+
+def validate_frame(df: pd.DataFrame, schema, source: str) -> pd.DataFrame:
+    """Coerce and check df against a pandera schema after reading Swedish formats; raise
+    InputError listing every problem (file, Excel row, column, rule, value)."""
+    if df.empty:
+        raise InputError(Problem(source, None, None, "filen har inga rader"))
+    df = as_categories(df)
+    df, problems = _prepare(df, source)
+    df, bool_problems = _parse_bools(df, schema, source)
+    problems += bool_problems
+    if not problems:
+        checked = check_fast(df, schema)
+        if checked is not None:
+            return checked
+    plain = pd.DataFrame({c: _plain(df[c]) for c in df.columns}, index=df.index)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)
+            validated = schema.validate(plain, lazy=True)
+    except pandera.errors.SchemaErrors as exc:
+        problems += failure_problems(exc.failure_cases, source)
+    if problems:
+        raise InputError(sorted(problems, key=lambda p: (p.row or 0, p.column or "")))
+    return validated
+
+
+def _is_text(s: pd.Series) -> bool:
+    return s.dtype == object or pd.api.types.is_string_dtype(s)
+
+
+def as_categories(df: pd.DataFrame) -> pd.DataFrame:
+    """Text columns as categoricals of their distinct values (missing values stay missing)."""
+    text = [c for c in df.columns if _is_text(df[c]) and not isinstance(df[c].dtype, pd.CategoricalDtype)]
+    if not text:
+        return df
+    out = df.copy(deep=False)
+    for col in text:
+        codes, uniques = pd.factorize(df[col].to_numpy(dtype=object), use_na_sentinel=True)
+        out[col] = pd.Categorical.from_codes(codes, categories=pd.Index(uniques, dtype=object))
+    return out
+
+
+def map_categories(s: pd.Series, func) -> pd.Series:
+    """Apply func (a function of an object Series) to the distinct values of a categorical
+    column; values it maps together become one category, missing results stay missing."""
+    mapped = pd.Series(func(pd.Series(s.cat.categories, dtype=object)), dtype=object)
+    codes, uniques = pd.factorize(mapped.to_numpy(), use_na_sentinel=True)
+    new = pd.api.extensions.take(codes, s.cat.codes.to_numpy(), allow_fill=True, fill_value=-1)
+    return pd.Series(pd.Categorical.from_codes(new, categories=pd.Index(uniques, dtype=object)), index=s.index, name=s.name)
+
+
+def _rows_where(s: pd.Series, on_categories: np.ndarray) -> pd.Index:
+    """Index labels of the rows whose category satisfies a mask computed on the categories."""
+    codes = s.cat.codes.to_numpy()
+    hit = np.append(on_categories, False)[np.where(codes >= 0, codes, len(on_categories))]
+    return s.index[hit]
+
+
+def _prepare(df: pd.DataFrame, source: str) -> tuple[pd.DataFrame, list[Problem]]:
+    """Forbidden columns, Swedish number and month formats, and the hints a user needs
+    when a file has a mixed encoding or carries personnummer."""
+    problems = [Problem(source, None, col, "personuppgift som inte får finnas i underlaget: ta bort kolumnen")
+                for col in df.columns if col in FORBIDDEN_COLUMNS]
+    df = df.copy(deep=False)
+    for col in df.columns:
+        s = df[col]
+        if not isinstance(s.dtype, pd.CategoricalDtype):
+            continue
+        values = pd.Series(s.cat.categories, dtype="string")
+        bad = _rows_where(s, values.str.contains("Ã|Â", regex=True, na=False).to_numpy())
+        problems += [Problem(source, int(i) + 2, col, "blandad teckenkodning (UTF-8 och Windows-1252)", s[i])
+                     for i in bad[:5]]
+        if col in NUMERIC_COLUMNS:  # "1 393,5": spaces as thousands separators, decimal comma
+            df[col] = map_categories(s, lambda v: v.astype("string").str.replace(
+                r"[\s\u00a0\u202f]", "", regex=True).str.replace(",", ".", regex=False).astype(object))
+        if col == "manad":
+            df[col] = map_categories(s, lambda v: v.astype(str).map(_month))
+        if col == "person_id":
+            looks = values.str.contains(PERSONNUMMER, regex=True, na=False).to_numpy()
+            problems += [Problem(source, int(i) + 2, "person_id", "ser ut som ett personnummer: använd pseudonyma id")
+                         for i in _rows_where(s, looks)[:5]]
+    if "person_id" in df and not isinstance(df["person_id"].dtype, pd.CategoricalDtype):  # numeric ids
+        ids = df["person_id"].astype("string").fillna("")
+        problems += [Problem(source, int(i) + 2, "person_id", "ser ut som ett personnummer: använd pseudonyma id")
+                     for i in df.index[ids.str.contains(PERSONNUMMER, regex=True)][:5]]
+    return df, problems
+
+
+def _month(value: str) -> str:
+    """YYYY-MM from the month formats exports use: 2025-01, 202501, 2025M01, 2025-01-31."""
+    v = value.strip()
+    for pattern in (r"^(\d{4})-(\d{2})$", r"^(\d{4})(\d{2})$", r"^(\d{4})M(\d{2})$", r"^(\d{4})-(\d{2})-\d{2}"):
+        m = re.match(pattern, v)
+        if m:
+            return f"{m.group(1)}-{m.group(2)}"
+    return v
+
+
+def _parse_bools(df: pd.DataFrame, schema, source: str) -> tuple[pd.DataFrame, list[Problem]]:
+    """Read yes/no text (True/False, ja/nej, 1/0) in the schema's bool columns."""
+    out, problems = df, []
+    for name, column in schema.columns.items():
+        if str(column.dtype) == "bool" and name in df and isinstance(df[name].dtype, pd.CategoricalDtype):
+            text = df[name].astype(object).fillna("").astype(str).str.strip().str.lower()
+            bad = ~text.isin(_TRUE | _FALSE)
+            problems += [Problem(source, int(i) + 2, name, "ska vara ja eller nej", df[name][i])
+                         for i in df.index[bad]]
+            out = out.assign(**{name: text.isin(_TRUE)})
+    return out, problems
+
+
+def check_fast(df: pd.DataFrame, schema) -> pd.DataFrame | None:
+    """The coerced table if every rule of the schema holds, otherwise None.
+
+    A categorical column is coerced and checked on its categories, which is exact for the
+    checks pandera marks as determined by the unique values (ranges, allowed values, text
+    patterns). Whatever this cannot decide returns None and goes to pandera."""
+    if schema.strict or schema.unique or any(c.unique for c in schema.columns.values()):
+        return None  # rules the schemas do not use; pandera decides
+    coerce = schema.coerce
+    out = {}
+    for name, column in schema.columns.items():
+        if name not in df:
+            if column.required:
+                return None
+            continue
+        s = df[name]
+        categorical = isinstance(s.dtype, pd.CategoricalDtype)
+        if categorical and not all(check.determined_by_unique for check in column.checks):
+            return None
+        values = pd.Series(s.cat.categories, dtype=object) if categorical else s
+        missing = values.isna()
+        if (coerce or column.coerce) and str(values.dtype) != str(column.dtype):
+            try:
+                coerced = column.dtype.try_coerce(values)
+            except (pandera.errors.ParserError, ValueError, TypeError):
+                return None
+            if (coerced.isna() & ~missing).any():
+                return None  # a value that did not survive coercion
+        else:
+            coerced = values
+        present = coerced[~missing] if missing.any() else coerced
+        if not all(bool(check(present).check_passed) for check in column.checks):
+            return None
+        if categorical:
+            codes = s.cat.codes.to_numpy()
+            missing = codes < 0
+            coerced = pd.Series(pd.api.extensions.take(coerced.to_numpy(), codes, allow_fill=True), index=s.index)
+        if missing.any() and not column.nullable:
+            return None
+        out[name] = coerced
+    checked = pd.DataFrame({c: out[c] if c in out else _plain(df[c]) for c in df.columns}, index=df.index)
+    if not all(bool(check(checked).check_passed) for check in schema.checks):
+        return None
+    return checked
+
+
+def _plain(s: pd.Series) -> pd.Series:
+    """A column outside the contract as it was read: text as objects, not categories."""
+    return s.astype(object) if isinstance(s.dtype, pd.CategoricalDtype) else s
+
+
+_TYPE_NAMES = {"int64": "ett heltal", "float64": "ett tal", "datetime64[ns]": "ett datum (ÅÅÅÅ-MM-DD)",
+               "bool": "ja eller nej", "str": "text"}
+
+
+def _rule(check: str) -> str:
+    """A readable Swedish rule for a pandera check name."""
+    for prefix in ("coerce_dtype('", "dtype('"):
+        if check.startswith(prefix):
+            return "ska vara " + _TYPE_NAMES.get(check[len(prefix):-2], check[len(prefix):-2])
+    if check.startswith("in_range("):
+        lo, hi = check[len("in_range("):-1].split(", ")
+        return f"ska ligga mellan {lo} och {hi}"
+    if check.startswith("isin("):
+        return "ska vara ett av " + check[len("isin("):-1]
+    replacements = {"greater_than(0)": "ska vara större än 0", "greater_than_or_equal_to(0)": "får inte vara negativt",
+                    "not_nullable": "saknar värde", "str_length(1, None)": "saknar värde"}
+    if check.startswith("str_matches("):
+        return "ska ha formen ÅÅÅÅ-MM"
+    return replacements.get(check, check)
+
+
+def failure_problems(cases: pd.DataFrame, source: str) -> list[Problem]:
+    """Problems (file, Excel row, column, readable rule, value) from pandera's failure cases."""
+    problems, seen = [], set()
+    for case in cases.itertuples(index=False):
+        value = case.failure_case
+        if isinstance(value, str) and value.startswith(("TypeError(", "KeyError(")):
+            continue  # a rule that could not run: a column is missing or has the wrong type
+        if case.schema_context == "DataFrameSchema" and case.check == "column_in_dataframe":
+            problems.append(Problem(source, None, str(value), "kolumnen saknas"))
+            continue
+        row = None if pd.isna(case.index) else int(case.index) + 2  # header is Excel row 1
+        column = None if case.schema_context == "DataFrameSchema" else case.column
+        rule = _rule(str(case.check))
+        if column is None and ": " in rule:  # a rule across columns names its column first
+            column, rule = rule.split(": ", 1)
+            value = None
+        key = (row, column, rule)
+        if key in seen:
+            continue
+        seen.add(key)
+        problems.append(Problem(source, row, column, rule, value if case.schema_context != "DataFrameSchema" else None))
+    return problems
