@@ -37,12 +37,20 @@ def params_files(folder: Path, n: int = 8) -> list[Path]:
     return files
 
 
+#: What the report's kernel imports: the package, its report module, and the libraries the
+#: package imports only when a section needs them (statsmodels, lifelines, seaborn via the
+#: figures, openpyxl, Parquet for the cached inputs, PNG output).
+FLOOR_IMPORTS = ("import kompetens\nfrom kompetens import report\n"
+                 "import statsmodels.genmod.generalized_linear_model, statsmodels.genmod.families\n"
+                 "import lifelines\nimport seaborn\nimport openpyxl\nimport pyarrow.parquet\n"
+                 "import matplotlib.backends.backend_agg\nimport PIL.PngImagePlugin")
+
+
 def floor_notebook(folder: Path) -> Path:
     """A notebook that imports what the report imports and does nothing else."""
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell("titel = 'x'\nslug = 'x'\nutkatalog = None", metadata={"tags": ["parameters"]}),
-                nbformat.v4.new_code_cell("import kompetens\nfrom kompetens import report\nimport statsmodels.api\n"
-                                          "import lifelines\nimport seaborn")]
+                nbformat.v4.new_code_cell(FLOOR_IMPORTS)]
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     path = folder / "floor.ipynb"
     nbformat.write(nb, path)

@@ -13,19 +13,17 @@ the same GLM fitted on every person-month, at a fraction of the cost.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from statistics import NormalDist
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
-from statsmodels.genmod.generalized_linear_model import GLMResults, GLMResultsWrapper
-from scipy import stats
 
 from kompetens.privacy import small
 
 AGE_BANDS = ("≤29", "30–49", "≥50")
 REFERENCE_BAND = "30–49"
 DEFAULT_COVARIATES = ("yrkesgrupp", "forvaltning", "aldersband", "kon")
-Z = stats.norm.ppf(0.975)
+Z = NormalDist().inv_cdf(0.975)
 
 
 def with_age_band(franvaro: pd.DataFrame) -> pd.DataFrame:
@@ -202,44 +200,43 @@ class AbsenceTrend:
     def forecast(self, months: int = 12) -> pd.DataFrame:
         """The expected share for `months` months after the data, with a 95 % CI: the last
         12 months' mix of covariates and hours carried forward along the trend."""
-        last = sorted(self.cells_["manad"].unique())[-12:]
-        base = self.cells_[self.cells_["manad"].isin(last)]
-        rows = []
-        end = pd.Period(last[-1], "M")
-        for step in range(1, months + 1):
-            target = end + step
-            same = base[base["manad"].str[5:7] == f"{target.month:02d}"].copy()
-            same["manad"] = str(target)
-            rows.append(self._expected(same).assign(manad=str(target)))
-        return pd.concat(rows, ignore_index=True)[["manad", "andel", "ki_lag", "ki_hog"]]
+        return self._expected(self._ahead(months), "manad")[["manad", "andel", "ki_lag", "ki_hog"]]
 
     def forecast_total(self, months: int = 12) -> dict:
         """The expected share over the `months` months after the data as one figure, 95 % CI."""
+        ahead = self._ahead(months)
+        row = self._expected(ahead.assign(hela=0), "hela").iloc[0]
+        return {"forsta": ahead["manad"].iloc[0], "sista": ahead["manad"].iloc[-1],
+                **row[["andel", "ki_lag", "ki_hog"]].to_dict()}
+
+    def _ahead(self, months: int) -> pd.DataFrame:
+        """The last 12 months' cells moved to each of the `months` months after the data."""
         last = sorted(self.cells_["manad"].unique())[-12:]
         base = self.cells_[self.cells_["manad"].isin(last)]
         end = pd.Period(last[-1], "M")
         parts = []
         for step in range(1, months + 1):
             target = end + step
-            same = base[base["manad"].str[5:7] == f"{target.month:02d}"].copy()
-            parts.append(same.assign(manad=str(target)))
-        row = self._expected(pd.concat(parts, ignore_index=True)).iloc[0]
-        return {"forsta": str(end + 1), "sista": str(end + months), **row.to_dict()}
+            parts.append(base[base["manad"].str[5:7] == f"{target.month:02d}"].assign(manad=str(target)))
+        return pd.concat(parts, ignore_index=True)
 
     def fitted(self) -> pd.DataFrame:
         """The model's expected share per month of the data, with a 95 % CI."""
-        return pd.concat([self._expected(g).assign(manad=m) for m, g in self.cells_.groupby("manad")],
-                         ignore_index=True)[["manad", "andel", "ki_lag", "ki_hog"]]
+        return self._expected(self.cells_, "manad")[["manad", "andel", "ki_lag", "ki_hog"]]
 
-    def _expected(self, cells: pd.DataFrame) -> pd.DataFrame:
+    def _expected(self, cells: pd.DataFrame, by: str) -> pd.DataFrame:
+        """The hours-weighted expected share per value of the column `by`, with a 95 % CI
+        by the delta method."""
         design = _design(cells, self.origin)
         X = self._exog(design)
         mu = 1 / (1 + np.exp(-(X @ self.results_.params.to_numpy())))
-        w = design["schemalagd_tid"].to_numpy() / design["schemalagd_tid"].sum()
-        share = float(w @ mu)
-        grad = (w * mu * (1 - mu)) @ X
-        se = float(np.sqrt(grad @ self.results_.cov_params().to_numpy() @ grad))
-        return pd.DataFrame({"andel": [share], "ki_lag": [share - Z * se], "ki_hog": [share + Z * se]})
+        codes, labels = pd.factorize(cells[by], sort=True)
+        hours = design["schemalagd_tid"].to_numpy()
+        w = hours / np.bincount(codes, hours)[codes]
+        share = np.bincount(codes, w * mu, minlength=len(labels))
+        grad = pd.DataFrame((w * mu * (1 - mu))[:, None] * X).groupby(codes).sum().to_numpy()
+        se = np.sqrt(np.einsum("ij,jk,ik->i", grad, self.results_.cov_params().to_numpy(), grad))
+        return pd.DataFrame({by: labels, "andel": share, "ki_lag": share - Z * se, "ki_hog": share + Z * se})
 
     def _exog(self, design: pd.DataFrame) -> np.ndarray:
         return self.encoder_.matrix(design).to_numpy()
@@ -265,8 +262,11 @@ def fit_absence_trend(franvaro: pd.DataFrame, covariates=DEFAULT_COVARIATES, ori
     origin = float(round((years.min() + years.max()) / 2)) if origin is None else float(origin)
     design = _design(cells, origin)
     encoder = Encoder.from_data(design, covariates)
-    model = sm.GLM(design["andel"], encoder.matrix(design), family=sm.families.Binomial(),
-                   var_weights=design["schemalagd_tid"])
+    from statsmodels.genmod.families import Binomial  # imported here: statsmodels takes a second to import
+    from statsmodels.genmod.generalized_linear_model import GLM, GLMResults, GLMResultsWrapper
+
+    model = GLM(design["andel"], encoder.matrix(design), family=Binomial(),
+                var_weights=design["schemalagd_tid"])
     first = model.fit(scale=1.0, start_params=_start(design, model.exog))
     # the same fit with the person-level Pearson scale: only the covariance changes
     results = GLMResults(model, first.params, first.normalized_cov_params, _pearson_scale(design, first))

@@ -17,8 +17,7 @@ import numpy as np
 import pandas as pd
 
 from kompetens import absence, economics, staff, turnover
-from kompetens.retention import retention
-from kompetens.spells import ALDERSBAND, age_band_index, employment_spells
+from kompetens.spells import ALDERSBAND, age_band_index
 from kompetens.plan import Plan
 from kompetens.privacy import SUPPRESSED, hidden_groups
 from kompetens.staffplan import StaffPlan, staff_plan
@@ -121,9 +120,7 @@ def turnover_figures(plan: Plan) -> dict:
     """Turnover by definition, leavers' age and tenure, and retention (Kaplan–Meier)."""
     inp, k = plan.inputs, plan.k
     extern = plan.params["forvaltning"] is None  # a department counts moves out as leavers
-    spells = employment_spells(plan.board.personal, plan.board.avgangar)
-    if plan.params["forvaltning"]:
-        spells = spells[spells["forvaltning"] == plan.params["forvaltning"]]
+    spells = plan.spells
     years = inp.snapshot_years
     rate = turnover.turnover(inp.personal, inp.avgangar, "kolada", extern=extern)
     small_year = rate["avgangar"].between(1, k - 1)
@@ -136,8 +133,7 @@ def turnover_figures(plan: Plan) -> dict:
     tenure = turnover.tenure_shares(inp.avgangar, years, extern=extern)
     if tenure["antal"] < k:
         tenure.update(under_1_ar=None, under_3_ar=None)
-    start = pd.Timestamp(f"{years[0]}-01-01")
-    ret = retention(spells, observationsstart=start) if len(spells) >= k else None
+    ret = plan.retention if len(spells) >= k else None
     summary = {} if ret is None else ret.sammanfattning.to_dict(orient="index")
     return {
         "personalomsattning": rate["andel"].where(~small_year).to_dict(),

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
+
+import pandas as pd
 
 from kompetens.load import PACKAGE_ROOT, Inputs, load_inputs, select_forvaltning
 from kompetens.params import check_params
@@ -37,6 +40,40 @@ class Plan:
     @property
     def utkatalog(self) -> Path:
         return Path(self.params["utkatalog"])
+
+    @property
+    def observationsstart(self) -> pd.Timestamp:
+        """1 January of the first snapshot year: where the register's history begins."""
+        return pd.Timestamp(f"{min(self.inputs.snapshot_years)}-01-01")
+
+    # Derived tables several report sections share, computed once per plan.
+
+    @cached_property
+    def spells(self) -> pd.DataFrame:
+        """Employment spells from the board's register (a history can span departments),
+        kept for the report's förvaltning."""
+        from kompetens.spells import employment_spells
+
+        spells = employment_spells(self.board.personal, self.board.avgangar)
+        if self.params["forvaltning"]:
+            spells = spells[spells["forvaltning"] == self.params["forvaltning"]]
+        return spells
+
+    @cached_property
+    def retention(self):
+        """Kaplan–Meier retention and Aalen–Johansen exit causes of all employments."""
+        from kompetens.retention import retention
+
+        return retention(self.spells, observationsstart=self.observationsstart)
+
+    @cached_property
+    def retention_by_group(self):
+        """Retention per yrkesgrupp with at least k employments."""
+        from kompetens.retention import retention
+
+        counts = self.spells["yrkesgrupp"].value_counts()
+        spells = self.spells[self.spells["yrkesgrupp"].isin(counts[counts >= self.k].index)]
+        return retention(spells, by="yrkesgrupp", observationsstart=self.observationsstart)
 
 
 def prepare(inputs: Inputs | None = None, **params) -> Plan:

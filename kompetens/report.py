@@ -353,16 +353,10 @@ def leavers_table(plan: Plan) -> Styler:
 
 
 def retention_figure(plan: Plan) -> Image:
-    from kompetens.retention import retention
-    from kompetens.spells import employment_spells
-
-    spells = employment_spells(plan.board.personal, plan.board.avgangar)
-    if plan.params["forvaltning"]:
-        spells = spells[spells["forvaltning"] == plan.params["forvaltning"]]
-    counts = spells["yrkesgrupp"].value_counts()
-    spells = spells[spells["yrkesgrupp"].isin(counts[counts >= max(plan.k, 20)].index)]
-    start = pd.Timestamp(f"{min(plan.inputs.snapshot_years)}-01-01")
-    curves = retention(spells, by="yrkesgrupp", observationsstart=start).survival
+    """Kaplan–Meier curves of the yrkesgrupper with at least 20 (and k) employments."""
+    counts = plan.spells["yrkesgrupp"].value_counts()
+    curves = plan.retention_by_group.survival
+    curves = curves[curves["grupp"].isin(counts[counts >= max(plan.k, 20)].index)]
     return as_image(plots.retention_curves(curves, plan.sprak))
 
 
@@ -584,27 +578,10 @@ def late_activities(figures: dict, sprak: str = "sv") -> Styler | Markdown:
         "Försenade aktiviteter" if sprak == "sv" else "Late activities")
 
 
-def _board_spells(plan: Plan):
-    from kompetens.spells import employment_spells
-
-    spells = employment_spells(plan.board.personal, plan.board.avgangar)
-    if plan.params["forvaltning"]:
-        spells = spells[spells["forvaltning"] == plan.params["forvaltning"]]
-    return spells
-
-
 def retention_table(plan: Plan) -> Styler:
     """Per yrkesgrupp with at least k spells: median length of employment and the share
     still employed after one and three years, with 95 % CIs (Kaplan–Meier)."""
-    from kompetens.retention import retention
-
-    spells = _board_spells(plan)
-    counts = spells["yrkesgrupp"].value_counts()
-    spells = spells[spells["yrkesgrupp"].isin(counts[counts >= plan.k].index)]
-    start = pd.Timestamp(f"{min(plan.inputs.snapshot_years)}-01-01")
-    by_group = retention(spells, by="yrkesgrupp", observationsstart=start).sammanfattning
-    total = retention(spells, observationsstart=start).sammanfattning
-    table = pd.concat([by_group, total])
+    table = pd.concat([plan.retention_by_group.sammanfattning, plan.retention.sammanfattning])
     sv = plan.sprak == "sv"
 
     def ci(lo, hi, scale=1.0, d=1):
@@ -627,10 +604,7 @@ def retention_table(plan: Plan) -> Styler:
 def exit_causes_table(plan: Plan) -> Styler:
     """Cumulative incidence of each exit reason after 1, 3 and 5 years of employment
     (Aalen–Johansen: retirement, own request and other exits compete)."""
-    from kompetens.retention import retention
-
-    start = pd.Timestamp(f"{min(plan.inputs.snapshot_years)}-01-01")
-    cif = retention(_board_spells(plan), observationsstart=start).kumulativ_incidens
+    cif = plan.retention.kumulativ_incidens
     rows = {}
     for reason, curve in cif.groupby("orsak"):
         curve = curve.set_index("ar")["andel"]

@@ -5,13 +5,11 @@ with lifelines. Time is in years of employment, measured as days / 365.25.
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
-from lifelines import AalenJohansenFitter, KaplanMeierFitter
-from lifelines.exceptions import StatError
-from lifelines.utils import median_survival_times
 
 from kompetens.errors import InputError, Problem
 
@@ -24,15 +22,36 @@ JITTER_SEED = 20251123  # Aalen–Johansen jitters tied exit times; a fixed seed
 class Retention:
     """survival: grupp, ar, andel_kvar, ki_lag, ki_hog (the Kaplan–Meier curve, 95 % CI).
     median_ar: median length of employment per group, NaN where the curve never reaches 0.5.
-    kumulativ_incidens: grupp, orsak, ar, andel (the share ended by each orsak by time ar).
     sammanfattning: per group the number of spells, median with CI, the share still
     employed after one and three years with CIs, and bara_nyanstallda: True where the
-    group's curve had to use only the employments that began inside the register."""
+    group's curve had to use only the employments that began inside the register.
+    kumulativ_incidens: grupp, orsak, ar, andel (the share ended by each orsak by time ar),
+    fitted when first asked for: Aalen–Johansen is the slow part and few callers need it."""
 
     survival: pd.DataFrame
     median_ar: pd.Series
-    kumulativ_incidens: pd.DataFrame
     sammanfattning: pd.DataFrame
+    competing_: dict = field(repr=False)  # group -> (duration, event code, entry); code -> orsak
+
+    @cached_property
+    def kumulativ_incidens(self) -> pd.DataFrame:
+        from lifelines import AalenJohansenFitter
+
+        reasons, incidence = self.competing_["orsaker"], []
+        for group, (duration, events, entry) in self.competing_["grupper"].items():
+            for i, reason in enumerate(reasons, start=1):
+                if not (events == i).any():
+                    continue
+                with warnings.catch_warnings():  # lifelines warns that it jitters tied times
+                    warnings.simplefilter("ignore")
+                    ajf = AalenJohansenFitter(seed=JITTER_SEED, calculate_variance=False)
+                    ajf.fit(duration, events, event_of_interest=i, entry=entry)
+                cif = ajf.cumulative_density_.iloc[:, 0]
+                incidence.append(pd.DataFrame({"grupp": group, "orsak": reason, "ar": cif.index,
+                                               "andel": cif.to_numpy()}))
+        if not incidence:
+            return pd.DataFrame(columns=["grupp", "orsak", "ar", "andel"])
+        return pd.concat(incidence, ignore_index=True)
 
 
 def _durations(spells: pd.DataFrame, observationsdatum, observationsstart):
@@ -74,12 +93,16 @@ def retention(spells: pd.DataFrame, by: str | None = None, observationsdatum=Non
     and the others enter the risk set only from it (left truncation), so that long
     employments are not over-represented.
     """
+    from lifelines import KaplanMeierFitter  # lifelines is slow to import
+    from lifelines.exceptions import StatError
+    from lifelines.utils import median_survival_times
+
     duration, ended, entry, keep = _durations(spells, observationsdatum, observationsstart)
     groups = spells[by].to_numpy() if by else np.full(len(spells), TOTAL, dtype=object)
     reasons = sorted(spells.loc[ended & keep, "orsak"].dropna().unique())
     code = {r: i + 1 for i, r in enumerate(reasons)}
     events = np.array([code.get(o, 0) if e else 0 for o, e in zip(spells["orsak"], ended)])
-    survival, incidence, summary, medians = [], [], [], {}
+    survival, summary, medians, competing = [], [], {}, {}
     for group in sorted(pd.unique(groups[keep])):
         sel = keep & (groups == group)
         try:
@@ -107,18 +130,8 @@ def retention(spells: pd.DataFrame, by: str | None = None, observationsdatum=Non
             row.update({f"kvar_{years}_ar": float(s.iloc[0]), f"kvar_{years}_ki_lag": float(c.iloc[0]),
                         f"kvar_{years}_ki_hog": float(c.iloc[1])})
         summary.append(row)
-        for reason, i in code.items():
-            if not (events[sel] == i).any():
-                continue
-            with warnings.catch_warnings():  # lifelines warns that it jitters tied times
-                warnings.simplefilter("ignore")
-                ajf = AalenJohansenFitter(seed=JITTER_SEED, calculate_variance=False)
-                ajf.fit(duration[sel], events[sel], event_of_interest=i, entry=entry[sel])
-            cif = ajf.cumulative_density_.iloc[:, 0]
-            incidence.append(pd.DataFrame({"grupp": group, "orsak": reason, "ar": cif.index,
-                                           "andel": cif.to_numpy()}))
-    empty_inc = pd.DataFrame(columns=["grupp", "orsak", "ar", "andel"])
+        competing[group] = (duration[sel], events[sel], entry[sel])
     return Retention(survival=pd.concat(survival, ignore_index=True),
                      median_ar=pd.Series(medians, name="median_ar").rename_axis("grupp"),
-                     kumulativ_incidens=pd.concat(incidence, ignore_index=True) if incidence else empty_inc,
-                     sammanfattning=pd.DataFrame(summary).set_index("grupp"))
+                     sammanfattning=pd.DataFrame(summary).set_index("grupp"),
+                     competing_={"orsaker": reasons, "grupper": competing})

@@ -14,10 +14,12 @@ import re
 import shutil
 import sys
 import tempfile
+import threading
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 import jinja2
@@ -49,12 +51,22 @@ class RunResult:
     skipped: bool = False  # unchanged since the last successful run, not run again
 
 
-def render_html(executed: Path, html: Path) -> None:
-    """Export an executed notebook as HTML with all code (and prompts) hidden."""
+@cache
+def html_exporter():
+    """The HTML exporter, code and prompts hidden; made once per process (it takes a few
+    tenths of a second to import and set up)."""
     from nbconvert import HTMLExporter
 
-    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
-    body, _ = exporter.from_filename(str(executed))
+    return HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
+
+
+def render_html(executed, html: Path) -> None:
+    """Export an executed notebook (a NotebookNode or a path) as HTML without code."""
+    exporter = html_exporter()
+    if isinstance(executed, (str, Path)):
+        body, _ = exporter.from_filename(str(executed))
+    else:
+        body, _ = exporter.from_notebook_node(executed)
     html.write_text(static_page(body), encoding="utf-8")
 
 
@@ -121,12 +133,19 @@ def run_report(params_file: str | Path, out_dir: str | Path, data_dir: str | Pat
         parameters["data_dir"] = str(Path(data_dir).resolve())
     result = RunResult(str(params_file), slug, params.get("titel", slug), ok=False, seconds=0.0)
     try:
-        # absolute paths only, and no cwd: papermill would change the whole process's directory
+        # the exporter is set up while the kernel works, on the core the kernel leaves idle
+        warm = threading.Thread(target=html_exporter, daemon=True)
+        warm.start()
+        # absolute paths only, and no cwd: papermill would change the whole process's directory.
+        # The notebook is written once at the end, not after every cell, and the kernel is
+        # stopped as soon as the last cell is done: its outputs are all in by then.
         with _single_threaded_kernel():
-            pm.execute_notebook(str(NOTEBOOK), str(tmp / EXECUTED), parameters=parameters,
-                                kernel_name="python3", progress_bar=False,
-                                extra_arguments=["--IPKernelApp.log_level=CRITICAL"])
-        render_html(tmp / EXECUTED, tmp / HTML)
+            executed = pm.execute_notebook(str(NOTEBOOK), str(tmp / EXECUTED), parameters=parameters,
+                                           kernel_name="python3", progress_bar=False,
+                                           request_save_on_cell_execute=False, shutdown_kernel="immediate",
+                                           extra_arguments=["--IPKernelApp.log_level=CRITICAL"])
+        warm.join()
+        render_html(executed, tmp / HTML)
         if not (tmp / NYCKELTAL).exists():
             raise RuntimeError(f"the notebook wrote no {NYCKELTAL}")
         result.nyckeltal = read_key_figures(tmp)

@@ -63,6 +63,23 @@ def test_average_marginal_effect_by_hand(trend):
     assert trend.trend_pp_per_year == pytest.approx(100 * np.sum(w * mu * (1 - mu) * slope))
 
 
+def test_fitted_is_each_months_hours_weighted_prediction(trend):
+    """fitted(): per month, Σ hours·μ / Σ hours from statsmodels' own fitted values, and a
+    delta-method CI worked out per month with statsmodels' covariance."""
+    r, cells = trend.results_, trend.cells_
+    fitted = trend.fitted().set_index("manad")
+    X, mu = r.model.exog, r.fittedvalues.to_numpy()
+    for month in ("2019-01", "2022-07", "2025-12"):
+        sel = (cells["manad"] == month).to_numpy()
+        w = cells["schemalagd_tid"].to_numpy()[sel] / cells["schemalagd_tid"].to_numpy()[sel].sum()
+        share = float(w @ mu[sel])
+        grad = (w * mu[sel] * (1 - mu[sel])) @ X[sel]
+        se = float(np.sqrt(grad @ r.cov_params().to_numpy() @ grad))
+        assert fitted.loc[month, "andel"] == pytest.approx(share, rel=1e-12)
+        assert fitted.loc[month, "ki_hog"] - fitted.loc[month, "andel"] == pytest.approx(1.959964 * se, rel=1e-6)
+    assert len(fitted) == cells["manad"].nunique() == 84
+
+
 def test_forecast_has_intervals(trend):
     fc = trend.forecast(24)
     assert len(fc) == 24 and fc["manad"].iloc[0] == "2026-01" and fc["manad"].iloc[-1] == "2027-12"

@@ -180,3 +180,24 @@ def test_duplicate_exit_is_named():
         validate_table(df, "avgangar", "avgangar.csv")
     assert [(p.file, p.row, p.column, p.rule) for p in err.value.problems] == [
         ("avgangar.csv", 6, "person_id", "samma avgång två gånger")]
+
+
+def test_report_sections_share_one_retention_per_plan(demo):
+    """The retention table's total row, the key figures and the exit-cause table use the
+    same fit of all the department's employments, computed once per plan."""
+    from kompetens import report
+    from kompetens.nyckeltal import turnover_figures
+
+    plan = kompetens.prepare(demo, titel="t", slug="t", forvaltning="Äldreomsorg")
+    assert plan.retention is plan.retention and plan.spells is plan.spells
+    assert (plan.spells["forvaltning"] == "Äldreomsorg").all()
+    total = turnover_figures(plan)["retention"]["Totalt"]
+    table = report.retention_table(plan).data
+    assert table.loc["Totalt", "Anställningar"] == total["antal"] == plan.retention.sammanfattning.loc["Totalt", "antal"]
+    assert table.loc["Totalt", "Kvar efter 1 år (%)"] == pytest.approx(100 * total["kvar_1_ar"])
+    groups = plan.retention_by_group.sammanfattning
+    counts = plan.spells["yrkesgrupp"].value_counts()
+    assert set(groups.index) == set(counts[counts >= plan.k].index)
+    causes = report.exit_causes_table(plan).data
+    cif = plan.retention.kumulativ_incidens.query("orsak == 'pension'").set_index("ar")["andel"]
+    assert causes.loc["Pension", "Efter 5 år (%)"] == pytest.approx(100 * cif.loc[:5].iloc[-1])
