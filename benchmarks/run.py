@@ -35,7 +35,7 @@ def main() -> int:
              "|---|---|---|---|---|---|---|"]
     for r in rows:
         floor = f"{r['floor_s']:.2f}" if "floor_s" in r else "–"
-        ratio = f"{r['ratio']:.1f}×" if "ratio" in r else "–"
+        ratio = f"{r['ratio']:.2f}×" if "ratio" in r else "–"
         table.append(f"| {r['benchmark']} | {r['median_s']:.2f} | {r['min_s']:.2f} | {floor} | {ratio} | "
                      f"{r['peak_mib']:.0f} | {r['goal']} |")
     OUT.parent.mkdir(exist_ok=True)
