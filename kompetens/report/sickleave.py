@@ -1,0 +1,90 @@
+"""Report sections on sick leave: yearly and monthly series, trend, groups, units and Kolada."""
+
+from __future__ import annotations
+
+import pandas as pd
+from IPython.display import Image, Markdown
+from pandas.io.formats.style import Styler
+
+from kompetens import narrative, plots, staff
+from kompetens.plan import Plan
+from kompetens.report.common import HEADERS, as_image, styled
+
+
+def sick_leave_figure(plan: Plan) -> Image:
+    return as_image(plots.sick_leave_history(staff.sick_leave_by_year(plan.inputs.franvaro, plan.k), plan.sprak))
+
+
+def absence_text(figures: dict, sprak: str = "sv") -> Markdown:
+    return Markdown(narrative.absence(figures, sprak))
+
+
+def absence_monthly_figure(plan: Plan, trend) -> Image | Markdown:
+    f = plan.inputs.franvaro
+    observed = f.groupby("manad")["sjuk_tid"].sum() / f.groupby("manad")["schemalagd_tid"].sum()
+    if trend is None:
+        return Markdown("För kort tidsserie för en trendmodell." if plan.sprak == "sv" else "Too few months for a trend.")
+    from kompetens.absence import rolling_12
+
+    return as_image(plots.sick_leave_monthly(observed, trend.fitted(), trend.forecast(12), plan.sprak,
+                                             rolling_12(f).dropna()))
+
+
+def absence_age_band_figure(figures: dict, sprak: str = "sv") -> Image | Markdown:
+    trend = figures.get("sjukfranvaro_trend")
+    if not trend or not trend["aldersband"]:
+        return Markdown("–")
+    bands = pd.DataFrame.from_dict(trend["aldersband"], orient="index")
+    return as_image(plots.age_band_trends(bands, sprak))
+
+
+def absence_heatmap(plan: Plan, max_units: int = 30) -> Image:
+    """Units × the last 24 months; at most max_units units, those with the highest share."""
+    from kompetens.absence import unit_month_shares
+
+    shares = unit_month_shares(plan.inputs.franvaro, plan.k).dropna(how="all")
+    top = shares.iloc[:, -12:].mean(axis=1).sort_values(ascending=False).index[:max_units]
+    return as_image(plots.unit_heatmap(shares.loc[top], plan.sprak))
+
+
+def absence_table(figures: dict, sprak: str = "sv") -> Styler:
+    """Sick-leave share (%) over the last 12 months by yrkesgrupp, age band and kön."""
+    parts = []
+    labels = {"yrkesgrupp": HEADERS[sprak]["yrkesgrupp"], "aldersband": "Ålder" if sprak == "sv" else "Age",
+              "kon": "Kön" if sprak == "sv" else "Sex"}
+    for by, label in labels.items():
+        values = figures.get(f"sjukfranvaro_per_{by}")
+        if values:
+            s = pd.Series(values, dtype=float) * 100
+            s.index = pd.MultiIndex.from_product([[label], s.index])
+            parts.append(s)
+    table = pd.concat(parts).to_frame("Sjukfrånvaro (%)" if sprak == "sv" else "Sick leave (%)")
+    return styled(table, sprak, 1)
+
+
+def flagged_table(figures: dict, sprak: str = "sv") -> Styler | Markdown:
+    """Units above the threshold over the last 12 months, with the change from the 12 before."""
+    rows = figures["sjukfranvaro_flaggade"]
+    if not rows:
+        return Markdown("Ingen enhet är över gränsen." if sprak == "sv" else "No unit is above the threshold.")
+    table = pd.DataFrame(rows).set_index("enhet")
+    for c in ("andel_12_man", "andel_foregaende_12_man"):
+        table[c] = 100 * table[c]
+    names = {"forvaltning": "Förvaltning" if sprak == "sv" else "Department",
+             "andel_12_man": "Senaste 12 mån (%)" if sprak == "sv" else "Last 12 months (%)",
+             "andel_foregaende_12_man": "Föregående 12 mån (%)" if sprak == "sv" else "Previous 12 months (%)",
+             "forandring_pp": "Förändring (procentenheter)" if sprak == "sv" else "Change (percentage points)"}
+    return styled(table.rename(columns=names).rename_axis(None), sprak, 1)
+
+
+def kolada_table(figures: dict, sprak: str = "sv") -> Styler | Markdown:
+    """Kommunen jämfört med riket: the saved Kolada figures beside the report's own."""
+    kolada = figures.get("kolada")
+    if not kolada:
+        return Markdown("Ingen Kolada-fil (kolada.json) i underlaget." if sprak == "sv"
+                        else "No Kolada file (kolada.json) in the data.")
+    names = (["Nyckeltal", "År", "Kommunen", "Riket", "Denna rapport"] if sprak == "sv"
+             else ["Indicator", "Year", "Municipality", "Sweden", "This report"])
+    table = pd.DataFrame([[v["namn"], v["ar"], v["kommun"], v["riket"], v["rapport"]] for v in kolada.values()],
+                         index=list(kolada), columns=names)
+    return styled(table, sprak, 1).format(str, subset=[names[0], names[1]])
