@@ -57,7 +57,9 @@ def html_exporter():
     tenths of a second to import and set up)."""
     from nbconvert import HTMLExporter
 
-    return HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
+    return HTMLExporter(template_name="rapport", extra_template_basedirs=[str(Path(__file__).parent / "templates" /
+                                                                           "nbconvert")],
+                        exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
 
 
 def render_html(executed, html: Path) -> None:
@@ -103,7 +105,7 @@ def package_hash() -> str:
     h = hashlib.sha256(__version__.encode())
     package = Path(__file__).resolve().parent
     for path in sorted(package.rglob("*")):
-        if path.suffix in (".py", ".j2") and "__pycache__" not in path.parts:
+        if path.suffix in (".py", ".j2", ".json") and "__pycache__" not in path.parts:
             h.update(path.relative_to(package).as_posix().encode())
             h.update(path.read_bytes())
     return h.hexdigest()

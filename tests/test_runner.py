@@ -21,7 +21,7 @@ class _Page(HTMLParser):
 
     def __init__(self, text):
         super().__init__()
-        self.classes, self.links, self.images, self.text = set(), [], [], []
+        self.classes, self.links, self.images, self.alts, self.text = set(), [], [], [], []
         self.feed(text)
         self.close()
 
@@ -32,6 +32,7 @@ class _Page(HTMLParser):
             self.links.append(attrs["href"])
         if tag == "img":
             self.images.append(attrs.get("src", ""))
+            self.alts.append(attrs.get("alt", ""))
 
     def handle_data(self, data):
         self.text.append(data)
@@ -57,6 +58,8 @@ def test_html_shows_no_code_and_has_the_report(batch):
         text = "".join(page.text)
         assert r.titel in text and "Sammanfattning" in text and "Om underlaget" in text
         assert len(page.images) == 10 and all(src.startswith("data:image/png;base64,") for src in page.images)
+        # every figure is described by its own title, for readers with screen readers
+        assert "Antal anställda per år" in page.alts and len(set(page.alts)) == 10 and all(page.alts)
 
 
 def kompetens_notebook_cells():
@@ -253,3 +256,33 @@ def test_a_batch_on_a_dask_cluster_gives_the_same_reports(batch, tmp_path):
         assert _visible_text(html) == _visible_text((out / r.slug / "rapport.html").read_text(encoding="utf-8"))
     assert sorted(_Page((tmp_path / "index.html").read_text(encoding="utf-8")).links) == sorted(
         f"{r.slug}/rapport.html" for r in results)
+
+
+#: Swedish words a translated label would have; the data's own names (groups, departments,
+#: units, the activity plan) are Swedish in both languages and are taken out first.
+SWEDISH = re.compile(r"\b(och|för|är|av|med|inte|antal|andel|år|anställda|sjukfrånvaro|personal|enhet|avgång\w*|"
+                     r"behov|källa|summa|totalt|övrig\w*|kvinnor|män|ålder|planerad|pågår|försenad|klar)\b|[åäö]",
+                     re.IGNORECASE)
+
+
+def test_an_english_report_has_no_swedish_labels(tmp_path, demo):
+    import yaml
+
+    from kompetens.runner import run_report
+
+    params = yaml.safe_load((ROOT / "params" / "social-och-omsorgsnamnden.yaml").read_text(encoding="utf-8"))
+    path = tmp_path / "board-en.yaml"
+    path.write_text(yaml.safe_dump({**params, "slug": "board-en", "sprak": "en"}, allow_unicode=True), encoding="utf-8")
+    result = run_report(path, tmp_path / "out")
+    assert result.ok, result.error
+    html = (tmp_path / "out" / "board-en" / "rapport.html").read_text(encoding="utf-8")
+    text = "\n".join(_Page(re.sub(r"<style\b.*?</style>", "", html, flags=re.S)).text)
+    assert "Summary" in text and "About the data" in text and "Sammanfattning" not in text
+    text = text.split("About the data")[-2]  # the data section names files and parameter keys as they are
+    plan = yaml.safe_load((kompetens.demo_dir() / "aktivitetsplan.yaml").read_text(encoding="utf-8"))
+    names = {str(v) for row in plan for v in row.values()} | {params["titel"], *params["utbildade_per_ar"]}
+    names |= set(demo.personal["forvaltning"]) | set(demo.personal["enhet"]) | set(demo.personal["yrkesgrupp"])
+    for name in sorted(names, key=len, reverse=True):
+        text = text.replace(name, " ")
+    leaks = [line.strip() for line in text.splitlines() if SWEDISH.search(line)]
+    assert leaks == []

@@ -25,6 +25,7 @@ HEADERS = {
            "hyrpersonal_andel": "Hyrpersonal, andel av lönekostnad (%)", "yrkesgrupp": "Yrkesgrupp",
            "pension": "Pension", "egen_begaran": "Egen begäran", "intern_rorlighet": "Intern rörlighet",
            "ovrigt": "Övrigt", "Totalt": "Totalt", "summa": "Summa",
+           "planerad": "Planerad", "pågår": "Pågår", "försenad": "Försenad", "klar": "Klar",
            "pensionsavgangar": "Pensionsavgångar", "ovriga_avgangar": "Övriga avgångar",
            "okat_behov": "Ökat behov", "rekryteringsbehov": "Rekryteringsbehov",
            "personalokning": "Personalökning (personer)", "kostnad_per_person": "Kostnad per person (tkr/år)",
@@ -40,6 +41,7 @@ HEADERS = {
            "hyrpersonal_andel": "Agency staff, share of wage cost (%)", "yrkesgrupp": "Occupational group",
            "pension": "Retirement", "egen_begaran": "Own request", "intern_rorlighet": "Internal move",
            "ovrigt": "Other", "Totalt": "Total", "summa": "Sum",
+           "planerad": "Planned", "pågår": "In progress", "försenad": "Late", "klar": "Done",
            "pensionsavgangar": "Retirements", "ovriga_avgangar": "Other exits",
            "okat_behov": "Increased need", "rekryteringsbehov": "Recruitment need",
            "personalokning": "Staff increase (persons)", "kostnad_per_person": "Cost per person (SEK k/year)",
@@ -117,10 +119,12 @@ def table_of_contents(plan: Plan) -> Markdown:
 
 
 def as_image(fig: Figure) -> Image:
-    """A figure as an embedded PNG, so the HTML report carries it (no pyplot needed)."""
+    """A figure as an embedded PNG, so the HTML report carries it (no pyplot needed), with
+    its titles as the image's alt text."""
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=110, metadata={"Software": None})
-    return Image(data=buf.getvalue(), format="png")
+    titles = [fig.get_suptitle(), *(ax.get_title() for ax in fig.axes)]
+    return Image(data=buf.getvalue(), format="png", alt=". ".join(t for t in titles if t) or None)
 
 
 def title(plan: Plan) -> Markdown:
