@@ -7,7 +7,6 @@ contract on load; all problems are collected and raised together as one InputErr
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import os
 import re
@@ -63,18 +62,42 @@ def sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def _decode(raw: bytes) -> str:
+def _head(path: Path, size: int = 1 << 16) -> str:
+    """The start of a CSV file as text, for the checks that need only its first line."""
+    import gzip
+
+    with (gzip.open if path.name.lower().endswith(".gz") else open)(path, "rb") as f:
+        raw = f.read(size)
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             return raw.decode(encoding)
+        except UnicodeDecodeError:  # (or a character cut at the end of the block)
+            continue
+    return raw.decode("utf-8-sig", errors="replace")
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    """A CSV file (comma or semicolon, UTF-8 or Windows-1252) with every column as
+    categories of its text: large exports are parsed without a string object per cell."""
+    head = _head(path)
+    if not head.strip():
+        raise InputError(Problem(str(path), None, None, "filen är tom"))
+    first = head.split("\n", 1)[0]
+    sep = ";" if first.count(";") > first.count(",") else ","
+    if first.count(sep) == 0 and re.search(r"[\t|:]", first):
+        raise InputError(Problem(str(path), 1, None, "bara en kolumn: fel avgränsare? Använd komma eller semikolon"))
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return pd.read_csv(path, sep=sep, dtype="category", keep_default_na=False, na_values=[""],
+                               encoding=encoding)
         except UnicodeDecodeError:
             continue
     raise AssertionError("cp1252 decodes any byte string")  # pragma: no cover
 
 
 def read_table(path: str | Path) -> pd.DataFrame:
-    """Read a CSV (comma or semicolon, UTF-8 or Windows-1252), .xlsx or .parquet file as text
-    columns with normalized headers; types are set by validation."""
+    """Read a CSV (comma or semicolon, UTF-8 or Windows-1252), .xlsx or .parquet file with
+    normalized headers; text stays text (as categories) and types are set by validation."""
     path = Path(path)
     name = path.name.lower()
     try:
@@ -87,20 +110,7 @@ def read_table(path: str | Path) -> pd.DataFrame:
         elif name.endswith(".xlsx"):
             df = pd.read_excel(path, dtype=str)
         else:
-            raw = path.read_bytes()
-            if name.endswith(".gz"):
-                import gzip
-
-                raw = gzip.decompress(raw)
-            text = _decode(raw)
-            if not text.strip():
-                raise InputError(Problem(str(path), None, None, "filen är tom"))
-            first = text.split("\n", 1)[0]
-            sep = ";" if first.count(";") > first.count(",") else ","
-            if first.count(sep) == 0 and re.search(r"[\t|:]", first):
-                raise InputError(Problem(str(path), 1, None,
-                                         "bara en kolumn: fel avgränsare? Använd komma eller semikolon"))
-            df = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, na_values=[""])
+            df = _read_csv(path)
     except (ValueError, OSError, pd.errors.ParserError) as exc:
         raise InputError(Problem(str(path), None, None, f"kan inte läsas: {exc}")) from None
     if df.empty and len(df.columns) == 0:

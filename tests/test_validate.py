@@ -42,7 +42,9 @@ def test_fast_check_returns_what_pandera_returns_on_the_demo(table):
 
 
 def test_parquet_and_csv_give_the_same_validated_table(tmp_path):
-    csv = validate_table(read_table(demo_dir() / "personal.csv"), "personal", "personal.csv")
+    raw = read_table(demo_dir() / "personal.csv")
+    assert all(isinstance(t, pd.CategoricalDtype) for t in raw.dtypes)  # no string object per cell
+    csv = validate_table(raw, "personal", "personal.csv")
     csv.to_parquet(tmp_path / "personal.parquet")
     parquet = read_table(tmp_path / "personal.parquet")
     assert isinstance(parquet["yrkesgrupp"].dtype, pd.CategoricalDtype)  # read as dictionary, not as 10⁵ strings
