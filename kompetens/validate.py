@@ -78,8 +78,10 @@ def _is_text(s: pd.Series) -> bool:
 
 
 def as_categories(df: pd.DataFrame) -> pd.DataFrame:
-    """Text columns as categoricals of their distinct values (missing values stay missing)."""
-    text = [c for c in df.columns if _is_text(df[c]) and not isinstance(df[c].dtype, pd.CategoricalDtype)]
+    """Text columns, and person ids however they were stored, as categoricals of their
+    distinct values (missing values stay missing)."""
+    text = [c for c in df.columns if (_is_text(df[c]) or c == "person_id")
+            and not isinstance(df[c].dtype, pd.CategoricalDtype)]
     if not text:
         return df
     out = df.copy(deep=False)
@@ -128,10 +130,6 @@ def _prepare(df: pd.DataFrame, source: str) -> tuple[pd.DataFrame, list[Problem]
             looks = values.str.contains(PERSONNUMMER, regex=True, na=False).to_numpy()
             problems += [Problem(source, int(i) + 2, "person_id", "ser ut som ett personnummer: använd pseudonyma id")
                          for i in _rows_where(s, looks)[:5]]
-    if "person_id" in df and not isinstance(df["person_id"].dtype, pd.CategoricalDtype):  # numeric ids
-        ids = df["person_id"].astype("string").fillna("")
-        problems += [Problem(source, int(i) + 2, "person_id", "ser ut som ett personnummer: använd pseudonyma id")
-                     for i in df.index[ids.str.contains(PERSONNUMMER, regex=True)][:5]]
     return df, problems
 
 

@@ -96,3 +96,13 @@ def test_fast_check_accepts_exactly_what_pandera_accepts(rows, corruptions):
         return
     assert fast is not None
     pd.testing.assert_frame_equal(fast, expected)
+
+
+def test_numeric_person_ids_are_read_as_text_and_checked_for_personnummer():
+    df = read_table(demo_dir() / "personal.csv").iloc[:20].astype(object).reset_index(drop=True)
+    ids = pd.Series(range(20), dtype="int64")
+    assert validate_table(df.assign(person_id=ids), "personal", "p.parquet")["person_id"].tolist()[:3] == ["0", "1", "2"]
+    ids[3] = 198001011234
+    with pytest.raises(InputError) as err:
+        validate_table(df.assign(person_id=ids), "personal", "p.parquet")
+    assert [(p.row, p.column) for p in err.value.problems] == [(5, "person_id")]  # header is row 1
