@@ -16,7 +16,7 @@ import pandas as pd
 import statsmodels.api as sm
 import statsmodels.formula.api as smf
 
-from kompetens.absence import _design, _formula, fit_absence_trend, formula_term, with_age_band
+from kompetens.models.absence import _design, _formula, fit_absence_trend, formula_term, with_age_band
 
 EMPLOYEES, MONTHS = 5_000, 84
 GROUPS = ["Administratör", "Ledning", "Personlig assistent", "Sjuksköterska", "Socialsekreterare/biståndsbedömare",

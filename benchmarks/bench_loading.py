@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from kompetens.load import load_inputs
+from kompetens.io.load import load_inputs
 
 EMPLOYEES, YEARS, MONTHS = 100_000, list(range(2019, 2026)), 84
 DEPTS = [f"Förvaltning {i}" for i in range(10)]

@@ -14,9 +14,9 @@ import time
 import numpy as np
 import pandas as pd
 
-from kompetens.projection import TENURE_YEARS, FlowArrays, project
-from kompetens.rates import FIRST_AGE
-from kompetens.staffplan import base_stock
+from kompetens.models.projection import TENURE_YEARS, FlowArrays, project
+from kompetens.models.rates import FIRST_AGE
+from kompetens.plan.staffplan import base_stock
 
 EMPLOYEES, YEARS, DRAWS, DEPTS, GROUPS, LAS = 100_000, 10, 1_000, 10, 12, 69
 

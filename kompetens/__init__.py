@@ -8,28 +8,29 @@ The public front door. An analyst's session needs only these names:
     print(kp.summary_text(figures))               # the generated Swedish summary
 """
 
-from kompetens.absence import AbsenceTrend, fit_absence_trend
+from kompetens.models.absence import AbsenceTrend, fit_absence_trend
 from kompetens.errors import InputError, KompetensError, Problem, ReportError
-from kompetens.load import Inputs, demo_dir, load_inputs, select_forvaltning
-from kompetens.narrative import summary as summary_text
-from kompetens.nyckeltal import key_figures, read_key_figures, write_key_figures
-from kompetens.params import DEFAULTS, check_params, load_params
-from kompetens.plan import Plan, prepare
-from kompetens.privacy import suppress, suppression_mask
-from kompetens.projection import Projection, project
-from kompetens.rates import FlowRates, estimate_rates
-from kompetens.retention import Retention, retention
-from kompetens.spells import employment_spells
-from kompetens.staff import (
+from kompetens.io.fingerprint import VERSION, demo_dir
+from kompetens.io.load import Inputs, load_inputs, select_forvaltning
+from kompetens.report.narrative import summary as summary_text
+from kompetens.plan.key_figures import key_figures, read_key_figures, write_key_figures
+from kompetens.io.params import DEFAULTS, check_params, load_params
+from kompetens.plan.prepare import Plan, prepare
+from kompetens.privacy.suppression import suppress, suppression_mask
+from kompetens.models.projection import Projection, project
+from kompetens.models.rates import FlowRates, estimate_rates
+from kompetens.models.retention import Retention, retention
+from kompetens.models.spells import employment_spells
+from kompetens.models.staff import (
     headcount_by_year,
     sick_leave_by_year,
     staff_by_group_age,
     staff_summary,
 )
-from kompetens.staffplan import StaffPlan, staff_plan
-from kompetens.validate import validate_table
+from kompetens.plan.staffplan import StaffPlan, staff_plan
+from kompetens.io.validate import validate_table
 
-__version__ = "0.1.0"
+__version__ = VERSION
 
 __all__ = [
     "AbsenceTrend", "DEFAULTS", "FlowRates", "fit_absence_trend", "retention", "InputError", "Inputs", "KompetensError", "Plan", "Problem", "Projection",

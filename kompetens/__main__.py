@@ -1,5 +1,5 @@
 import sys
 
-from kompetens.cli import main
+from kompetens.run.cli import main
 
 sys.exit(main())

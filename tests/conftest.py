@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 import kompetens
-from kompetens.runner import run_batch
+from kompetens.run.batch import run_batch
 
 ROOT = Path(__file__).resolve().parent.parent
 PARAMS = sorted((ROOT / "params").glob("*.yaml"))

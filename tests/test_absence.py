@@ -11,7 +11,7 @@ import statsmodels.formula.api as smf
 
 import kompetens
 from kompetens import InputError, validate_table
-from kompetens.absence import (_design, _formula, fit_absence_trend, formula_term, flagged_units, rolling_12, shares,
+from kompetens.models.absence import (_design, _formula, fit_absence_trend, formula_term, flagged_units, rolling_12, shares,
                                unit_month_shares, with_age_band)
 from kompetens.demo import truth
 

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kompetens import InputError, load_inputs, load_params, validate_table
-from kompetens.load import load_external_projection, read_table
+from kompetens.io.load import load_external_projection, read_table
 
 HERE = Path(__file__).resolve().parent / "bad_inputs"
 CASES = yaml.safe_load((HERE / "cases.yaml").read_text(encoding="utf-8"))
@@ -91,7 +91,7 @@ def test_any_register_validates_or_raises_the_validation_error(rows):
 
 
 def test_cli_stops_on_bad_data_and_writes_nothing(tmp_path, capsys):
-    from kompetens.cli import main
+    from kompetens.run.cli import main
 
     out = tmp_path / "out"
     code = main(["run", "--data", str(HERE / "folders" / "okand_person_i_franvaro"), "--out", str(out)])

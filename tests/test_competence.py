@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from kompetens import InputError
-from kompetens.activities import STRATEGIES, load_activities, summary, with_delays
-from kompetens.competence import (agency_share, agency_trend, education_coverage, first_line_staff, managers,
+from kompetens.io.activities import STRATEGIES, load_activities, summary, with_delays
+from kompetens.models.competence import (agency_share, agency_trend, education_coverage, first_line_staff, managers,
                                   qualified_share, span_of_control, unqualified_path, wide_spans)
 
 

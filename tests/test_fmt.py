@@ -1,4 +1,4 @@
-from kompetens import fmt
+from kompetens.report import formats as fmt
 
 
 def test_swedish_numbers():

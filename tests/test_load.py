@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from kompetens import InputError, demo_dir, load_inputs, select_forvaltning, validate_table
-from kompetens.load import normalize_header, read_table
+from kompetens.io.load import normalize_header, read_table
 
 
 def test_demo_loads_with_contract_types(demo):
@@ -83,7 +83,7 @@ def test_select_forvaltning(demo):
 
 
 def test_validated_tables_are_cached_by_the_inputs_hashes(tmp_path):
-    from kompetens.load import CACHE_DIR, _cache_key
+    from kompetens.io.load import CACHE_DIR, _cache_key
 
     for name in ("personal.csv", "avgangar.csv", "franvaro.csv.gz", "befolkning.csv"):
         shutil.copy(demo_dir() / name, tmp_path / name)

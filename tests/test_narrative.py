@@ -8,8 +8,8 @@ import re
 import pytest
 
 import kompetens
-from kompetens import fmt
-from kompetens.narrative import direction, economics, summary
+from kompetens.report import formats as fmt
+from kompetens.report.narrative import direction, economics, summary
 
 
 @pytest.fixture(scope="module")
@@ -111,7 +111,7 @@ def test_english_summary(figures):
 
 
 def test_turnover_paragraph_states_the_key_figures(figures):
-    from kompetens.narrative import turnover
+    from kompetens.report.narrative import turnover
 
     text = turnover(figures, "sv")
     rate = figures["personalomsattning"]
@@ -133,7 +133,7 @@ def test_turnover_paragraph_states_the_key_figures(figures):
 
 
 def test_absence_paragraph_states_the_key_figures(figures):
-    from kompetens.narrative import absence
+    from kompetens.report.narrative import absence
 
     text = absence(figures, "sv")
     last, trend = figures["sjukfranvaro_12_manader"], figures["sjukfranvaro_trend"]
@@ -151,7 +151,7 @@ def test_absence_paragraph_states_the_key_figures(figures):
 
 
 def test_absence_paragraph_says_plainly_when_the_trend_is_not_clear(figures):
-    from kompetens.narrative import absence
+    from kompetens.report.narrative import absence
 
     flat = copy.deepcopy(figures)
     flat["sjukfranvaro_trend"].update(pp_per_ar=-0.05, ki_lag=-0.2, ki_hog=0.1, signifikant=False)
@@ -160,7 +160,7 @@ def test_absence_paragraph_says_plainly_when_the_trend_is_not_clear(figures):
 
 
 def test_competence_paragraph_states_the_key_figures(demo):
-    from kompetens.narrative import competence
+    from kompetens.report.narrative import competence
 
     plan = kompetens.prepare(inputs=demo, simuleringar=0, utbildade_per_ar={"Vårdare/undersköterska/assistent": 40},
                              behorighet={"grupp": "Socialsekreterare/biståndsbedömare", "datum": "2026-07-01",

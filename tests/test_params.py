@@ -9,7 +9,8 @@ import nbformat
 import pytest
 
 from kompetens import DEFAULTS, InputError, check_params, load_params
-from kompetens.runner import NOTEBOOK, check_batch
+from kompetens.run.batch import check_batch
+from kompetens.run.execute import NOTEBOOK
 
 ROOT = Path(__file__).resolve().parent.parent
 

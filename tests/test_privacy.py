@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from kompetens.privacy import SUPPRESSED, small, suppress, suppression_mask
-from kompetens.staff import with_totals_suppressed
+from kompetens.privacy.suppression import SUPPRESSED, small, suppress, suppression_mask
+from kompetens.models.staff import with_totals_suppressed
 
 
 def test_small_means_one_to_k_minus_one_persons():
@@ -53,7 +53,7 @@ def test_lines_limit_secondary_suppression_to_the_published_sums():
 
 
 def test_hidden_groups_take_the_next_smallest_when_one_is_small():
-    from kompetens.privacy import hidden_groups
+    from kompetens.privacy.suppression import hidden_groups
 
     assert hidden_groups(pd.Series({"a": 3, "b": 10, "c": 20}), 5) == {"a", "b"}
     assert hidden_groups(pd.Series({"a": 3, "b": 4, "c": 20}), 5) == {"a", "b"}
@@ -62,7 +62,7 @@ def test_hidden_groups_take_the_next_smallest_when_one_is_small():
 
 
 def test_personnummer_pattern_finds_numbers_not_decimals():
-    from kompetens.privacy import find_personnummer
+    from kompetens.privacy.suppression import find_personnummer
 
     assert find_personnummer("id 19850312-1234 och 850312-1234 och 198503121234") == [
         "19850312-1234", "850312-1234", "198503121234"]

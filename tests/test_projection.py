@@ -12,11 +12,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import kompetens
-from kompetens import economics
-from kompetens.demand import DEFAULT_DRIVARE, demand_index, parse_band, staff_need
+from kompetens.models import economics
+from kompetens.models.demand import DEFAULT_DRIVARE, demand_index, parse_band, staff_need
 from kompetens.demo import truth
-from kompetens.projection import TENURE_YEARS, FlowArrays, project
-from kompetens.staffplan import staff_plan
+from kompetens.models.projection import TENURE_YEARS, FlowArrays, project
+from kompetens.plan.staffplan import staff_plan
 
 A = 55  # ages 15..69
 
@@ -135,7 +135,7 @@ def test_other_exit_rates_recover_the_truth(board_plan, demo):
     tenure = list(truth.OVRIGA_AVGANGAR_ANSTALLNINGSTID.values())
     age = list(truth.OVRIGA_AVGANGAR_ALDER.values())
     spells = kompetens.employment_spells(demo.personal, demo.avgangar)
-    from kompetens.spells import exposure, observation_window
+    from kompetens.models.spells import exposure, observation_window
     exp = exposure(spells, *observation_window(demo.personal, demo.avgangar))
     events = exp[exp["orsak"].isin(["egen_begaran", "ovrigt"])].groupby(["aldersband", "anstallningstid"]).size()
     for (a, t), p in estimated.items():

@@ -9,9 +9,9 @@ from html.parser import HTMLParser
 import pytest
 
 import kompetens
-from kompetens.cli import main
-from kompetens.privacy import find_personnummer
-from kompetens.runner import run_batch
+from kompetens.run.cli import main
+from kompetens.privacy.suppression import find_personnummer
+from kompetens.run.batch import run_batch
 
 from conftest import PARAMS, ROOT
 
@@ -65,7 +65,7 @@ def test_html_shows_no_code_and_has_the_report(batch):
 def kompetens_notebook_cells():
     import nbformat
 
-    from kompetens.runner import NOTEBOOK
+    from kompetens.run.execute import NOTEBOOK
 
     return nbformat.read(NOTEBOOK, as_version=4).cells
 
@@ -204,7 +204,7 @@ def test_excel_has_the_reports_tables(batch):
 
 def test_the_reports_text_is_the_narrative_of_its_key_figures(batch):
     """Every generated paragraph in the HTML is what the templates make of nyckeltal.json."""
-    from kompetens import narrative
+    from kompetens.report import narrative
 
     out, results = batch
     for r in results:
@@ -218,7 +218,7 @@ def test_the_reports_text_is_the_narrative_of_its_key_figures(batch):
 
 
 def test_unchanged_reports_are_skipped_unless_forced(batch, tmp_path):
-    from kompetens.runner import FINGERPRINT, fingerprint
+    from kompetens.run.execute import FINGERPRINT, fingerprint
 
     out, _ = batch
     slug = "individ-och-familjeomsorg"
@@ -268,7 +268,7 @@ SWEDISH = re.compile(r"\b(och|för|är|av|med|inte|antal|andel|år|anställda|sj
 def test_an_english_report_has_no_swedish_labels(tmp_path, demo):
     import yaml
 
-    from kompetens.runner import run_report
+    from kompetens.run.execute import run_report
 
     params = yaml.safe_load((ROOT / "params" / "social-och-omsorgsnamnden.yaml").read_text(encoding="utf-8"))
     path = tmp_path / "board-en.yaml"

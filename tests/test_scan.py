@@ -8,8 +8,8 @@ from pathlib import Path
 
 import openpyxl
 
-from kompetens import runner
-from kompetens.scan import scan_html, scan_json, scan_outputs, scan_text
+from kompetens.run import batch, execute
+from kompetens.privacy.scanner import scan_html, scan_json, scan_outputs, scan_text
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
@@ -55,9 +55,9 @@ def test_count_sheets_in_the_workbook(tmp_path):
 def test_a_leaking_report_fails_and_leaves_nothing(monkeypatch, tmp_path):
     params = tmp_path / "lacker.yaml"
     params.write_text("titel: Läckande rapport\nslug: lacker\n", encoding="utf-8")
-    monkeypatch.setattr(runner, "NOTEBOOK", FIXTURES / "lacker.ipynb")
+    monkeypatch.setattr(execute, "NOTEBOOK", FIXTURES / "lacker.ipynb")
     out = tmp_path / "out"
-    [result] = runner.run_batch([params], out, jobs=1, progress=False)
+    [result] = batch.run_batch([params], out, jobs=1, progress=False)
     assert not result.ok
     assert "integritetskontrollen" in result.error
     assert re.search(r"rapport\.html \(rad \d+\): person-id 'D\d{5}'", result.error), result.error

@@ -10,8 +10,8 @@ import pytest
 
 import kompetens
 from kompetens import InputError, validate_table
-from kompetens.load import read_table
-from kompetens.scb import read_kolada, read_scb_jsonstat
+from kompetens.io.load import read_table
+from kompetens.io.scb import read_kolada, read_scb_jsonstat
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 # men + women per age: 0 år, 1 år, 2 år, 100+ år, in 2025 and 2026
@@ -65,7 +65,7 @@ def test_bad_kolada_and_jsonstat_are_named(tmp_path):
 
 def test_kolada_comparison_sits_beside_the_reports_figures(demo):
     figures = {"sjukfranvaro": {"2024": 0.0727}, "personalomsattning": {"2024": 0.125}}
-    from kompetens.scb import kolada_comparison
+    from kompetens.io.scb import kolada_comparison
 
     out = kolada_comparison(read_kolada(FIXTURES / "kolada.json"), figures)
     assert out["N00090"] == {"namn": "Sjukfrånvaro, kommunalt anställda (%)", "ar": 2024, "kommun": 7.9,

@@ -8,8 +8,9 @@ import pandas as pd
 import pytest
 
 import kompetens
-from kompetens.projection import TENURE_YEARS, FlowArrays, project
-from kompetens.scenarios import active, compare, need_levers, rate_levers
+from kompetens.models.projection import TENURE_YEARS, FlowArrays, project
+from kompetens.models.scenarios import active, need_levers, rate_levers
+from kompetens.plan.scenarios import compare
 
 YEARS = [2025, 2026, 2027]
 

@@ -7,8 +7,8 @@ import math
 import pandas as pd
 import pytest
 
-from kompetens import staff
-from kompetens.privacy import SUPPRESSED
+from kompetens.models import staff
+from kompetens.privacy.suppression import SUPPRESSED
 
 
 def _personal():

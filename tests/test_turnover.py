@@ -11,8 +11,8 @@ from lifelines import AalenJohansenFitter, KaplanMeierFitter
 import kompetens
 from kompetens import InputError, validate_table
 from kompetens.demo import truth
-from kompetens.retention import retention
-from kompetens.turnover import by_category, reconciliation, tenure_shares, turnover
+from kompetens.models.retention import retention
+from kompetens.models.turnover import by_category, reconciliation, tenure_shares, turnover
 
 
 def _register():
@@ -186,7 +186,7 @@ def test_report_sections_share_one_retention_per_plan(demo):
     """The retention table's total row, the key figures and the exit-cause table use the
     same fit of all the department's employments, computed once per plan."""
     from kompetens import report
-    from kompetens.nyckeltal import turnover_figures
+    from kompetens.plan.key_figures import turnover_figures
 
     plan = kompetens.prepare(demo, titel="t", slug="t", forvaltning="Äldreomsorg")
     assert plan.retention is plan.retention and plan.spells is plan.spells

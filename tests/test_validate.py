@@ -12,9 +12,9 @@ import pytest
 from hypothesis import given, settings
 
 from kompetens import InputError, demo_dir, validate_table
-from kompetens.load import find_file, read_table
-from kompetens.schemas import HEADER_ALIASES, TABLES
-from kompetens.validate import _parse_bools, _prepare, as_categories, check_fast, map_categories, renamed
+from kompetens.io.load import find_file, read_table
+from kompetens.io.schemas import HEADER_ALIASES, TABLES
+from kompetens.io.validate import _parse_bools, _prepare, as_categories, check_fast, map_categories, renamed
 
 
 def _prepared(df: pd.DataFrame, table: str) -> pd.DataFrame:

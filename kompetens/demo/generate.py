@@ -14,6 +14,8 @@ import numpy as np
 import pandas as pd
 
 from kompetens.demo import truth as T
+from kompetens.models.demand import demand_index
+from kompetens.vocabulary import ALDERSBAND_NAMN, DAYS_PER_YEAR, age_band_index
 
 _GROUPS = list(T.YRKESGRUPPER)
 _DEPTS = list(T.FORVALTNINGAR)
@@ -71,14 +73,9 @@ def population(years) -> pd.DataFrame:
     return pd.concat(rows, ignore_index=True)
 
 
-def demand_index(pop: pd.DataFrame, drivers: dict, base_year: int) -> pd.DataFrame:
-    """Driver-weighted population relative to base_year: rows ar, columns yrkesgrupp."""
-    wide = pop.pivot_table(index="ar", columns="alder", values="antal", aggfunc="sum")
-    out = {}
-    for group, bands in drivers.items():
-        weighted = sum(w * wide.loc[:, lo:hi].sum(axis=1) for (lo, hi), w in bands.items())
-        out[group] = weighted / weighted.loc[base_year]
-    return pd.DataFrame(out)
+def _drivers(bands: dict) -> dict:
+    """The truth's drivers {(first, last): weight} as the params' age bands {"65-79": weight}."""
+    return {f"{lo}-{hi}": weight for (lo, hi), weight in bands.items()}
 
 
 @dataclass
@@ -164,7 +161,8 @@ def simulate(seed: int = T.SEED) -> dict[str, pd.DataFrame]:
     rng_q = np.random.default_rng([seed, 2])
     months = pd.period_range(T.BURN_IN_START, T.LAST_MONTH, freq="M")
     years = range(months[0].year, months[-1].year + 2)
-    pop_index = demand_index(population(years), T.DRIVARE, 2019)
+    drivers = {group: _drivers(bands) for group, bands in T.DRIVARE.items()}
+    pop_index = demand_index(population(years), drivers, list(T.DRIVARE), 2019, list(years))
     targets = _targets(pop_index)
     units_of = {d: [u for u, ud in enumerate(_UNIT_DEPT) if ud == d] for d in range(len(_DEPTS))}
     first_line = [u for u in range(len(_UNITS)) if not _UNITS[u].startswith("Ledning ")]
@@ -176,14 +174,14 @@ def simulate(seed: int = T.SEED) -> dict[str, pd.DataFrame]:
         n = int(round(tgt.loc[start.year]))
         age = rng.integers(20, 66, n)
         tenure = np.minimum(rng.exponential(7.0, n), age - 18)
-        hired = (start.start_time - pd.to_timedelta(tenure * 365.25, unit="D")).values
+        hired = (start.start_time - pd.to_timedelta(tenure * DAYS_PER_YEAR, unit="D")).values
         units = rng.choice(units_of[d][:-1], n)
         _hire(reg, rng, rng_q, start, [d] * n, units, [g] * n, age=age, hired=hired)
     for u in range(len(_UNITS)):
         d = _UNIT_DEPT[u]
         n = 1 if u in first_line else T.OVRIG_LEDNING[_DEPTS[d]]
         age = rng.integers(35, 64, n)
-        hired = (start.start_time - pd.to_timedelta(rng.exponential(6.0, n) * 365.25, unit="D")).values
+        hired = (start.start_time - pd.to_timedelta(rng.exponential(6.0, n) * DAYS_PER_YEAR, unit="D")).values
         _hire(reg, rng, rng_q, start, [d] * n, [u] * n, [_LEDNING] * n, age=age, hired=hired)
 
     snapshots, absence = [], []
@@ -210,7 +208,7 @@ def simulate(seed: int = T.SEED) -> dict[str, pd.DataFrame]:
 
         # exits during the month, dated on a random day
         age = m.year - reg["birth_year"][idx]
-        tenure = (m.start_time.to_datetime64() - reg["hired"][idx]).astype("timedelta64[D]").astype(float) / 365.25
+        tenure = (m.start_time.to_datetime64() - reg["hired"][idx]).astype("timedelta64[D]").astype(float) / DAYS_PER_YEAR
         retire = (age >= reg["retire_age"][idx]) & (m.month == reg["birth_month"][idx])
         retire |= age > T.LAS_ALDER
         annual = _band_value(T.OVRIGA_AVGANGAR_ANSTALLNINGSTID, tenure) * _band_value(
@@ -246,7 +244,7 @@ def simulate(seed: int = T.SEED) -> dict[str, pd.DataFrame]:
 
 
 def _salary(reg, idx, year, hired_days_before):
-    tenure = np.minimum(hired_days_before / 365.25, 20)
+    tenure = np.minimum(hired_days_before / DAYS_PER_YEAR, 20)
     base = np.array([T.MANADSLON_2019[_GROUPS[g]] for g in reg["group"][idx]])
     wage = base * (1 + T.LONEOKNING_PER_AR) ** (year - 2019) * (1 + T.LONEOKNING_ANSTALLNINGSTID * tenure)
     return np.round(wage * reg["wage_noise"][idx], -2)
@@ -256,7 +254,7 @@ def _snapshot(reg, idx, m):
     day = m.start_time.to_datetime64()
     tenure_days = (day - reg["hired"][idx]).astype("timedelta64[D]").astype(float)
     # fixed-term contracts convert to permanent after two years (LAS)
-    visstid = reg["visstid"][idx] & (tenure_days < 2 * 365.25)
+    visstid = reg["visstid"][idx] & (tenure_days < 2 * DAYS_PER_YEAR)
     return pd.DataFrame({
         "person": idx, "ar": m.year, "dept": reg["dept"][idx], "unit": reg["unit"][idx],
         "group": reg["group"][idx], "fodelsear": reg["birth_year"][idx],
@@ -269,7 +267,7 @@ def _snapshot(reg, idx, m):
 
 
 def _age_band(age):
-    return np.select([age <= 29, age <= 49], ["≤29", "30–49"], "≥50")
+    return np.array(ALDERSBAND_NAMN, dtype=object)[age_band_index(age)]
 
 
 def sick_share(reg, idx, m) -> np.ndarray:
@@ -362,7 +360,7 @@ def build_tables(seed: int = T.SEED) -> dict[str, pd.DataFrame]:
         "forvaltning": depts[exits["dept"].astype(int)], "enhet": units[exits["unit"].astype(int)],
         "yrkesgrupp": groups[exits["group"].astype(int)], "orsak": exits["orsak"].values,
         "anstallningsdatum": pd.to_datetime(who["hired"].values).strftime("%Y-%m-%d"),
-        "anstallningsform": np.where(who["visstid"].values & (tenure < 2 * 365.25), "visstid", "tillsvidare"),
+        "anstallningsform": np.where(who["visstid"].values & (tenure < 2 * DAYS_PER_YEAR), "visstid", "tillsvidare"),
         "fodelsear": who["birth_year"].values, "kon": np.where(who["woman"].values, "K", "M"),
     }).sort_values(["datum", "person_id"], kind="stable").reset_index(drop=True)
 

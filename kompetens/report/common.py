@@ -12,11 +12,12 @@ from IPython.display import Image, Markdown
 from matplotlib.figure import Figure
 from pandas.io.formats.style import Styler
 
-from kompetens import fmt, narrative
-from kompetens.load import PACKAGE_ROOT
-from kompetens.nyckeltal import key_figures, write_key_figures
-from kompetens.plan import Plan
-from kompetens.staffplan import StaffPlan
+from kompetens.report import formats as fmt
+from kompetens.report import narrative
+from kompetens.io.fingerprint import PACKAGE_ROOT
+from kompetens.plan.key_figures import key_figures, write_key_figures
+from kompetens.plan.prepare import Plan
+from kompetens.plan.staffplan import StaffPlan
 
 HEADERS = {
     "sv": {"antal": "Antal anställda", "arsarbetare": "Årsarbetare", "sysselsattningsgrad": "Sysselsättningsgrad (%)",
@@ -187,7 +188,7 @@ def provenance(plan: Plan) -> Markdown:
 
 def excel_tables(plan: Plan, figures: dict) -> Markdown:
     """Write tabeller.xlsx beside the report and link to it."""
-    from kompetens.export import FILENAME, write_tables
+    from kompetens.report.excel import FILENAME, write_tables
 
     write_tables(plan, figures, plan.utkatalog)
     text = ("Alla tabeller finns också som Excel-fil, ett blad per avsnitt: " if plan.sprak == "sv"

@@ -6,9 +6,11 @@ import pandas as pd
 from IPython.display import Image, Markdown
 from pandas.io.formats.style import Styler
 
-from kompetens import fmt, narrative, plots
-from kompetens.plan import Plan
-from kompetens.privacy import SUPPRESSED
+from kompetens.report import formats as fmt
+from kompetens.report import narrative
+from kompetens.report import figures as plots
+from kompetens.plan.prepare import Plan
+from kompetens.vocabulary import SUPPRESSED
 from kompetens.report.common import HEADERS, as_image, styled, year_table
 
 
@@ -31,7 +33,7 @@ def turnover_table(figures: dict, sprak: str = "sv") -> Styler:
 
 def leavers_table(plan: Plan) -> Styler:
     """Leavers, headcount and turnover in the base year by age band and by tenure band."""
-    from kompetens.turnover import by_category
+    from kompetens.models.turnover import by_category
 
     extern = plan.params["forvaltning"] is None
     parts = []

@@ -6,8 +6,10 @@ import pandas as pd
 from IPython.display import Image, Markdown
 from pandas.io.formats.style import Styler
 
-from kompetens import narrative, plots, staff
-from kompetens.plan import Plan
+from kompetens.report import narrative
+from kompetens.report import figures as plots
+from kompetens.models import staff
+from kompetens.plan.prepare import Plan
 from kompetens.report.common import HEADERS, as_image, styled
 
 
@@ -24,7 +26,7 @@ def absence_monthly_figure(plan: Plan, trend) -> Image | Markdown:
     observed = f.groupby("manad")["sjuk_tid"].sum() / f.groupby("manad")["schemalagd_tid"].sum()
     if trend is None:
         return Markdown("För kort tidsserie för en trendmodell." if plan.sprak == "sv" else "Too few months for a trend.")
-    from kompetens.absence import rolling_12
+    from kompetens.models.absence import rolling_12
 
     return as_image(plots.sick_leave_monthly(observed, trend.fitted(), trend.forecast(12), plan.sprak,
                                              rolling_12(f).dropna()))
@@ -40,7 +42,7 @@ def absence_age_band_figure(figures: dict, sprak: str = "sv") -> Image | Markdow
 
 def absence_heatmap(plan: Plan, max_units: int = 30) -> Image:
     """Units × the last 24 months; at most max_units units, those with the highest share."""
-    from kompetens.absence import unit_month_shares
+    from kompetens.models.absence import unit_month_shares
 
     shares = unit_month_shares(plan.inputs.franvaro, plan.k).dropna(how="all")
     top = shares.iloc[:, -12:].mean(axis=1).sort_values(ascending=False).index[:max_units]

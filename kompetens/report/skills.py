@@ -6,9 +6,11 @@ import pandas as pd
 from IPython.display import Image, Markdown
 from pandas.io.formats.style import Styler
 
-from kompetens import fmt, narrative, plots
-from kompetens.plan import Plan
-from kompetens.privacy import SUPPRESSED
+from kompetens.report import formats as fmt
+from kompetens.report import narrative
+from kompetens.report import figures as plots
+from kompetens.plan.prepare import Plan
+from kompetens.vocabulary import SUPPRESSED
 from kompetens.report.common import HEADERS, as_image, styled
 
 
@@ -98,7 +100,7 @@ def qualification_path_table(figures: dict, sprak: str = "sv") -> Styler | Markd
 
 def agency_figure(plan: Plan) -> Image | Markdown:
     """Agency staff as a share of wage cost per month and department, with the target."""
-    from kompetens.competence import agency_share
+    from kompetens.models.competence import agency_share
 
     if plan.inputs.kostnader is None:
         return Markdown("")

@@ -6,10 +6,13 @@ import pandas as pd
 from IPython.display import Image, Markdown
 from pandas.io.formats.style import Styler
 
-from kompetens import fmt, narrative, plots, staff
-from kompetens.plan import Plan
+from kompetens.report import formats as fmt
+from kompetens.report import narrative
+from kompetens.report import figures as plots
+from kompetens.models import staff
+from kompetens.plan.prepare import Plan
 from kompetens.report.common import HEADERS, as_image, styled, year_table
-from kompetens.staff import TOTAL
+from kompetens.vocabulary import TOTAL
 
 
 def need_table(figures: dict, sprak: str = "sv") -> Styler:

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from kompetens import staff
-from kompetens.plan import Plan
-from kompetens.privacy import SUPPRESSED
+from kompetens.models import staff
+from kompetens.plan.prepare import Plan
+from kompetens.vocabulary import SUPPRESSED
 
 FILENAME = "tabeller.xlsx"
 FIXED_TIME = dt.datetime(2000, 1, 1)  # no run time in the workbook's properties

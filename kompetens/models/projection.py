@@ -19,8 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from kompetens.vocabulary import TOTAL
 
-TOTAL = "Totalt"
 TENURE_YEARS = 11  # calendar tenure 0..9 and 10+
 FLOWS = ("pensionsavgangar", "ovriga_avgangar", "interna_flyttar", "rekryteringsbehov")
 

@@ -13,7 +13,7 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.figure import Figure
 
-from kompetens.staff import TOTAL
+from kompetens.vocabulary import TOTAL
 
 PALETTE = "colorblind"
 

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
-from kompetens.privacy import PERSONNUMMER, SUPPRESSED
+from kompetens.privacy.suppression import PERSONNUMMER
+from kompetens.vocabulary import SUPPRESSED
 
 #: Key figures that are counts of persons: {grupp: value} or {grupp: {år: value}}.
 COUNT_KEYS = ("antal_anstallda", "antal_basar", "avgangar")

@@ -16,11 +16,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from kompetens import absence, economics, staff, turnover
-from kompetens.spells import ALDERSBAND, age_band_index
-from kompetens.plan import Plan
-from kompetens.privacy import SUPPRESSED, hidden_groups
-from kompetens.staffplan import StaffPlan, staff_plan
+from kompetens.models import absence
+from kompetens.models import economics
+from kompetens.models import staff
+from kompetens.models import turnover
+from kompetens.plan.prepare import Plan
+from kompetens.privacy.suppression import hidden_groups
+from kompetens.vocabulary import ALDERSBAND, ALDERSBAND_NAMN, SUPPRESSED, TOTAL, age_band_index
+from kompetens.plan.staffplan import StaffPlan, staff_plan
 
 FILENAME = "nyckeltal.json"
 
@@ -100,7 +103,7 @@ def projection_figures(sp: StaffPlan, plan: Plan) -> dict:
         "direktiv": economics.directive(increase, cost_mnkr, plan.params["direktiv_andel"]),
         "ram_personer": plan.params["ram_personer"],
         "ram_mnkr": plan.params["ram_mnkr"],
-        "ram": economics.frame_gap(increase[staff.TOTAL], cost_mnkr[staff.TOTAL],
+        "ram": economics.frame_gap(increase[TOTAL], cost_mnkr[TOTAL],
                                    plan.params["ram_personer"], plan.params["ram_mnkr"]),
     }
     for g in hidden:
@@ -159,7 +162,7 @@ def absence_figures(plan: Plan, trend: absence.AbsenceTrend | None) -> dict:
         if by in absence.with_age_band(last):
             values = absence.shares(last, by, k)["andel"]
             if by == "aldersband":
-                values = values.reindex([b for b in absence.AGE_BANDS if b in values.index])
+                values = values.reindex([b for b in ALDERSBAND_NAMN if b in values.index])
             out[f"sjukfranvaro_per_{by}"] = values.to_dict()
     flagged = absence.flagged_units(f, plan.params["sjukfranvaro_grans"], k)
     out["sjukfranvaro_grans"] = plan.params["sjukfranvaro_grans"]
@@ -183,7 +186,8 @@ def absence_figures(plan: Plan, trend: absence.AbsenceTrend | None) -> dict:
 
 def competence_figures(plan: Plan, sp: StaffPlan, figures: dict) -> dict:
     """Education supply, qualification gaps, managers, agency staff and the activity plan."""
-    from kompetens import activities, competence
+    from kompetens.io import activities
+    from kompetens.models import competence
 
     inp, k, p = plan.inputs, plan.k, plan.params
     out = {}
@@ -218,7 +222,7 @@ def competence_figures(plan: Plan, sp: StaffPlan, figures: dict) -> dict:
                               "andel_12_man": float(last["hyrpersonal"].sum() / last["lonekostnad"].sum()),
                               "mal": p["hyrpersonal_mal"]}
     data_dir = Path(p["data_dir"]) if p["data_dir"] else None
-    from kompetens.load import demo_dir
+    from kompetens.io.fingerprint import demo_dir
 
     plan_file = (data_dir or demo_dir()) / activities.FILENAME
     if plan_file.exists():
@@ -266,12 +270,12 @@ def key_figures(plan: Plan, sp: StaffPlan | None = None, trend=False) -> dict:
     figures.update(turnover_figures(plan))
     figures.update(absence_figures(plan, trend))
     if not sp.extern:
-        from kompetens.scenarios import compare
+        from kompetens.plan.scenarios import compare
 
         figures["scenarier"] = compare(plan, sp)
     figures["kompetens"] = competence_figures(plan, sp, figures)
     if inp.kolada is not None:
-        from kompetens.scb import kolada_comparison
+        from kompetens.io.scb import kolada_comparison
 
         figures["kolada"] = kolada_comparison(inp.kolada, figures)
     if inp.kostnader is not None:

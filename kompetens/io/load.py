@@ -18,16 +18,11 @@ from pathlib import Path
 import pandas as pd
 
 from kompetens.errors import InputError, Problem
-from kompetens.schemas import TABLES
-from kompetens.validate import validate_frame, validate_table
+from kompetens.io.fingerprint import PACKAGE_ROOT, demo_dir, package_hash, sha256
+from kompetens.io.schemas import TABLES
+from kompetens.io.validate import validate_frame, validate_table
 
 SUFFIXES = (".csv", ".csv.gz", ".xlsx", ".parquet")
-PACKAGE_ROOT = Path(__file__).resolve().parent.parent
-
-
-def demo_dir() -> Path:
-    """The embedded demo data folder, data/demo/ in the project."""
-    return PACKAGE_ROOT / "data" / "demo"
 
 
 @dataclass(frozen=True)
@@ -52,14 +47,6 @@ def normalize_header(name: str) -> str:
     text = unicodedata.normalize("NFKD", str(name).strip().lower())
     text = "".join(c for c in text if not unicodedata.combining(c))
     return "_".join(text.split())
-
-
-def sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def _head(path: Path, size: int = 1 << 16) -> str:
@@ -134,8 +121,6 @@ CACHE_DIR = PACKAGE_ROOT / "outputs" / ".cache"
 def _cache_key(data_dir: Path) -> str | None:
     """The SHA-256 of the folder's input files and of the package: validated tables are
     cached under it, so any change to an input or to the contracts makes a new entry."""
-    from kompetens.runner import package_hash
-
     names = sorted(p.name for p in data_dir.iterdir() if p.is_file() and not p.name.startswith("."))
     if not names:
         return None
@@ -197,7 +182,7 @@ def _load_inputs(data_dir: Path) -> Inputs:
             continue
         try:
             if path.suffix == ".json":  # SCB's JSON-stat
-                from kompetens.scb import read_scb_jsonstat
+                from kompetens.io.scb import read_scb_jsonstat
 
                 raw = read_scb_jsonstat(path)
             else:
@@ -208,7 +193,7 @@ def _load_inputs(data_dir: Path) -> Inputs:
             continue
         sources[table] = {"fil": path.name, "sha256": sha256(path)}
     if (data_dir / "kolada.json").exists():
-        from kompetens.scb import read_kolada
+        from kompetens.io.scb import read_kolada
 
         try:
             tables["kolada"] = read_kolada(data_dir / "kolada.json")
@@ -289,7 +274,7 @@ def load_external_projection(path: str | Path, data_dir: str | Path | None = Non
     """Read and validate a consultant's projection (ar, yrkesgrupp, personalbehov, optional
     rekryteringsbehov). A relative path is taken from the data folder. Every group must
     cover the same consecutive years."""
-    from kompetens.schemas import PERSONALBEHOV_EXTERN
+    from kompetens.io.schemas import PERSONALBEHOV_EXTERN
 
     path = Path(path)
     if not path.is_absolute():

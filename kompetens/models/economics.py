@@ -5,8 +5,8 @@ gap to the board's budget frame (ram) and the directive that a share be met by o
 from __future__ import annotations
 
 import pandas as pd
+from kompetens.vocabulary import TOTAL
 
-TOTAL = "Totalt"
 #: PO-pålägg for municipalities (SKR 2023): statutory fees 31.42 %, agreed insurance 0.13 %
 #: and occupational pension 12.98 %. Use the municipality's own figure when it has one.
 DEFAULT_PO_PALAGG = 0.4453

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from kompetens.load import PACKAGE_ROOT, Inputs, load_inputs, select_forvaltning
-from kompetens.params import check_params
+from kompetens.io.fingerprint import PACKAGE_ROOT
+from kompetens.io.load import Inputs, load_inputs, select_forvaltning
+from kompetens.io.params import check_params
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,7 @@ class Plan:
     def spells(self) -> pd.DataFrame:
         """Employment spells from the board's register (a history can span departments),
         kept for the report's förvaltning."""
-        from kompetens.spells import employment_spells
+        from kompetens.models.spells import employment_spells
 
         spells = employment_spells(self.board.personal, self.board.avgangar)
         if self.params["forvaltning"]:
@@ -62,14 +63,14 @@ class Plan:
     @cached_property
     def retention(self):
         """Kaplan–Meier retention and Aalen–Johansen exit causes of all employments."""
-        from kompetens.retention import retention
+        from kompetens.models.retention import retention
 
         return retention(self.spells, observationsstart=self.observationsstart)
 
     @cached_property
     def retention_by_group(self):
         """Retention per yrkesgrupp with at least k employments."""
-        from kompetens.retention import retention
+        from kompetens.models.retention import retention
 
         counts = self.spells["yrkesgrupp"].value_counts()
         spells = self.spells[self.spells["yrkesgrupp"].isin(counts[counts >= self.k].index)]

@@ -6,10 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from kompetens.privacy import small, suppress_series
+from kompetens.privacy.suppression import small, suppress_series
+from kompetens.vocabulary import CHEF_ALDERSBAND, TOTAL
 
-TOTAL = "Totalt"
-MANAGER_AGE_BANDS = (("–39", 0, 39), ("40–49", 40, 49), ("50–59", 50, 59), ("60–", 60, 200))
 
 
 def education_coverage(graduates: dict, recruitment: pd.DataFrame) -> pd.DataFrame:
@@ -79,11 +78,11 @@ def managers(personal: pd.DataFrame, ar: int, k: int) -> pd.DataFrame:
     """Managers by kön (rows) and age band (columns) with totals; cells under k are NaN."""
     staff = personal[(personal["ar"] == ar) & personal["chef"]]
     age = staff["ar"] - staff["fodelsear"]
-    labels = [b[0] for b in MANAGER_AGE_BANDS]
-    band = pd.cut(age, [b[1] - 0.5 for b in MANAGER_AGE_BANDS] + [200.5], labels=labels)
+    labels = [b[0] for b in CHEF_ALDERSBAND]
+    band = pd.cut(age, [b[1] - 0.5 for b in CHEF_ALDERSBAND] + [200.5], labels=labels)
     table = pd.crosstab(staff["kon"], band).reindex(columns=labels, fill_value=0)
     table.columns = table.columns.astype(str)
-    from kompetens.staff import with_totals_suppressed
+    from kompetens.models.staff import with_totals_suppressed
 
     return with_totals_suppressed(table, k)
 

@@ -19,11 +19,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from kompetens.privacy import hide_counts
-from kompetens.spells import ALDERSBAND, ANSTALLNINGSTID, age_band_index, tenure_band_index
+from kompetens.privacy.suppression import hide_counts
+from kompetens.vocabulary import ALDERSBAND, ANSTALLNINGSTID, DAYS_PER_YEAR, TOTAL, age_band_index, tenure_band_index
 
 DEFINITIONS = ("kolada", "arbetsgivarverket", "nyckeltalsinstitutet")
-TOTAL = "Totalt"
 
 
 def _leavers(avgangar: pd.DataFrame, extern: bool, pension: bool) -> pd.DataFrame:
@@ -109,9 +108,9 @@ def by_category(personal: pd.DataFrame, avgangar: pd.DataFrame, ar: int, by: str
         base = pd.Series(np.array(labels)[age_band_index(ar - staff["fodelsear"])], index=staff.index)
     elif by == "anstallningstid":
         labels = [b[0] for b in ANSTALLNINGSTID]
-        tenure = (leavers["datum"] - leavers["anstallningsdatum"]).dt.days / 365.25
+        tenure = (leavers["datum"] - leavers["anstallningsdatum"]).dt.days / DAYS_PER_YEAR
         left = pd.Series(np.array(labels)[tenure_band_index(tenure)], index=leavers.index)
-        base_tenure = (year_end - staff["anstallningsdatum"]).dt.days / 365.25
+        base_tenure = (year_end - staff["anstallningsdatum"]).dt.days / DAYS_PER_YEAR
         base = pd.Series(np.array(labels)[tenure_band_index(base_tenure)], index=staff.index)
     else:
         left, base = leavers[by], staff[by]
@@ -130,6 +129,6 @@ def tenure_shares(avgangar: pd.DataFrame, years, extern: bool = True) -> dict[st
     """Share of leavers in the years who had worked under one and under three years."""
     leavers = _leavers(avgangar, extern, True)
     leavers = leavers[leavers["datum"].dt.year.isin(list(years))]
-    tenure = (leavers["datum"] - leavers["anstallningsdatum"]).dt.days / 365.25
+    tenure = (leavers["datum"] - leavers["anstallningsdatum"]).dt.days / DAYS_PER_YEAR
     return {"under_1_ar": float((tenure < 1).mean()), "under_3_ar": float((tenure < 3).mean()),
             "antal": int(len(leavers))}

@@ -12,8 +12,8 @@ import re
 
 import numpy as np
 import pandas as pd
+from kompetens.vocabulary import SUPPRESSED
 
-SUPPRESSED = "–"
 
 
 def small(counts, k: int):

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import pandas as pd
 
-from kompetens.privacy import hide_counts, suppress, suppress_series
-
-TOTAL = "Totalt"
-#: Age bands of the staff tables, as in the plans: (label, first age, last age).
-ALDERSBAND = (("–29", 0, 29), ("30–39", 30, 39), ("40–49", 40, 49), ("50–59", 50, 59), ("60–", 60, 200))
+from kompetens.privacy.suppression import hide_counts, suppress, suppress_series
+from kompetens.vocabulary import PERSONAL_ALDERSBAND, TOTAL
 
 
-def age_band(age: pd.Series, bands=ALDERSBAND) -> pd.Series:
+
+def age_band(age: pd.Series, bands=PERSONAL_ALDERSBAND) -> pd.Series:
     """Label each age (years) with its band, as an ordered categorical."""
     labels = [b[0] for b in bands]
     edges = [bands[0][1] - 0.5] + [b[2] + 0.5 for b in bands]
@@ -30,7 +28,7 @@ def staff_by_group_age(personal: pd.DataFrame, ar: int, k: int) -> pd.DataFrame:
     """Persons per yrkesgrupp (rows) and age band (columns) with totals; small cells shown as –."""
     staff = snapshot(personal, ar)
     counts = pd.crosstab(staff["yrkesgrupp"], age_band(staff["alder"]), dropna=False)
-    counts = counts.reindex(columns=[b[0] for b in ALDERSBAND], fill_value=0)
+    counts = counts.reindex(columns=[b[0] for b in PERSONAL_ALDERSBAND], fill_value=0)
     counts.columns = counts.columns.astype(str)
     return with_totals_suppressed(counts, k).rename_axis(index="Yrkesgrupp", columns="Ålder")
 

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import jinja2
 
-from kompetens import fmt
+from kompetens.report import formats as fmt
+from kompetens.vocabulary import TOTAL
 
 TEMPLATES = Path(__file__).parent / "templates"
 #: A relative change smaller than this (0.05 %) is described as unchanged.
 UNCHANGED = 0.0005
-TOTAL = "Totalt"
 
 
 @lru_cache(maxsize=None)

@@ -15,7 +15,7 @@ import tarfile
 import tempfile
 from pathlib import Path
 
-from kompetens.runner import RunResult, _replace_dir, run_report
+from kompetens.run.execute import RunResult, _replace_dir, run_report
 
 
 def _run_on_worker(params_name: str, params_text: str, data_dir: str | None, person_ids: frozenset,

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from kompetens.spells import ALDERSBAND, ANSTALLNINGSTID, at_risk_on_new_year, exposure
+from kompetens.models.spells import at_risk_on_new_year, exposure
+from kompetens.vocabulary import ALDERSBAND, ANSTALLNINGSTID
 
 #: Default retirement profile: the yearly probability of retiring at each age for someone
 #: employed on 1 January, as in the municipal sector (SKR: mean retirement age about 64–65);

@@ -18,8 +18,8 @@ import pandas as pd
 import pandera.errors
 
 from kompetens.errors import InputError, Problem
-from kompetens.privacy import PERSONNUMMER
-from kompetens.schemas import FORBIDDEN_COLUMNS, HEADER_ALIASES, TABLES
+from kompetens.privacy.suppression import PERSONNUMMER
+from kompetens.io.schemas import FORBIDDEN_COLUMNS, HEADER_ALIASES, TABLES
 
 #: Columns read as numbers; their text may use spaces as thousands separators.
 NUMERIC_COLUMNS = ("ar", "fodelsear", "sysselsattningsgrad", "manadslon", "schemalagd_tid", "sjuk_tid", "sjuk_kort",
@@ -33,7 +33,7 @@ def validate_table(df: pd.DataFrame, table: str, source: str) -> pd.DataFrame:
     if df.empty:
         raise InputError(Problem(source, None, None, "filen har inga rader"))
     if table == "befolkning":
-        from kompetens.scb import looks_like_scb, read_scb_csv
+        from kompetens.io.scb import looks_like_scb, read_scb_csv
 
         df = renamed(df, HEADER_ALIASES["befolkning"])
         if looks_like_scb(df):

@@ -18,9 +18,9 @@ from statistics import NormalDist
 import numpy as np
 import pandas as pd
 
-from kompetens.privacy import small
+from kompetens.privacy.suppression import small
+from kompetens.vocabulary import ALDERSBAND_NAMN, age_band_index
 
-AGE_BANDS = ("≤29", "30–49", "≥50")
 REFERENCE_BAND = "30–49"
 DEFAULT_COVARIATES = ("yrkesgrupp", "forvaltning", "aldersband", "kon")
 Z = NormalDist().inv_cdf(0.975)
@@ -31,8 +31,8 @@ def with_age_band(franvaro: pd.DataFrame) -> pd.DataFrame:
     if "aldersband" in franvaro or "fodelsear" not in franvaro:
         return franvaro
     age = _year(franvaro["manad"]) - franvaro["fodelsear"].to_numpy()
-    codes = np.select([age <= 29, age <= 49], [0, 1], 2)
-    return franvaro.assign(aldersband=np.array(AGE_BANDS, dtype=object)[codes])
+    codes = age_band_index(age)
+    return franvaro.assign(aldersband=np.array(ALDERSBAND_NAMN, dtype=object)[codes])
 
 
 def _year(manad: pd.Series) -> np.ndarray:
@@ -77,9 +77,9 @@ def to_cells(franvaro: pd.DataFrame, covariates) -> pd.DataFrame:
         # the band from fodelsear and the month's year, as integer codes (no text per row)
         years = np.array([int(m[:4]) for m in months])[month_codes]
         age = years - franvaro["fodelsear"].to_numpy()
-        band = np.select([age <= 29, age <= 49], [0, 1], 2)
+        band = age_band_index(age)
         present = np.unique(band)
-        factorized["aldersband"] = (np.searchsorted(present, band), np.array(AGE_BANDS, dtype=object)[present])
+        factorized["aldersband"] = (np.searchsorted(present, band), np.array(ALDERSBAND_NAMN, dtype=object)[present])
     for k in keys:
         if k not in factorized:
             factorized[k] = pd.factorize(franvaro[k])
@@ -307,7 +307,7 @@ def _summarize(results, design, covariates, origin, cells, encoder) -> AbsenceTr
     X = np.asarray(results.model.exog)
     bands = design["aldersband"].to_numpy() if "aldersband" in covariates else np.full(len(design), "alla")
     rows, weights = [], []
-    for band in sorted(set(bands), key=lambda b: AGE_BANDS.index(b) if b in AGE_BANDS else 0):
+    for band in sorted(set(bands), key=lambda b: ALDERSBAND_NAMN.index(b) if b in ALDERSBAND_NAMN else 0):
         c = np.zeros(len(names))
         c[names.index("t")] = 1.0
         inter = f"t:aldersband[{band}]"

@@ -20,8 +20,8 @@ DEFAULTS: dict = {
     "slutar": None,  # last plan year; None = basår + 5
     "k_anonymitet": 5,  # figures about fewer persons than this are suppressed
     "sprak": "sv",  # report language
-    "drivare": None,  # demand drivers {yrkesgrupp: {"80+": 0.7, ...}}; None = kompetens.demand.DEFAULT_DRIVARE
-    "pensionsprofil": None,  # default retirement probability by age; None = kompetens.rates.DEFAULT_PENSIONSPROFIL
+    "drivare": None,  # demand drivers {yrkesgrupp: {"80+": 0.7, ...}}; None = kompetens.models.demand.DEFAULT_DRIVARE
+    "pensionsprofil": None,  # default retirement probability by age; None = kompetens.models.rates.DEFAULT_PENSIONSPROFIL
     "las_alder": 69,  # everyone has left at this age (LAS)
     "simuleringar": 1000,  # Monte Carlo draws for the percentiles; 0 = none
     "seed": 20251123,  # random seed of the Monte Carlo
@@ -33,7 +33,7 @@ DEFAULTS: dict = {
     "direktiv_andel": 0.3,  # share of the increase to be met by other solutions
     "backtest_basar": None,  # base year of the backtest; None = basår − 3 when the data has it
     "sjukfranvaro_grans": 0.1,  # units whose last-12-month sick-leave share is above this are flagged
-    # SKR's strategies as levers (kompetens.scenarios); the defaults mean "no change"
+    # SKR's strategies as levers (kompetens.models.scenarios); the defaults mean "no change"
     "heltid": None,  # {"sysselsattningsgrad": 0.95, "ar": 2030}
     "forlang_arbetslivet": 0,  # years later retirement, capped at the LAS age
     "minska_omsattning": None,  # {"andel": 0.2, "grupper": [...]}

@@ -12,14 +12,15 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from kompetens import economics
-from kompetens.demand import DEFAULT_DRIVARE, demand_index, staff_need
-from kompetens.load import load_external_projection
-from kompetens.plan import Plan
-from kompetens.projection import TENURE_YEARS, TOTAL, FlowArrays, Projection, project, tenure_weights
-from kompetens.rates import FIRST_AGE, FlowRates, estimate_rates
-from kompetens.scenarios import need_levers, rate_levers
-from kompetens.spells import age_band_index, employment_spells, observation_window
+from kompetens.models import economics
+from kompetens.models.demand import DEFAULT_DRIVARE, demand_index, staff_need
+from kompetens.io.load import load_external_projection
+from kompetens.plan.prepare import Plan
+from kompetens.models.projection import TENURE_YEARS, FlowArrays, Projection, project, tenure_weights
+from kompetens.models.rates import FIRST_AGE, FlowRates, estimate_rates
+from kompetens.models.scenarios import need_levers, rate_levers
+from kompetens.models.spells import employment_spells, observation_window
+from kompetens.vocabulary import TOTAL, age_band_index
 
 
 @dataclass(frozen=True)
@@ -188,7 +189,7 @@ def backtest(plan: Plan, start_year: int, end_year: int) -> pd.DataFrame:
 
 def staff_plan(plan: Plan, levers: dict | None = None, draws: int | None = None) -> StaffPlan:
     """The projection, costs and backtest of a prepared plan: the baseline, or the scenario
-    of the given levers (see kompetens.scenarios; no backtest for a scenario)."""
+    of the given levers (see kompetens.models.scenarios; no backtest for a scenario)."""
     draws = plan.params["simuleringar"] if draws is None else draws
     path = plan.params["personalbehov_extern"]
     if path:

@@ -10,23 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from kompetens.vocabulary import ANSTALLNINGSTID, DAYS_PER_YEAR, age_band_index
 
 INTERNAL = "intern_rorlighet"
-#: Tenure bands (years): label, from (inclusive), to (exclusive).
-ANSTALLNINGSTID = (("<1", 0, 1), ("1–3", 1, 3), ("3–10", 3, 10), ("10+", 10, 200))
-#: Age bands of the exit rates, as SKR reports them: label, first age, last age.
-ALDERSBAND = (("≤29", 0, 29), ("30–49", 30, 49), ("≥50", 50, 200))
-DAYS_PER_YEAR = 365.25
-
-
-def age_band_index(age) -> np.ndarray:
-    age = np.asarray(age)
-    return np.select([age <= 29, age <= 49], [0, 1], 2)
-
-
-def tenure_band_index(years) -> np.ndarray:
-    years = np.asarray(years, dtype=float)
-    return np.select([years < 1, years < 3, years < 10], [0, 1, 2], 3)
 
 
 def employment_spells(personal: pd.DataFrame, avgangar: pd.DataFrame) -> pd.DataFrame:

@@ -12,9 +12,8 @@ import numpy as np
 import pandas as pd
 
 from kompetens.errors import InputError, Problem
+from kompetens.vocabulary import DAYS_PER_YEAR, TOTAL
 
-TOTAL = "Totalt"
-DAYS_PER_YEAR = 365.25
 JITTER_SEED = 20251123  # Aalen–Johansen jitters tied exit times; a fixed seed keeps runs identical
 
 

@@ -11,7 +11,8 @@ import sys
 from pathlib import Path
 
 from kompetens.errors import InputError
-from kompetens.load import PACKAGE_ROOT, demo_dir, load_inputs
+from kompetens.io.fingerprint import PACKAGE_ROOT, demo_dir
+from kompetens.io.load import load_inputs
 
 OK, REPORT_FAILED, BAD_INPUT = 0, 1, 2
 
@@ -42,7 +43,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _run(args) -> int:
-    from kompetens.runner import check_batch, run_batch
+    from kompetens.run.batch import check_batch, run_batch
 
     files = args.params or sorted((PACKAGE_ROOT / "params").glob("*.yaml"))
     if not files:

@@ -1,0 +1,38 @@
+"""Where the project lives and what its files hash to: the keys of the input cache and of
+the runner's incremental check."""
+
+from __future__ import annotations
+
+import hashlib
+from functools import cache
+from pathlib import Path
+
+#: The project folder (notebooks/, params/, data/, outputs/ beside kompetens/).
+PACKAGE_ROOT = Path(__file__).resolve().parent.parent.parent
+PACKAGE_DIR = PACKAGE_ROOT / "kompetens"
+VERSION = "0.1.0"
+
+
+def demo_dir() -> Path:
+    """The embedded demo data folder, data/demo/ in the project."""
+    return PACKAGE_ROOT / "data" / "demo"
+
+
+def sha256(path: Path) -> str:
+    """The SHA-256 of a file, read in blocks (hex)."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+@cache
+def package_hash() -> str:
+    """The kompetens version and the SHA-256 of its source and template files."""
+    h = hashlib.sha256(VERSION.encode())
+    for path in sorted(PACKAGE_DIR.rglob("*")):
+        if path.suffix in (".py", ".j2", ".json", ".yaml", ".csv") and "__pycache__" not in path.parts:
+            h.update(path.relative_to(PACKAGE_DIR).as_posix().encode())
+            h.update(path.read_bytes())
+    return h.hexdigest()
