@@ -19,10 +19,23 @@ import statsmodels.formula.api as smf
 from kompetens.models.absence import _design, _formula, fit_absence_trend, formula_term, with_age_band
 
 EMPLOYEES, MONTHS = 5_000, 84
-GROUPS = ["Administratör", "Ledning", "Personlig assistent", "Sjuksköterska", "Socialsekreterare/biståndsbedömare",
-          "Vårdare/undersköterska/assistent", "Övriga yrkeskategorier"]
-DEPTS = ["Äldreomsorg", "Funktionsstöd (LSS)", "Individ- och familjeomsorg", "Hälso- och sjukvård",
-         "Myndighet och bistånd", "Stab"]
+GROUPS = [
+    "Administratör",
+    "Ledning",
+    "Personlig assistent",
+    "Sjuksköterska",
+    "Socialsekreterare/biståndsbedömare",
+    "Vårdare/undersköterska/assistent",
+    "Övriga yrkeskategorier",
+]
+DEPTS = [
+    "Äldreomsorg",
+    "Funktionsstöd (LSS)",
+    "Individ- och familjeomsorg",
+    "Hälso- och sjukvård",
+    "Myndighet och bistånd",
+    "Stab",
+]
 
 
 def synthetic_absence(seed: int = 4) -> pd.DataFrame:
@@ -36,18 +49,25 @@ def synthetic_absence(seed: int = 4) -> pd.DataFrame:
     p = 1 / (1 + np.exp(-(-2.7 + 0.03 * t + 0.2 * np.cos(2 * np.pi * np.tile(np.arange(MONTHS), EMPLOYEES) / 12))))
     sick = np.round(hours * rng.binomial(21, np.clip(p * rng.gamma(3, 1 / 3, EMPLOYEES)[person], 0, 1)) / 21, 1)
     # text as the loader delivers it: each distinct value one string object, shared by its rows
-    return pd.DataFrame({"person_id": person.astype(str).astype(object), "manad": month,
-                         "yrkesgrupp": np.array(GROUPS, dtype=object)[rng.integers(0, len(GROUPS), EMPLOYEES)][person],
-                         "forvaltning": np.array(DEPTS, dtype=object)[rng.integers(0, len(DEPTS), EMPLOYEES)][person],
-                         "kon": np.array(["K", "M"], dtype=object)[(rng.random(EMPLOYEES) >= 0.8).astype(int)][person],
-                         "fodelsear": birth,
-                         "schemalagd_tid": hours, "sjuk_tid": sick})
+    return pd.DataFrame(
+        {
+            "person_id": person.astype(str).astype(object),
+            "manad": month,
+            "yrkesgrupp": np.array(GROUPS, dtype=object)[rng.integers(0, len(GROUPS), EMPLOYEES)][person],
+            "forvaltning": np.array(DEPTS, dtype=object)[rng.integers(0, len(DEPTS), EMPLOYEES)][person],
+            "kon": np.array(["K", "M"], dtype=object)[(rng.random(EMPLOYEES) >= 0.8).astype(int)][person],
+            "fodelsear": birth,
+            "schemalagd_tid": hours,
+            "sjuk_tid": sick,
+        }
+    )
 
 
 def person_level(rows: pd.DataFrame, covariates, origin):
     design = _design(with_age_band(rows), origin)
-    return smf.glm(_formula(covariates), data=design, family=sm.families.Binomial(),
-                   var_weights=design["schemalagd_tid"]).fit(scale="X2")
+    return smf.glm(
+        _formula(covariates), data=design, family=sm.families.Binomial(), var_weights=design["schemalagd_tid"]
+    ).fit(scale="X2")
 
 
 def main(repeats: int = 3, cell_repeats: int = 5) -> dict:
@@ -67,12 +87,21 @@ def main(repeats: int = 3, cell_repeats: int = 5) -> dict:
     diff_coef = float(np.max(np.abs(cells.results_.params.to_numpy() - person.params[names].to_numpy())))
     diff_se = float(np.max(np.abs(cells.results_.bse.to_numpy() - person.bse[names].to_numpy())))
     cell, pers = statistics.median(cell_times), statistics.median(person_times)
-    result = {"benchmark": f"sick-leave fit, {EMPLOYEES} employees × {MONTHS} months: cells vs person-months",
-              "median_s": cell, "min_s": min(cell_times), "floor_s": pers, "ratio": pers / cell,
-              "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-              "goal": "≥ 50× faster, identical coefficients", "max_coef_diff": diff_coef, "max_se_diff": diff_se}
-    print(f"{result['benchmark']}: cells {cell:.2f} s, person-months {pers:.2f} s, {pers / cell:.0f}× faster; "
-          f"max |Δcoef| {diff_coef:.1e}, max |ΔSE| {diff_se:.1e} (medians of {len(cell_times)} and {repeats} runs)")
+    result = {
+        "benchmark": f"sick-leave fit, {EMPLOYEES} employees × {MONTHS} months: cells vs person-months",
+        "median_s": cell,
+        "min_s": min(cell_times),
+        "floor_s": pers,
+        "ratio": pers / cell,
+        "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "goal": "≥ 50× faster, identical coefficients",
+        "max_coef_diff": diff_coef,
+        "max_se_diff": diff_se,
+    }
+    print(
+        f"{result['benchmark']}: cells {cell:.2f} s, person-months {pers:.2f} s, {pers / cell:.0f}× faster; "
+        f"max |Δcoef| {diff_coef:.1e}, max |ΔSE| {diff_se:.1e} (medians of {len(cell_times)} and {repeats} runs)"
+    )
     return result
 
 

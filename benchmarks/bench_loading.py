@@ -30,21 +30,51 @@ def write_register(folder: Path, seed: int = 5) -> None:
     birth = rng.integers(1958, 2000, EMPLOYEES)
     dept = np.array(DEPTS)[rng.integers(0, len(DEPTS), EMPLOYEES)]
     group = np.array(GROUPS)[rng.integers(0, len(GROUPS), EMPLOYEES)]
-    personal = pd.concat([pd.DataFrame({
-        "person_id": ids, "ar": y, "forvaltning": dept, "enhet": np.char.add(dept, " enhet"), "yrkesgrupp": group,
-        "fodelsear": birth, "kon": np.where(rng.random(EMPLOYEES) < 0.8, "K", "M"),
-        "sysselsattningsgrad": rng.choice([1.0, 0.75, 0.5], EMPLOYEES), "manadslon": 30_000.0,
-        "anstallningsdatum": pd.Timestamp("2015-01-01"), "anstallningsform": "tillsvidare", "chef": False})
-        for y in YEARS], ignore_index=True)
+    personal = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "person_id": ids,
+                    "ar": y,
+                    "forvaltning": dept,
+                    "enhet": np.char.add(dept, " enhet"),
+                    "yrkesgrupp": group,
+                    "fodelsear": birth,
+                    "kon": np.where(rng.random(EMPLOYEES) < 0.8, "K", "M"),
+                    "sysselsattningsgrad": rng.choice([1.0, 0.75, 0.5], EMPLOYEES),
+                    "manadslon": 30_000.0,
+                    "anstallningsdatum": pd.Timestamp("2015-01-01"),
+                    "anstallningsform": "tillsvidare",
+                    "chef": False,
+                }
+            )
+            for y in YEARS
+        ],
+        ignore_index=True,
+    )
     personal.to_parquet(folder / "personal.parquet")
-    pd.DataFrame({"person_id": ids[:5000], "datum": pd.Timestamp("2024-05-31"), "forvaltning": dept[:5000],
-                  "yrkesgrupp": group[:5000], "orsak": "egen_begaran"}).to_parquet(folder / "avgangar.parquet")
+    pd.DataFrame(
+        {
+            "person_id": ids[:5000],
+            "datum": pd.Timestamp("2024-05-31"),
+            "forvaltning": dept[:5000],
+            "yrkesgrupp": group[:5000],
+            "orsak": "egen_begaran",
+        }
+    ).to_parquet(folder / "avgangar.parquet")
     months = pd.period_range("2019-01", periods=MONTHS, freq="M").astype(str).to_numpy()
     hours = np.full(EMPLOYEES * MONTHS, 160.0)
-    pd.DataFrame({"person_id": np.repeat(ids, MONTHS), "manad": np.tile(months, EMPLOYEES), "schemalagd_tid": hours,
-                  "sjuk_tid": np.round(hours * rng.random(EMPLOYEES * MONTHS) * 0.1, 1)}).to_parquet(folder / "franvaro.parquet")
-    pd.DataFrame([(y, a, 500) for y in range(2019, 2036) for a in range(101)],
-                 columns=["ar", "alder", "antal"]).to_parquet(folder / "befolkning.parquet")
+    pd.DataFrame(
+        {
+            "person_id": np.repeat(ids, MONTHS),
+            "manad": np.tile(months, EMPLOYEES),
+            "schemalagd_tid": hours,
+            "sjuk_tid": np.round(hours * rng.random(EMPLOYEES * MONTHS) * 0.1, 1),
+        }
+    ).to_parquet(folder / "franvaro.parquet")
+    pd.DataFrame(
+        [(y, a, 500) for y in range(2019, 2036) for a in range(101)], columns=["ar", "alder", "antal"]
+    ).to_parquet(folder / "befolkning.parquet")
 
 
 def as_csv(folder: Path, into: Path) -> None:
@@ -76,12 +106,18 @@ def main(repeats: int = 3) -> list[dict]:
             with ProcessPoolExecutor(1, mp_context=spawn) as pool:
                 runs.append(pool.submit(load_once, where).result())
         times, peak = [t for t, _ in runs], max(p for _, p in runs)
-        result = {"benchmark": f"load and validate {EMPLOYEES} employees × {len(YEARS)} years + {MONTHS} months "
-                               f"of absence, {fmt}",
-                  "median_s": statistics.median(times), "min_s": min(times), "peak_mib": peak,
-                  "goal": "≤ 10 s, ≤ 2 048 MiB"}
-        print(f"{result['benchmark']}: median {result['median_s']:.1f} s (min {result['min_s']:.1f} s, "
-              f"{repeats} runs), peak RSS {peak:.0f} MiB; goal {result['goal']}")
+        result = {
+            "benchmark": f"load and validate {EMPLOYEES} employees × {len(YEARS)} years + {MONTHS} months "
+            f"of absence, {fmt}",
+            "median_s": statistics.median(times),
+            "min_s": min(times),
+            "peak_mib": peak,
+            "goal": "≤ 10 s, ≤ 2 048 MiB",
+        }
+        print(
+            f"{result['benchmark']}: median {result['median_s']:.1f} s (min {result['min_s']:.1f} s, "
+            f"{repeats} runs), peak RSS {peak:.0f} MiB; goal {result['goal']}"
+        )
         results.append(result)
     return results
 

@@ -31,13 +31,17 @@ def main() -> int:
         print("\n".join(lines[:-1]))
         found = json.loads(lines[-1])
         rows.extend(found if isinstance(found, list) else [found])
-    table = ["| benchmark | median (s) | min (s) | floor (s) | ratio | peak RSS (MiB) | goal |",
-             "|---|---|---|---|---|---|---|"]
+    table = [
+        "| benchmark | median (s) | min (s) | floor (s) | ratio | peak RSS (MiB) | goal |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for r in rows:
         floor = f"{r['floor_s']:.2f}" if "floor_s" in r else "–"
         ratio = f"{r['ratio']:.2f}×" if "ratio" in r else "–"
-        table.append(f"| {r['benchmark']} | {r['median_s']:.2f} | {r['min_s']:.2f} | {floor} | {ratio} | "
-                     f"{r['peak_mib']:.0f} | {r['goal']} |")
+        table.append(
+            f"| {r['benchmark']} | {r['median_s']:.2f} | {r['min_s']:.2f} | {floor} | {ratio} | "
+            f"{r['peak_mib']:.0f} | {r['goal']} |"
+        )
     OUT.parent.mkdir(exist_ok=True)
     OUT.write_text(f"Machine: {_machine()}\n\n" + "\n".join(table) + "\n", encoding="utf-8")
     print(f"Results: {OUT}")

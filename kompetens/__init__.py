@@ -8,15 +8,12 @@ The public front door. An analyst's session needs only these names:
     print(kp.summary_text(figures))               # the generated Swedish summary
 """
 
-from kompetens.models.absence import AbsenceTrend, fit_absence_trend
 from kompetens.errors import InputError, KompetensError, Problem, ReportError
 from kompetens.io.fingerprint import VERSION, demo_dir
 from kompetens.io.load import Inputs, load_inputs, select_forvaltning
-from kompetens.report.narrative import summary as summary_text
-from kompetens.plan.key_figures import key_figures, read_key_figures, write_key_figures
-from kompetens.io.params import DEFAULTS, check_params, load_params
-from kompetens.plan.prepare import Plan, prepare
-from kompetens.privacy.suppression import suppress, suppression_mask
+from kompetens.io.params import DEFAULTS, Params, check_params, load_params, params_from
+from kompetens.io.validate import validate_table
+from kompetens.models.absence import AbsenceTrend, fit_absence_trend
 from kompetens.models.projection import Projection, project
 from kompetens.models.rates import FlowRates, estimate_rates
 from kompetens.models.retention import Retention, retention
@@ -27,15 +24,50 @@ from kompetens.models.staff import (
     staff_by_group_age,
     staff_summary,
 )
+from kompetens.plan.key_figures import key_figures, read_key_figures, write_key_figures
+from kompetens.plan.prepare import Plan, prepare
 from kompetens.plan.staffplan import StaffPlan, staff_plan
-from kompetens.io.validate import validate_table
+from kompetens.privacy.suppression import suppress, suppression_mask
+from kompetens.report.narrative import summary as summary_text
 
 __version__ = VERSION
 
 __all__ = [
-    "AbsenceTrend", "DEFAULTS", "FlowRates", "fit_absence_trend", "retention", "InputError", "Inputs", "KompetensError", "Plan", "Problem", "Projection",
-    "ReportError", "Retention", "StaffPlan", "employment_spells", "estimate_rates", "project", "staff_plan",
-    "check_params", "demo_dir", "headcount_by_year", "key_figures", "load_inputs", "load_params",
-    "prepare", "read_key_figures", "select_forvaltning", "sick_leave_by_year", "staff_by_group_age",
-    "staff_summary", "summary_text", "suppress", "suppression_mask", "validate_table", "write_key_figures",
+    "DEFAULTS",
+    "AbsenceTrend",
+    "FlowRates",
+    "InputError",
+    "Inputs",
+    "KompetensError",
+    "Params",
+    "Plan",
+    "Problem",
+    "Projection",
+    "ReportError",
+    "Retention",
+    "StaffPlan",
+    "check_params",
+    "demo_dir",
+    "employment_spells",
+    "estimate_rates",
+    "fit_absence_trend",
+    "headcount_by_year",
+    "key_figures",
+    "load_inputs",
+    "load_params",
+    "params_from",
+    "prepare",
+    "project",
+    "read_key_figures",
+    "retention",
+    "select_forvaltning",
+    "sick_leave_by_year",
+    "staff_by_group_age",
+    "staff_plan",
+    "staff_summary",
+    "summary_text",
+    "suppress",
+    "suppression_mask",
+    "validate_table",
+    "write_key_figures",
 ]

@@ -18,13 +18,14 @@ class Problem:
     column: str | None
     rule: str
     value: object = None
+    where: str = "kolumn"  # what `column` names: a table's column, or a params file's key path
 
     def __str__(self) -> str:
         where = self.file
         if self.row is not None:
             where += f", rad {self.row}"
         if self.column is not None:
-            where += f", kolumn {self.column!r}"
+            where += f", {self.where} {self.column!r}"
         value = "" if self.value is None else f" (värde: {self.value!r})"
         return f"{where}: {self.rule}{value}"
 

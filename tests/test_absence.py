@@ -11,9 +11,18 @@ import statsmodels.formula.api as smf
 
 import kompetens
 from kompetens import InputError, validate_table
-from kompetens.models.absence import (_design, _formula, fit_absence_trend, formula_term, flagged_units, rolling_12, shares,
-                               unit_month_shares, with_age_band)
 from kompetens.demo import truth
+from kompetens.models.absence import (
+    _design,
+    _formula,
+    fit_absence_trend,
+    flagged_units,
+    formula_term,
+    rolling_12,
+    shares,
+    unit_month_shares,
+    with_age_band,
+)
 
 
 @pytest.fixture(scope="module")
@@ -24,8 +33,9 @@ def trend(demo):
 def test_cell_fit_equals_the_person_month_fit(demo, trend):
     """The same quasi-binomial GLM fitted by statsmodels' formula interface on every person-month."""
     rows = _design(with_age_band(demo.franvaro), trend.origin)
-    person = smf.glm(_formula(trend.covariates), data=rows, family=sm.families.Binomial(),
-                     var_weights=rows["schemalagd_tid"]).fit(scale="X2")
+    person = smf.glm(
+        _formula(trend.covariates), data=rows, family=sm.families.Binomial(), var_weights=rows["schemalagd_tid"]
+    ).fit(scale="X2")
     ours = trend.results_
     names = [formula_term(n) for n in ours.params.index]
     assert sorted(names) == sorted(person.params.index)
@@ -49,8 +59,7 @@ def test_demo_trends_recover_the_truth(demo, trend):
     assert trend.significant and trend.trend_pp_per_year > 0
     # the seasonal profile: winter above summer, as generated
     coef = trend.coef_.set_index("term")["coef"]
-    assert coef["manad[2]"] - coef["manad[7]"] == pytest.approx(
-        s["manad"][2] - s["manad"][7], abs=0.12)
+    assert coef["manad[2]"] - coef["manad[7]"] == pytest.approx(s["manad"][2] - s["manad"][7], abs=0.12)
 
 
 def test_average_marginal_effect_by_hand(trend):
@@ -97,8 +106,16 @@ def _fixture():
     for unit, persons, share in (("A", 6, 0.12), ("B", 3, 0.20), ("C", 6, 0.05)):
         for m in months:
             for p in range(persons):
-                rows.append({"person_id": f"{unit}{p}", "manad": m, "enhet": unit, "forvaltning": "X",
-                             "schemalagd_tid": 100.0, "sjuk_tid": 100 * share})
+                rows.append(
+                    {
+                        "person_id": f"{unit}{p}",
+                        "manad": m,
+                        "enhet": unit,
+                        "forvaltning": "X",
+                        "schemalagd_tid": 100.0,
+                        "sjuk_tid": 100 * share,
+                    }
+                )
     return pd.DataFrame(rows)
 
 
@@ -119,17 +136,26 @@ def test_flags_and_suppression_by_hand():
 
 
 def _absence_rows():
-    return pd.DataFrame({"person_id": ["a", "b", "c"], "manad": ["2025-01", "2025-02", "2025-03"],
-                         "schemalagd_tid": ["160", "150", "140"], "sjuk_tid": ["8", "0", "10"]})
+    return pd.DataFrame(
+        {
+            "person_id": ["a", "b", "c"],
+            "manad": ["2025-01", "2025-02", "2025-03"],
+            "schemalagd_tid": ["160", "150", "140"],
+            "sjuk_tid": ["8", "0", "10"],
+        }
+    )
 
 
-@pytest.mark.parametrize("column,value,rule", [
-    ("schemalagd_tid", "0", "ska vara större än 0"),
-    ("schemalagd_tid", "-5", "ska vara större än 0"),
-    ("sjuk_tid", "151", "sjuk_tid större än schemalagd_tid"),
-    ("manad", "2025-13", "ska ha formen ÅÅÅÅ-MM"),
-    ("manad", "2025-00", "ska ha formen ÅÅÅÅ-MM"),
-])
+@pytest.mark.parametrize(
+    "column,value,rule",
+    [
+        ("schemalagd_tid", "0", "ska vara större än 0"),
+        ("schemalagd_tid", "-5", "ska vara större än 0"),
+        ("sjuk_tid", "151", "sjuk_tid större än schemalagd_tid"),
+        ("manad", "2025-13", "ska ha formen ÅÅÅÅ-MM"),
+        ("manad", "2025-00", "ska ha formen ÅÅÅÅ-MM"),
+    ],
+)
 def test_bad_absence_rows_name_column_and_row(column, value, rule):
     df = _absence_rows()
     df.loc[1, column] = value

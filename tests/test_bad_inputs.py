@@ -50,9 +50,11 @@ def test_bad_input_names_file_row_and_column(case):
 
 def test_swedish_excel_variants_are_read():
     """Semicolons, Windows-1252, a BOM, decimal commas, thousands spaces and header aliases."""
-    text = ("Anställningsnummer;År;Förvaltning;Enhet;Yrke;Födelseår;Kön;Tjänstgöringsgrad;Grundlön;"
-            "Anst datum;Anställningsform;Chef\n"
-            "A1;2025;Äldreomsorg;Hemtjänst 1;Sjuksköterska;1980;K;0,75;38 500;2015-03-01;tillsvidare;Ja\n")
+    text = (
+        "Anställningsnummer;År;Förvaltning;Enhet;Yrke;Födelseår;Kön;Tjänstgöringsgrad;Grundlön;"
+        "Anst datum;Anställningsform;Chef\n"
+        "A1;2025;Äldreomsorg;Hemtjänst 1;Sjuksköterska;1980;K;0,75;38 500;2015-03-01;tillsvidare;Ja\n"
+    )
     for encoding, bom in (("cp1252", b""), ("utf-8", b"\xef\xbb\xbf")):
         path = HERE.parent / "bad_inputs" / f"_tmp_{encoding}.csv"
         try:
@@ -74,14 +76,39 @@ def test_excel_and_parquet_files_are_read(tmp_path):
     assert validate_table(read_table(tmp_path / "befolkning.parquet"), "befolkning", "b").loc[0, "antal"] == 500
 
 
-_text = st.one_of(st.none(), st.text(max_size=8), st.sampled_from(["2025", "1980", "0,5", "K", "M", "ja", "-1",
-                                                                   "2025-02-30", "tillsvidare", "19800101-1234"]))
+_text = st.one_of(
+    st.none(),
+    st.text(max_size=8),
+    st.sampled_from(["2025", "1980", "0,5", "K", "M", "ja", "-1", "2025-02-30", "tillsvidare", "19800101-1234"]),
+)
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.lists(st.fixed_dictionaries({c: _text for c in (
-    "person_id", "ar", "forvaltning", "enhet", "yrkesgrupp", "fodelsear", "kon", "sysselsattningsgrad",
-    "manadslon", "anstallningsdatum", "anstallningsform", "chef")}), min_size=1, max_size=6))
+@given(
+    st.lists(
+        st.fixed_dictionaries(
+            {
+                c: _text
+                for c in (
+                    "person_id",
+                    "ar",
+                    "forvaltning",
+                    "enhet",
+                    "yrkesgrupp",
+                    "fodelsear",
+                    "kon",
+                    "sysselsattningsgrad",
+                    "manadslon",
+                    "anstallningsdatum",
+                    "anstallningsform",
+                    "chef",
+                )
+            }
+        ),
+        min_size=1,
+        max_size=6,
+    )
+)
 def test_any_register_validates_or_raises_the_validation_error(rows):
     df = pd.DataFrame(rows, dtype=object)
     try:

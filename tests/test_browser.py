@@ -36,17 +36,34 @@ def _check_in_browser(html_path, tmp_path) -> dict:
     page = tmp_path / "page.html"
     page.write_text(html_path.read_text(encoding="utf-8").replace("</body>", CHECK + "</body>"), encoding="utf-8")
     done = subprocess.run(
-        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         f"--user-data-dir={tmp_path / 'profile'}", "--virtual-time-budget=10000", "--dump-dom", page.as_uri()],
-        capture_output=True, text=True, timeout=120)
+        [
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            "--virtual-time-budget=10000",
+            "--dump-dom",
+            page.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     found = re.search(r'<pre id="kompetens-check">(.*?)</pre>', done.stdout, flags=re.S)
     assert found, done.stderr[-2000:]
     return json.loads(found.group(1).replace("&quot;", '"'))
 
 
-@pytest.mark.skipif(CHROMIUM is None and os.environ.get("CI") != "true",
-                    reason="Chromium is not installed (apt-get install chromium); CI installs it")
+@pytest.mark.skipif(
+    CHROMIUM is None and os.environ.get("CI") != "true",
+    reason="Chromium is not installed (apt-get install chromium); CI installs it",
+)
 def test_reports_read_right_in_a_browser(batch, tmp_path):
     out, results = batch
     for r in results:

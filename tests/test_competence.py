@@ -10,16 +10,29 @@ import pytest
 
 from kompetens import InputError
 from kompetens.io.activities import STRATEGIES, load_activities, summary, with_delays
-from kompetens.models.competence import (agency_share, agency_trend, education_coverage, first_line_staff, managers,
-                                  qualified_share, span_of_control, unqualified_path, wide_spans)
+from kompetens.models.competence import (
+    agency_share,
+    agency_trend,
+    education_coverage,
+    first_line_staff,
+    managers,
+    qualified_share,
+    span_of_control,
+    unqualified_path,
+    wide_spans,
+)
 
 
 def _staff():
     rows = []
     # unit U1: 1 manager and 12 staff; U2: 2 managers and 40 staff; management team: 2 managers only
     for unit, managers_, staff_, dept in (("U1", 1, 12, "A"), ("U2", 2, 40, "A"), ("Ledning", 2, 0, "A")):
-        rows += [{"ar": 2025, "forvaltning": dept, "enhet": unit, "chef": True, "kon": "K", "fodelsear": 1975}] * managers_
-        rows += [{"ar": 2025, "forvaltning": dept, "enhet": unit, "chef": False, "kon": "K", "fodelsear": 1990}] * staff_
+        rows += [
+            {"ar": 2025, "forvaltning": dept, "enhet": unit, "chef": True, "kon": "K", "fodelsear": 1975}
+        ] * managers_
+        rows += [
+            {"ar": 2025, "forvaltning": dept, "enhet": unit, "chef": False, "kon": "K", "fodelsear": 1990}
+        ] * staff_
     return pd.DataFrame(rows)
 
 
@@ -60,9 +73,14 @@ def test_education_coverage_by_hand():
 
 def test_agency_share_and_trend_by_hand():
     months = [f"{y}-{m:02d}" for y in (2024, 2025) for m in range(1, 13)]
-    k = pd.DataFrame({"manad": months * 2, "forvaltning": ["A"] * 24 + ["B"] * 24,
-                      "lonekostnad": [1000.0] * 48,
-                      "hyrpersonal": [20.0 + i for i in range(24)] + [0.0] * 24})
+    k = pd.DataFrame(
+        {
+            "manad": months * 2,
+            "forvaltning": ["A"] * 24 + ["B"] * 24,
+            "lonekostnad": [1000.0] * 48,
+            "hyrpersonal": [20.0 + i for i in range(24)] + [0.0] * 24,
+        }
+    )
     share = agency_share(k)
     assert share.loc["2024-01", "A"] == 0.02 and share.loc["2024-01", "Totalt"] == 0.01
     trend = agency_trend(share["A"])
@@ -77,13 +95,23 @@ def _plan(tmp_path, rows):
     return path
 
 
-GOOD = {"omrade": "Fler jobbar mer", "vad": "Deltid", "aktivitet": "Heltid som norm", "ansvarig": "HR-chef",
-        "nar": "2025-06", "uppfoljning": "Sysselsättningsgrad", "status": "pågår"}
+GOOD = {
+    "omrade": "Fler jobbar mer",
+    "vad": "Deltid",
+    "aktivitet": "Heltid som norm",
+    "ansvarig": "HR-chef",
+    "nar": "2025-06",
+    "uppfoljning": "Sysselsättningsgrad",
+    "status": "pågår",
+}
 
 
 def test_activity_plan_delays_and_summary(tmp_path):
-    rows = [GOOD, {**GOOD, "aktivitet": "Klar sak", "status": "klar", "nar": "2024-01-31"},
-            {**GOOD, "omrade": "Förläng arbetslivet", "nar": "2027-01-01", "status": "planerad"}]
+    rows = [
+        GOOD,
+        {**GOOD, "aktivitet": "Klar sak", "status": "klar", "nar": "2024-01-31"},
+        {**GOOD, "omrade": "Förläng arbetslivet", "nar": "2027-01-01", "status": "planerad"},
+    ]
     acts = with_delays(load_activities(_plan(tmp_path, rows), STRATEGIES["skr2018"]), dt.date(2025, 11, 23))
     assert acts["status"].tolist() == ["försenad", "klar", "planerad"]
     table = summary(acts)

@@ -47,8 +47,13 @@ def test_every_problem_is_named_with_row_and_column():
         validate_table(df.drop(columns="kon"), "personal", "personal.csv")
     found = {(p.row, p.column) for p in err.value.problems}
     # Excel rows: the header is row 1, so index i is row i + 2
-    assert found == {(None, "kon"), (3, "chef"), (4, "sysselsattningsgrad"), (5, "fodelsear"),
-                     (6, "sysselsattningsgrad")}
+    assert found == {
+        (None, "kon"),
+        (3, "chef"),
+        (4, "sysselsattningsgrad"),
+        (5, "fodelsear"),
+        (6, "sysselsattningsgrad"),
+    }
     assert "personal.csv, rad 4, kolumn 'sysselsattningsgrad'" in str(err.value)
 
 

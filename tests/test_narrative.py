@@ -30,25 +30,44 @@ def test_every_number_in_the_summary_comes_from_the_key_figures(figures):
     sick = figures["sjukfranvaro"]
     largest = max((g for g in figures["antal_basar"] if g != "Totalt"), key=lambda g: figures["antal_basar"][g])
     expected = [
-        fmt.number(total("antal_basar")), str(figures["basar"]), fmt.number(total("arsarbetare_basar")),
+        fmt.number(total("antal_basar")),
+        str(figures["basar"]),
+        fmt.number(total("arsarbetare_basar")),
         fmt.number(100 * total("sysselsattningsgrad_basar"), 1),
-        str(len(figures["grupper"])), fmt.number(figures["antal_basar"][largest]),
-        fmt.number(total("medelalder_basar"), 1), fmt.number(100 * total("andel_60_plus_basar"), 1),
+        str(len(figures["grupper"])),
+        fmt.number(figures["antal_basar"][largest]),
+        fmt.number(total("medelalder_basar"), 1),
+        fmt.number(100 * total("andel_60_plus_basar"), 1),
         "60",  # the definition of andel_60_plus
-        fmt.number(100 * (history[str(figures["basar"])] / history["2019"] - 1), 1), "2019",
+        fmt.number(100 * (history[str(figures["basar"])] / history["2019"] - 1), 1),
+        "2019",
         # the projection
-        fmt.number(figures["forandring_procent"]["personalbehov"]["Totalt"], 1), basar, slutar,
-        fmt.number(figures["forandring_procent"]["rekryteringsbehov"]["Totalt"], 1), str(figures["basar"] + 1), slutar,
-        str(figures["basar"] + 1), slutar, fmt.number(figures["rekryteringsbehov_period"]["Totalt"]),
+        fmt.number(figures["forandring_procent"]["personalbehov"]["Totalt"], 1),
+        basar,
+        slutar,
+        fmt.number(figures["forandring_procent"]["rekryteringsbehov"]["Totalt"], 1),
+        str(figures["basar"] + 1),
+        slutar,
+        str(figures["basar"] + 1),
+        slutar,
+        fmt.number(figures["rekryteringsbehov_period"]["Totalt"]),
         fmt.number(figures["pensionsavgangar_period"]["Totalt"]),
-        slutar, fmt.number(figures["rekryteringsbehov"]["Totalt"][slutar]),
+        slutar,
+        fmt.number(figures["rekryteringsbehov"]["Totalt"][slutar]),
         fmt.number(figures["rekryteringsbehov_p10"]["Totalt"][slutar]),
-        fmt.number(figures["rekryteringsbehov_p90"]["Totalt"][slutar]), "10", "90",  # the percentiles' names
+        fmt.number(figures["rekryteringsbehov_p90"]["Totalt"][slutar]),
+        "10",
+        "90",  # the percentiles' names
         # population and sick leave
-        fmt.number(100 * figures["befolkning_forandring"]["Totalt"], 1), basar, slutar,
+        fmt.number(100 * figures["befolkning_forandring"]["Totalt"], 1),
+        basar,
+        slutar,
         "80",  # the age band of befolkning_forandring["80+"]
         fmt.number(100 * figures["befolkning_forandring"]["80+"], 1),
-        fmt.number(100 * sick["2025"], 1), "2025", fmt.number(100 * sick["2019"], 1), "2019",
+        fmt.number(100 * sick["2025"], 1),
+        "2025",
+        fmt.number(100 * sick["2019"], 1),
+        "2019",
     ]
     assert _numbers(text) == expected
     assert f"Den största är {largest} med" in text
@@ -68,11 +87,19 @@ def test_economics_paragraph_states_the_key_figures(demo):
     text = economics(figures, "sv")
     inc, cost = figures["personalokning"], figures["kostnad_personalokning_mnkr"]
     largest = max((g for g in inc if g != "Totalt"), key=inc.get)
-    expected = [fmt.number(inc["Totalt"]), "2025", "2030", fmt.number(cost["Totalt"], 1),
-                fmt.number(inc[largest]), fmt.number(cost[largest], 1),
-                "53,0", fmt.number(figures["ram"]["mnkr"], 1),
-                "30", fmt.number(figures["direktiv"]["personer"]["Totalt"]),
-                fmt.number(figures["direktiv"]["mnkr"]["Totalt"], 1)]
+    expected = [
+        fmt.number(inc["Totalt"]),
+        "2025",
+        "2030",
+        fmt.number(cost["Totalt"], 1),
+        fmt.number(inc[largest]),
+        fmt.number(cost[largest], 1),
+        "53,0",
+        fmt.number(figures["ram"]["mnkr"], 1),
+        "30",
+        fmt.number(figures["direktiv"]["personer"]["Totalt"]),
+        fmt.number(figures["direktiv"]["mnkr"]["Totalt"], 1),
+    ]
     assert _numbers(text) == expected
     assert "överstiger ramen med" in text and f"Störst är ökningen för {largest}" in text
     assert figures["direktiv"]["mnkr"]["Totalt"] == pytest.approx(0.3 * cost["Totalt"])
@@ -121,12 +148,26 @@ def test_turnover_paragraph_states_the_key_figures(figures):
     med = figures["retention"]["Totalt"]
     pension = figures["pensionsavgangar_period"]
     largest = max((g for g in pension if g != "Totalt"), key=pension.get)
-    expected = [fmt.number(100 * rate["2025"], 1), "2025", fmt.number(100 * rate["2019"], 1), "2019",
-                "2019", "2025", *band.split("–"), fmt.number(100 * bands[band]),
-                fmt.number(100 * tenure["under_3_ar"]), fmt.number(100 * tenure["under_1_ar"]),
-                fmt.number(med["median_ar"], 1), "95", fmt.number(med["median_ki_lag"], 1),
-                fmt.number(med["median_ki_hog"], 1),
-                "2026", "2030", fmt.number(pension["Totalt"]), fmt.number(pension[largest])]
+    expected = [
+        fmt.number(100 * rate["2025"], 1),
+        "2025",
+        fmt.number(100 * rate["2019"], 1),
+        "2019",
+        "2019",
+        "2025",
+        *band.split("–"),
+        fmt.number(100 * bands[band]),
+        fmt.number(100 * tenure["under_3_ar"]),
+        fmt.number(100 * tenure["under_1_ar"]),
+        fmt.number(med["median_ar"], 1),
+        "95",
+        fmt.number(med["median_ki_lag"], 1),
+        fmt.number(med["median_ki_hog"], 1),
+        "2026",
+        "2030",
+        fmt.number(pension["Totalt"]),
+        fmt.number(pension[largest]),
+    ]
     assert _numbers(text) == expected
     assert text.count("Nästan hälften") == (0.40 <= tenure["under_3_ar"] < 0.5)
     assert f"flest inom {largest}" in text
@@ -139,13 +180,31 @@ def test_absence_paragraph_states_the_key_figures(figures):
     last, trend = figures["sjukfranvaro_12_manader"], figures["sjukfranvaro_trend"]
     young, sens, fc = trend["aldersband"]["≤29"], trend["kanslighet"], figures["sjukfranvaro_prognos"]
     pp = lambda x: fmt.number(x, 2)  # noqa: E731
-    expected = [fmt.number(100 * last["andel"], 1), "2025", fmt.number(100 * last["andel_lang"]), "60",
-                pp(trend["pp_per_ar"]), "95", pp(trend["ki_lag"]), pp(trend["ki_hog"]),
-                "29", pp(young["pp_per_ar"]), "95", pp(young["ki_lag"]), pp(young["ki_hog"]),
-                "2020", "2021", pp(sens["pp_per_ar"]),
-                "2026", fmt.number(100 * fc["andel"], 1), "95", fmt.number(100 * fc["ki_lag"], 1),
-                fmt.number(100 * fc["ki_hog"], 1),
-                str(len(figures["sjukfranvaro_flaggade"])), fmt.number(100 * figures["sjukfranvaro_grans"])]
+    expected = [
+        fmt.number(100 * last["andel"], 1),
+        "2025",
+        fmt.number(100 * last["andel_lang"]),
+        "60",
+        pp(trend["pp_per_ar"]),
+        "95",
+        pp(trend["ki_lag"]),
+        pp(trend["ki_hog"]),
+        "29",
+        pp(young["pp_per_ar"]),
+        "95",
+        pp(young["ki_lag"]),
+        pp(young["ki_hog"]),
+        "2020",
+        "2021",
+        pp(sens["pp_per_ar"]),
+        "2026",
+        fmt.number(100 * fc["andel"], 1),
+        "95",
+        fmt.number(100 * fc["ki_lag"], 1),
+        fmt.number(100 * fc["ki_hog"], 1),
+        str(len(figures["sjukfranvaro_flaggade"])),
+        fmt.number(100 * figures["sjukfranvaro_grans"]),
+    ]
     assert _numbers(text) == expected
     assert "Sjukfrånvaron ökar med" in text and "så den beror inte på de åren" in text
 
@@ -156,15 +215,22 @@ def test_absence_paragraph_says_plainly_when_the_trend_is_not_clear(figures):
     flat = copy.deepcopy(figures)
     flat["sjukfranvaro_trend"].update(pp_per_ar=-0.05, ki_lag=-0.2, ki_hog=0.1, signifikant=False)
     text = absence(flat, "sv")
-    assert "Sjukfrånvarons förändring, −0,05 procentenheter per år (95 % KI −0,20 till 0,10), går inte att skilja från noll." in text
+    assert (
+        "Sjukfrånvarons förändring, −0,05 procentenheter per år (95 % KI −0,20 till 0,10), går inte att skilja från noll."
+        in text
+    )
 
 
 def test_competence_paragraph_states_the_key_figures(demo):
     from kompetens.report.narrative import competence
 
-    plan = kompetens.prepare(inputs=demo, simuleringar=0, utbildade_per_ar={"Vårdare/undersköterska/assistent": 40},
-                             behorighet={"grupp": "Socialsekreterare/biståndsbedömare", "datum": "2026-07-01",
-                                         "vidareutbildning_per_ar": 2}, hyrpersonal_mal=0.015)
+    plan = kompetens.prepare(
+        inputs=demo,
+        simuleringar=0,
+        utbildade_per_ar={"Vårdare/undersköterska/assistent": 40},
+        behorighet={"grupp": "Socialsekreterare/biståndsbedömare", "datum": "2026-07-01", "vidareutbildning_per_ar": 2},
+        hyrpersonal_mal=0.015,
+    )
     c = kompetens.key_figures(plan)["kompetens"]
     text = competence(kompetens.key_figures(plan), "sv")
     span = c["chefer"]["per_chef"]["Totalt"]
@@ -173,11 +239,23 @@ def test_competence_paragraph_states_the_key_figures(demo):
     path = c["behorighet_framskrivning"]["obehoriga"]
     hyr = c["hyrpersonal"]
     plan_counts = c["aktivitetsplan"]["per_omrade"]["Totalt"]
-    expected = [fmt.number(span["per_chef"], 1), fmt.number(span["minst"]), fmt.number(span["storst"]),
-                str(len(c["chefer"]["over_grans"])), "30",
-                fmt.number(edu["utbildade"]), fmt.number(100 * edu["tackning"]), str(edu["ar"]),
-                fmt.number(q["obehoriga"]), fmt.number(q["antal"]), fmt.number(path["2030"]), "2030",
-                fmt.number(100 * hyr["andel_12_man"], 1), fmt.number(100 * hyr["mal"], 1),
-                fmt.number(abs(hyr["pp_per_ar"]), 2),
-                str(sum(plan_counts.values())), str(plan_counts["försenad"])]
+    expected = [
+        fmt.number(span["per_chef"], 1),
+        fmt.number(span["minst"]),
+        fmt.number(span["storst"]),
+        str(len(c["chefer"]["over_grans"])),
+        "30",
+        fmt.number(edu["utbildade"]),
+        fmt.number(100 * edu["tackning"]),
+        str(edu["ar"]),
+        fmt.number(q["obehoriga"]),
+        fmt.number(q["antal"]),
+        fmt.number(path["2030"]),
+        "2030",
+        fmt.number(100 * hyr["andel_12_man"], 1),
+        fmt.number(100 * hyr["mal"], 1),
+        fmt.number(abs(hyr["pp_per_ar"]), 2),
+        str(sum(plan_counts.values())),
+        str(plan_counts["försenad"]),
+    ]
     assert _numbers(text) == expected

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from kompetens.privacy.suppression import SUPPRESSED, small, suppress, suppression_mask
 from kompetens.models.staff import with_totals_suppressed
+from kompetens.privacy.suppression import SUPPRESSED, small, suppress, suppression_mask
 
 
 def test_small_means_one_to_k_minus_one_persons():
@@ -40,7 +40,7 @@ def test_linked_totals_cannot_reveal_a_hidden_cell():
     table = with_totals_suppressed(counts, 5)
     # row a: cell 2 and its total 2 are small; column x then needs a second hidden cell
     assert table.loc["a", "x"] == SUPPRESSED and table.loc["a", "Totalt"] == SUPPRESSED
-    hidden = (table == SUPPRESSED)
+    hidden = table == SUPPRESSED
     assert (hidden.sum(axis=1).isin([0, 2, 3])).all() and (hidden.sum(axis=0).isin([0, 2, 3])).all()
     assert table.loc["Totalt", "Totalt"] == 19
 
@@ -65,5 +65,8 @@ def test_personnummer_pattern_finds_numbers_not_decimals():
     from kompetens.privacy.suppression import find_personnummer
 
     assert find_personnummer("id 19850312-1234 och 850312-1234 och 198503121234") == [
-        "19850312-1234", "850312-1234", "198503121234"]
+        "19850312-1234",
+        "850312-1234",
+        "198503121234",
+    ]
     assert find_personnummer("0.191771562945 och 2025-12-31 och 19851312-1234 och 1234567890123") == []

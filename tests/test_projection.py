@@ -12,9 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import kompetens
+from kompetens.demo import truth
 from kompetens.models import economics
 from kompetens.models.demand import DEFAULT_DRIVARE, demand_index, parse_band, staff_need
-from kompetens.demo import truth
 from kompetens.models.projection import TENURE_YEARS, FlowArrays, project
 from kompetens.plan.staffplan import staff_plan
 
@@ -25,10 +25,14 @@ def _flows(rng, n_d, n_g, scale):
     pension = np.zeros(A + 1)
     pension[46:] = scale * rng.uniform(0, 1, A + 1 - 46)
     pension[-2:] = 1.0
-    return FlowArrays(pension=pension, ovriga=scale * rng.uniform(0, 0.3, (n_d, n_g, A, TENURE_YEARS)),
-                      ovriga_first_year=scale * rng.uniform(0, 0.2, (n_d, n_g, A)),
-                      intern=scale * rng.uniform(0, 0.05, (n_d, n_g)),
-                      hiring=rng.dirichlet(np.ones(A), n_g), events=np.full((n_g, 3), 20.0))
+    return FlowArrays(
+        pension=pension,
+        ovriga=scale * rng.uniform(0, 0.3, (n_d, n_g, A, TENURE_YEARS)),
+        ovriga_first_year=scale * rng.uniform(0, 0.2, (n_d, n_g, A)),
+        intern=scale * rng.uniform(0, 0.05, (n_d, n_g)),
+        hiring=rng.dirichlet(np.ones(A), n_g),
+        events=np.full((n_g, 3), 20.0),
+    )
 
 
 def _case(seed, n_d, n_g, years, scale, growing):
@@ -43,13 +47,28 @@ def _case(seed, n_d, n_g, years, scale, growing):
 
 def _run(stock, need, flows, scope="namnd", draws=50):
     n_d, n_g, n_t = need.shape
-    return project(stock, need, np.full((n_d, n_g), 0.9), flows, list(range(2025, 2025 + n_t)),
-                   [f"d{i}" for i in range(n_d)], [f"g{i}" for i in range(n_g)], scope, draws, seed=1)
+    return project(
+        stock,
+        need,
+        np.full((n_d, n_g), 0.9),
+        flows,
+        list(range(2025, 2025 + n_t)),
+        [f"d{i}" for i in range(n_d)],
+        [f"g{i}" for i in range(n_g)],
+        scope,
+        draws,
+        seed=1,
+    )
 
 
 @settings(max_examples=40, deadline=None)
-@given(seed=st.integers(0, 10_000), n_d=st.integers(1, 3), n_g=st.integers(1, 3), years=st.integers(1, 8),
-       scale=st.floats(0.0, 1.0))
+@given(
+    seed=st.integers(0, 10_000),
+    n_d=st.integers(1, 3),
+    n_g=st.integers(1, 3),
+    years=st.integers(1, 8),
+    scale=st.floats(0.0, 1.0),
+)
 def test_stock_identity_holds_exactly_and_nothing_is_negative(seed, n_d, n_g, years, scale):
     stock, need, flows = _case(seed, n_d, n_g, years, scale, growing=False)
     p = _run(stock, need, flows, scope="forvaltning")
@@ -89,10 +108,15 @@ def test_board_is_the_sum_of_its_departments_minus_internal_moves(seed, n_d, yea
     board = _run(stock, need, flows, scope="namnd", draws=0)
     depts = []
     for d in range(n_d):
-        f = FlowArrays(pension=flows.pension, ovriga=flows.ovriga[d:d + 1],
-                       ovriga_first_year=flows.ovriga_first_year[d:d + 1], intern=flows.intern[d:d + 1],
-                       hiring=flows.hiring, events=flows.events)
-        depts.append(_run(stock[d:d + 1], need[:, :][d:d + 1], f, scope="forvaltning", draws=0))
+        f = FlowArrays(
+            pension=flows.pension,
+            ovriga=flows.ovriga[d : d + 1],
+            ovriga_first_year=flows.ovriga_first_year[d : d + 1],
+            intern=flows.intern[d : d + 1],
+            hiring=flows.hiring,
+            events=flows.events,
+        )
+        depts.append(_run(stock[d : d + 1], need[:, :][d : d + 1], f, scope="forvaltning", draws=0))
     for name in ("rekryteringsbehov", "ovriga_avgangar", "pensionsavgangar", "personalbehov"):
         summed = sum(p.table(name) for p in depts)
         if name in ("rekryteringsbehov", "ovriga_avgangar"):
@@ -101,8 +125,9 @@ def test_board_is_the_sum_of_its_departments_minus_internal_moves(seed, n_d, yea
 
 
 def test_demand_index_and_need_by_hand():
-    pop = pd.DataFrame({"ar": [2025] * 3 + [2026] * 3, "alder": [10, 70, 85] * 2,
-                        "antal": [100, 200, 50, 110, 200, 60]})
+    pop = pd.DataFrame(
+        {"ar": [2025] * 3 + [2026] * 3, "alder": [10, 70, 85] * 2, "antal": [100, 200, 50, 110, 200, 60]}
+    )
     drivers = {"A": {"80+": 0.5, "65-79": 0.5}, "B": {"0-17": 1.0}}
     index = demand_index(pop, drivers, ["A", "B", "C"], 2025, [2025, 2026])
     # A: (0.5*60 + 0.5*200) / (0.5*50 + 0.5*200) = 130/125; B: 110/100; C follows everyone: 370/350
@@ -118,8 +143,10 @@ def test_demand_index_and_need_by_hand():
 
 def test_default_drivers_are_the_demos_truth():
     as_bands = {g: {parse_band(b): w for b, w in bands.items()} for g, bands in DEFAULT_DRIVARE.items()}
-    assert as_bands == {g: {(lo, min(hi, 200) if hi < 100 else 200): w for (lo, hi), w in bands.items()}
-                        for g, bands in truth.DRIVARE.items()}
+    assert as_bands == {
+        g: {(lo, min(hi, 200) if hi < 100 else 200): w for (lo, hi), w in bands.items()}
+        for g, bands in truth.DRIVARE.items()
+    }
 
 
 @pytest.fixture(scope="module")
@@ -136,6 +163,7 @@ def test_other_exit_rates_recover_the_truth(board_plan, demo):
     age = list(truth.OVRIGA_AVGANGAR_ALDER.values())
     spells = kompetens.employment_spells(demo.personal, demo.avgangar)
     from kompetens.models.spells import exposure, observation_window
+
     exp = exposure(spells, *observation_window(demo.personal, demo.avgangar))
     events = exp[exp["orsak"].isin(["egen_begaran", "ovrigt"])].groupby(["aldersband", "anstallningstid"]).size()
     for (a, t), p in estimated.items():
@@ -175,7 +203,9 @@ def test_demo_projection_is_plausible(board_plan):
     p = sp.projection
     pension = p.table("pensionsavgangar").loc["Totalt", 2026:]
     assert pension.between(12, 28).all()
-    other_rate = p.table("ovriga_avgangar").loc["Totalt", 2026:] / p.table("bestand").loc["Totalt", 2025:2029].to_numpy()
+    other_rate = (
+        p.table("ovriga_avgangar").loc["Totalt", 2026:] / p.table("bestand").loc["Totalt", 2025:2029].to_numpy()
+    )
     assert other_rate.between(0.10, 0.14).all()
     p10, p90 = p.percentiles(10).loc["Totalt"], p.percentiles(90).loc["Totalt"]
     expected = p.table("rekryteringsbehov").loc["Totalt", 2026:]
@@ -193,8 +223,14 @@ def test_backtest_is_reported(board_plan):
 
 
 def test_cost_per_person_by_hand():
-    personal = pd.DataFrame({"ar": [2025, 2025, 2025], "yrkesgrupp": ["A", "A", "B"],
-                             "manadslon": [30_000.0, 40_000.0, 50_000.0], "sysselsattningsgrad": [1.0, 0.5, 1.0]})
+    personal = pd.DataFrame(
+        {
+            "ar": [2025, 2025, 2025],
+            "yrkesgrupp": ["A", "A", "B"],
+            "manadslon": [30_000.0, 40_000.0, 50_000.0],
+            "sysselsattningsgrad": [1.0, 0.5, 1.0],
+        }
+    )
     cost = economics.cost_per_person(personal, 2025, ["A", "B", "C"], 0.4)
     assert cost["A"] == pytest.approx((30_000 * 12 + 40_000 * 12 * 0.5) / 2 * 1.4)
     assert cost["C"] == pytest.approx((360_000 + 240_000 + 600_000) / 3 * 1.4)  # unknown group: the mean
@@ -203,16 +239,31 @@ def test_cost_per_person_by_hand():
 
 
 def test_external_projection_gives_exact_increase_cost_and_directive(demo, tmp_path):
-    table = pd.DataFrame({"ar": [2020, 2021, 2022, 2020, 2021, 2022],
-                          "yrkesgrupp": ["Undersköterska", "Undersköterska", "Undersköterska",
-                                         "Myndighetsutövare", "Myndighetsutövare", "Myndighetsutövare"],
-                          "personalbehov": [400, 410, 430, 100, 104, 109],
-                          "rekryteringsbehov": [50, 55, 60, 12, 13, 14]})
+    table = pd.DataFrame(
+        {
+            "ar": [2020, 2021, 2022, 2020, 2021, 2022],
+            "yrkesgrupp": [
+                "Undersköterska",
+                "Undersköterska",
+                "Undersköterska",
+                "Myndighetsutövare",
+                "Myndighetsutövare",
+                "Myndighetsutövare",
+            ],
+            "personalbehov": [400, 410, 430, 100, 104, 109],
+            "rekryteringsbehov": [50, 55, 60, 12, 13, 14],
+        }
+    )
     path = tmp_path / "pwc.csv"
     table.to_csv(path, index=False)
-    plan = kompetens.prepare(inputs=demo, personalbehov_extern=str(path), simuleringar=0,
-                             kostnad_per_person={"Undersköterska": 500_000, "Myndighetsutövare": 800_000},
-                             ram_mnkr=10.0, direktiv_andel=0.3)
+    plan = kompetens.prepare(
+        inputs=demo,
+        personalbehov_extern=str(path),
+        simuleringar=0,
+        kostnad_per_person={"Undersköterska": 500_000, "Myndighetsutövare": 800_000},
+        ram_mnkr=10.0,
+        direktiv_andel=0.3,
+    )
     f = kompetens.key_figures(plan)
     assert (f["basar"], f["slutar"]) == (2020, 2022) and f["personalbehov_extern"] is True
     # increase: 430 − 400 = 30 and 109 − 100 = 9 persons
@@ -231,8 +282,13 @@ def test_external_projection_gives_exact_increase_cost_and_directive(demo, tmp_p
 
 
 def test_external_projection_without_recruitment_computes_the_flows(demo, tmp_path):
-    table = pd.DataFrame({"ar": [2025, 2026, 2027] * 2, "yrkesgrupp": ["Sjuksköterska"] * 3 + ["Ny roll"] * 3,
-                          "personalbehov": [110, 115, 120, 10, 12, 14]})
+    table = pd.DataFrame(
+        {
+            "ar": [2025, 2026, 2027] * 2,
+            "yrkesgrupp": ["Sjuksköterska"] * 3 + ["Ny roll"] * 3,
+            "personalbehov": [110, 115, 120, 10, 12, 14],
+        }
+    )
     path = tmp_path / "extern.csv"
     table.to_csv(path, index=False)
     f = kompetens.key_figures(kompetens.prepare(inputs=demo, personalbehov_extern=str(path), simuleringar=0))
@@ -242,16 +298,23 @@ def test_external_projection_without_recruitment_computes_the_flows(demo, tmp_pa
         growth = f["okat_behov"][g]
         parts = [f["pensionsavgangar"][g][y] + f["ovriga_avgangar"][g][y] + growth[y] for y in ("2026", "2027")]
         assert [rec[g]["2026"], rec[g]["2027"]] == pytest.approx(parts)
-        assert rec[g]["2027"] > growth["2027"] == pytest.approx(f["personalbehov"][g]["2027"] - f["personalbehov"][g]["2026"])
+        assert (
+            rec[g]["2027"]
+            > growth["2027"]
+            == pytest.approx(f["personalbehov"][g]["2027"] - f["personalbehov"][g]["2026"])
+        )
 
 
 def test_demo_board_rolls_up_its_departments(demo):
     board = staff_plan(kompetens.prepare(inputs=demo, simuleringar=0)).projection
-    depts = [staff_plan(kompetens.prepare(inputs=demo, forvaltning=d, simuleringar=0)).projection
-             for d in sorted(demo.personal["forvaltning"].unique())]
+    depts = [
+        staff_plan(kompetens.prepare(inputs=demo, forvaltning=d, simuleringar=0)).projection
+        for d in sorted(demo.personal["forvaltning"].unique())
+    ]
     for name in ("personalbehov", "pensionsavgangar"):
-        pd.testing.assert_series_equal(board.table(name).loc["Totalt"], sum(p.table(name).loc["Totalt"] for p in depts),
-                                       check_names=False)
+        pd.testing.assert_series_equal(
+            board.table(name).loc["Totalt"], sum(p.table(name).loc["Totalt"] for p in depts), check_names=False
+        )
     moves = sum(p.table("interna_flyttar").loc["Totalt"] for p in depts)
     recruits = sum(p.table("rekryteringsbehov").loc["Totalt"] for p in depts)
     pd.testing.assert_series_equal(board.table("rekryteringsbehov").loc["Totalt"], recruits - moves, check_names=False)

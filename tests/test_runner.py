@@ -9,11 +9,10 @@ from html.parser import HTMLParser
 import pytest
 
 import kompetens
-from kompetens.run.cli import main
+from conftest import PARAMS, ROOT
 from kompetens.privacy.suppression import find_personnummer
 from kompetens.run.batch import run_batch
-
-from conftest import PARAMS, ROOT
+from kompetens.run.cli import main
 
 
 class _Page(HTMLParser):
@@ -171,7 +170,7 @@ def _visible_text(html: str) -> str:
 
 
 def test_two_runs_with_the_same_inputs_are_identical(batch, tmp_path):
-    out, results = batch
+    out, _results = batch
     slug = "individ-och-familjeomsorg"
     again = run_batch([ROOT / "params" / f"{slug}.yaml"], tmp_path, jobs=1, progress=False)
     assert again[0].ok, again[0].error
@@ -195,7 +194,9 @@ def test_excel_has_the_reports_tables(batch):
     out, _ = batch
     wb = openpyxl.load_workbook(out / "social-och-omsorgsnamnden" / "tabeller.xlsx")
     figures = json.loads((out / "social-och-omsorgsnamnden" / "nyckeltal.json").read_text(encoding="utf-8"))
-    assert {"Personalbehov", "Rekryteringsbehov", "Ekonomi", "Personalomsättning", "Sjukfrånvaro per år"} <= set(wb.sheetnames)
+    assert {"Personalbehov", "Rekryteringsbehov", "Ekonomi", "Personalomsättning", "Sjukfrånvaro per år"} <= set(
+        wb.sheetnames
+    )
     need = {row[0].value: [c.value for c in row[1:]] for row in wb["Personalbehov"].iter_rows(min_row=2)}
     assert need["Totalt"] == pytest.approx([figures["personalbehov"]["Totalt"][str(y)] for y in range(2025, 2031)])
     header = [c.value for c in next(wb["Rekryteringsbehov"].iter_rows())]
@@ -210,8 +211,14 @@ def test_the_reports_text_is_the_narrative_of_its_key_figures(batch):
     for r in results:
         figures = json.loads((out / r.slug / "nyckeltal.json").read_text(encoding="utf-8"))
         text = _visible_text((out / r.slug / "rapport.html").read_text(encoding="utf-8")).replace("\u00a0", " ")
-        for paragraph in (narrative.summary, narrative.economics, narrative.turnover, narrative.absence,
-                          narrative.scenarios, narrative.competence):
+        for paragraph in (
+            narrative.summary,
+            narrative.economics,
+            narrative.turnover,
+            narrative.absence,
+            narrative.scenarios,
+            narrative.competence,
+        ):
             for sentence in paragraph(figures, "sv").replace("\u00a0", " ").splitlines():
                 if sentence.strip():
                     assert " ".join(sentence.split()) in text, (r.slug, sentence)
@@ -244,8 +251,10 @@ def test_a_batch_on_a_dask_cluster_gives_the_same_reports(batch, tmp_path):
 
     out, _ = batch
     files = [ROOT / "params" / "individ-och-familjeomsorg.yaml", ROOT / "params" / "funktionsstod.yaml"]
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
-            distributed.Client(cluster) as client:
+    with (
+        distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
+        distributed.Client(cluster) as client,
+    ):
         results = run_batch(files, tmp_path, progress=False, scheduler=client)
     assert [r.ok for r in results] == [True, True], [r.error for r in results]
     for r in results:
@@ -255,14 +264,17 @@ def test_a_batch_on_a_dask_cluster_gives_the_same_reports(batch, tmp_path):
         html = (tmp_path / r.slug / "rapport.html").read_text(encoding="utf-8")
         assert _visible_text(html) == _visible_text((out / r.slug / "rapport.html").read_text(encoding="utf-8"))
     assert sorted(_Page((tmp_path / "index.html").read_text(encoding="utf-8")).links) == sorted(
-        f"{r.slug}/rapport.html" for r in results)
+        f"{r.slug}/rapport.html" for r in results
+    )
 
 
 #: Swedish words a translated label would have; the data's own names (groups, departments,
 #: units, the activity plan) are Swedish in both languages and are taken out first.
-SWEDISH = re.compile(r"\b(och|för|är|av|med|inte|antal|andel|år|anställda|sjukfrånvaro|personal|enhet|avgång\w*|"
-                     r"behov|källa|summa|totalt|övrig\w*|kvinnor|män|ålder|planerad|pågår|försenad|klar)\b|[åäö]",
-                     re.IGNORECASE)
+SWEDISH = re.compile(
+    r"\b(och|för|är|av|med|inte|antal|andel|år|anställda|sjukfrånvaro|personal|enhet|avgång\w*|"
+    r"behov|källa|summa|totalt|övrig\w*|kvinnor|män|ålder|planerad|pågår|försenad|klar)\b|[åäö]",
+    re.IGNORECASE,
+)
 
 
 def test_an_english_report_has_no_swedish_labels(tmp_path, demo):

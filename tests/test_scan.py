@@ -8,8 +8,8 @@ from pathlib import Path
 
 import openpyxl
 
-from kompetens.run import batch, execute
 from kompetens.privacy.scanner import scan_html, scan_json, scan_outputs, scan_text
+from kompetens.run import batch, execute
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
@@ -22,17 +22,24 @@ def test_text_findings_name_the_line():
 
 
 def test_count_tables_marked_for_the_scanner():
-    html = ('<table data-antal="alla"><tr><th>a</th><th>b</th></tr><tr><th>x</th><td>12</td><td>3</td></tr></table>'
-            '<table data-antal="1"><tr><th>y</th><td>2,5</td><td>4</td></tr></table>'
-            '<table><tr><td>1</td></tr></table>')
+    html = (
+        '<table data-antal="alla"><tr><th>a</th><th>b</th></tr><tr><th>x</th><td>12</td><td>3</td></tr></table>'
+        '<table data-antal="1"><tr><th>y</th><td>2,5</td><td>4</td></tr></table>'
+        "<table><tr><td>1</td></tr></table>"
+    )
     found = scan_html(html, "r.html", set(), 5)
-    assert [(f.place, f.what) for f in found] == [("tabell 1, rad 2, kolumn 2", "antal under 5: 3"),
-                                                  ("tabell 2, rad 1, kolumn 2", "antal under 5: 4")]
+    assert [(f.place, f.what) for f in found] == [
+        ("tabell 1, rad 2, kolumn 2", "antal under 5: 3"),
+        ("tabell 2, rad 1, kolumn 2", "antal under 5: 4"),
+    ]
 
 
 def test_count_keys_in_the_key_figures():
-    figures = {"antal_basar": {"A": 12, "B": 3, "Totalt": 15}, "antal_anstallda": {"A": {"2025": 4.0}},
-               "personalbehov": {"A": {"2025": 2.5}}}
+    figures = {
+        "antal_basar": {"A": 12, "B": 3, "Totalt": 15},
+        "antal_anstallda": {"A": {"2025": 4.0}},
+        "personalbehov": {"A": {"2025": 2.5}},
+    }
     found = scan_json(json.dumps(figures), "nyckeltal.json", set(), 5)
     assert [f.place for f in found] == ["antal_anstallda['A']['2025']", "antal_basar['B']"]
 

@@ -15,8 +15,16 @@ from kompetens.io.scb import read_kolada, read_scb_jsonstat
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 # men + women per age: 0 år, 1 år, 2 år, 100+ år, in 2025 and 2026
-EXPECTED = {(2025, 0): 510, (2026, 0): 520, (2025, 1): 500, (2026, 1): 505, (2025, 2): 490, (2026, 2): 496,
-            (2025, 100): 15, (2026, 100): 17}
+EXPECTED = {
+    (2025, 0): 510,
+    (2026, 0): 520,
+    (2025, 1): 500,
+    (2026, 1): 505,
+    (2025, 2): 490,
+    (2026, 2): 496,
+    (2025, 100): 15,
+    (2026, 100): 17,
+}
 
 
 def _as_dict(df):
@@ -55,11 +63,11 @@ def test_kolada_answer():
 def test_bad_kolada_and_jsonstat_are_named(tmp_path):
     bad = tmp_path / "kolada.json"
     bad.write_text('{"values": [{"kpi": "N00090"}]}', encoding="utf-8")
-    with pytest.raises(InputError, match="kolada.json: kan inte läsas som ett Kolada-svar"):
+    with pytest.raises(InputError, match=r"kolada\.json: kan inte läsas som ett Kolada-svar"):
         read_kolada(bad)
     bad = tmp_path / "befolkning.json"
     bad.write_text('{"version": "2.0", "class": "dataset"}', encoding="utf-8")
-    with pytest.raises(InputError, match="befolkning.json: kan inte läsas som JSON-stat"):
+    with pytest.raises(InputError, match=r"befolkning\.json: kan inte läsas som JSON-stat"):
         read_scb_jsonstat(bad)
 
 
@@ -68,6 +76,11 @@ def test_kolada_comparison_sits_beside_the_reports_figures(demo):
     from kompetens.io.scb import kolada_comparison
 
     out = kolada_comparison(read_kolada(FIXTURES / "kolada.json"), figures)
-    assert out["N00090"] == {"namn": "Sjukfrånvaro, kommunalt anställda (%)", "ar": 2024, "kommun": 7.9,
-                             "riket": 7.1, "rapport": pytest.approx(7.27)}
+    assert out["N00090"] == {
+        "namn": "Sjukfrånvaro, kommunalt anställda (%)",
+        "ar": 2024,
+        "kommun": 7.9,
+        "riket": 7.1,
+        "rapport": pytest.approx(7.27),
+    }
     assert out["N00216"]["riket"] == 12.4 and out["N00216"]["rapport"] == pytest.approx(12.5)

@@ -37,8 +37,9 @@ def test_teknik_lowers_the_need_each_year_for_chosen_groups():
 
 def test_kompetensvaxling_moves_a_share_to_a_new_group():
     need, fte, groups = _need()
-    out, out_fte, out_groups = need_levers(need, fte, groups, YEARS,
-                                           {"kompetensvaxling": {"fran": "A", "till": "C", "andel": 0.2, "ar": 2027}})
+    out, out_fte, out_groups = need_levers(
+        need, fte, groups, YEARS, {"kompetensvaxling": {"fran": "A", "till": "C", "andel": 0.2, "ar": 2027}}
+    )
     assert out_groups == ["A", "B", "C"]
     np.testing.assert_allclose(out[0, 0], [100, 90, 80])
     np.testing.assert_allclose(out[0, 2], [0, 10, 20])
@@ -49,10 +50,15 @@ def test_kompetensvaxling_moves_a_share_to_a_new_group():
 def _flows():
     ages = 69 - 15 + 1
     pension = np.zeros(ages + 1)
-    pension[61 - 15:] = [0.06, 0.085, 0.116, 0.184, 0.516, 0.4, 0.5, 0.556, 1.0, 1.0]
-    return FlowArrays(pension=pension, ovriga=np.full((1, 2, ages, TENURE_YEARS), 0.1),
-                      ovriga_first_year=np.full((1, 2, ages), 0.05), intern=np.zeros((1, 2)),
-                      hiring=np.full((2, ages), 1 / ages), events=np.full((2, 3), 50.0))
+    pension[61 - 15 :] = [0.06, 0.085, 0.116, 0.184, 0.516, 0.4, 0.5, 0.556, 1.0, 1.0]
+    return FlowArrays(
+        pension=pension,
+        ovriga=np.full((1, 2, ages, TENURE_YEARS), 0.1),
+        ovriga_first_year=np.full((1, 2, ages), 0.05),
+        intern=np.zeros((1, 2)),
+        hiring=np.full((2, ages), 1 / ages),
+        events=np.full((2, 3), 50.0),
+    )
 
 
 def test_forlang_arbetslivet_shifts_the_profile_and_keeps_the_las_age():
@@ -72,11 +78,25 @@ def test_extreme_levers_never_give_a_negative_need():
     need, fte, groups = _need()
     stock = np.zeros((1, 2, 55, TENURE_YEARS))
     stock[0, :, 10:40, 3] = 100 / 30
-    levers = {"heltid": {"sysselsattningsgrad": 1.0, "ar": 2026}, "teknik": {"andel_per_ar": 0.6},
-              "minska_omsattning": {"andel": 1.0}, "forlang_arbetslivet": 10}
+    levers = {
+        "heltid": {"sysselsattningsgrad": 1.0, "ar": 2026},
+        "teknik": {"andel_per_ar": 0.6},
+        "minska_omsattning": {"andel": 1.0},
+        "forlang_arbetslivet": 10,
+    }
     need2, fte2, groups2 = need_levers(need, fte, groups, YEARS, levers)
-    p = project(stock, need2, fte2, rate_levers(_flows(), groups2, levers), YEARS, ["d"], groups2, "forvaltning",
-                draws=200, seed=1)
+    p = project(
+        stock,
+        need2,
+        fte2,
+        rate_levers(_flows(), groups2, levers),
+        YEARS,
+        ["d"],
+        groups2,
+        "forvaltning",
+        draws=200,
+        seed=1,
+    )
     assert (p.rekryteringsbehov[:, :, 1:] >= 0).all() and (p.draws_rekrytering >= 0).all()
     assert (p.personalbehov >= 0).all()
 
@@ -93,8 +113,9 @@ def test_defaults_give_exactly_the_baseline(demo):
 
 
 def test_heltid_lowers_recruitment_but_not_the_wage_bill(demo):
-    plan = kompetens.prepare(inputs=demo, simuleringar=0, heltid={"sysselsattningsgrad": 0.95, "ar": 2030},
-                             teknik={"andel_per_ar": 0.01})
+    plan = kompetens.prepare(
+        inputs=demo, simuleringar=0, heltid={"sysselsattningsgrad": 0.95, "ar": 2030}, teknik={"andel_per_ar": 0.01}
+    )
     result = compare(plan, kompetens.staff_plan(plan))
     base, full_time = result["baslinje"], result["var_for_sig"]["heltid"]
     assert full_time["rekryteringsbehov_period"] < base["rekryteringsbehov_period"] - 50

@@ -15,12 +15,12 @@ def _personal():
     rows = []
     # 2025: 6 nurses (ages 25, 35, 45, 55, 62, 64) and 5 administrators (31, 32, 33, 41, 42)
     for i, age in enumerate([25, 35, 45, 55, 62, 64]):
-        rows.append(("s%d" % i, 2025, "Sjuksköterska", 2025 - age, 1.0 if i % 2 == 0 else 0.5))
+        rows.append((f"s{i}", 2025, "Sjuksköterska", 2025 - age, 1.0 if i % 2 == 0 else 0.5))
     for i, age in enumerate([31, 32, 33, 41, 42]):
-        rows.append(("a%d" % i, 2025, "Administratör", 2025 - age, 0.8))
+        rows.append((f"a{i}", 2025, "Administratör", 2025 - age, 0.8))
     # 2024: 4 nurses
     for i in range(4):
-        rows.append(("s%d" % i, 2024, "Sjuksköterska", 1990, 1.0))
+        rows.append((f"s{i}", 2024, "Sjuksköterska", 1990, 1.0))
     return pd.DataFrame(rows, columns=["person_id", "ar", "yrkesgrupp", "fodelsear", "sysselsattningsgrad"])
 
 
@@ -59,8 +59,14 @@ def test_headcount_by_year_hides_small_counts_and_their_totals():
 
 
 def test_sick_leave_share_is_hours_over_scheduled_hours():
-    f = pd.DataFrame({"person_id": list("abcdefabcdef"), "manad": ["2024-01"] * 6 + ["2025-01"] * 6,
-                      "schemalagd_tid": [100.0] * 12, "sjuk_tid": [0, 10, 0, 0, 5, 15, 20, 0, 0, 0, 0, 4]})
+    f = pd.DataFrame(
+        {
+            "person_id": list("abcdefabcdef"),
+            "manad": ["2024-01"] * 6 + ["2025-01"] * 6,
+            "schemalagd_tid": [100.0] * 12,
+            "sjuk_tid": [0, 10, 0, 0, 5, 15, 20, 0, 0, 0, 0, 4],
+        }
+    )
     share = staff.sick_leave_by_year(f, k=5)
     assert share[2024] == pytest.approx(30 / 600)
     assert share[2025] == pytest.approx(24 / 600)
@@ -68,8 +74,12 @@ def test_sick_leave_share_is_hours_over_scheduled_hours():
 
 
 def test_exits_by_year_counts_reasons_and_hides_what_totals_would_reveal():
-    a = pd.DataFrame({"datum": pd.to_datetime(["2024-03-01"] * 12 + ["2025-01-01"] * 5),
-                      "orsak": ["pension"] * 5 + ["ovrigt"] + ["egen_begaran"] * 6 + ["pension"] * 5})
+    a = pd.DataFrame(
+        {
+            "datum": pd.to_datetime(["2024-03-01"] * 12 + ["2025-01-01"] * 5),
+            "orsak": ["pension"] * 5 + ["ovrigt"] + ["egen_begaran"] * 6 + ["pension"] * 5,
+        }
+    )
     e = staff.exits_by_year(a, k=5)
     # 2024: egen_begaran 6, ovrigt 1 (hidden), pension 5, total 12. The total is published,
     # so the smallest other cell of the year (pension 5) is hidden too.

@@ -17,18 +17,25 @@ from kompetens.models.turnover import by_category, reconciliation, tenure_shares
 
 def _register():
     """2024: 10 staff (8 tillsvidare); 2025: 12 staff (9 tillsvidare)."""
-    personal = pd.DataFrame({
-        "person_id": [f"p{i}" for i in range(10)] + [f"q{i}" for i in range(12)],
-        "ar": [2024] * 10 + [2025] * 12,
-        "anstallningsform": ["tillsvidare"] * 8 + ["visstid"] * 2 + ["tillsvidare"] * 9 + ["visstid"] * 3,
-    })
-    avgangar = pd.DataFrame({
-        "datum": pd.to_datetime(["2025-02-01", "2025-03-01", "2025-05-01", "2025-06-15", "2025-09-01", "2024-04-01"]),
-        "orsak": ["egen_begaran", "pension", "intern_rorlighet", "ovrigt", "egen_begaran", "egen_begaran"],
-        "anstallningsform": ["tillsvidare", "tillsvidare", "tillsvidare", "visstid", "tillsvidare", "tillsvidare"],
-        "anstallningsdatum": pd.to_datetime(["2024-06-01", "1990-01-01", "2015-01-01", "2025-01-01",
-                                             "2020-01-01", "2023-01-01"]),
-    })
+    personal = pd.DataFrame(
+        {
+            "person_id": [f"p{i}" for i in range(10)] + [f"q{i}" for i in range(12)],
+            "ar": [2024] * 10 + [2025] * 12,
+            "anstallningsform": ["tillsvidare"] * 8 + ["visstid"] * 2 + ["tillsvidare"] * 9 + ["visstid"] * 3,
+        }
+    )
+    avgangar = pd.DataFrame(
+        {
+            "datum": pd.to_datetime(
+                ["2025-02-01", "2025-03-01", "2025-05-01", "2025-06-15", "2025-09-01", "2024-04-01"]
+            ),
+            "orsak": ["egen_begaran", "pension", "intern_rorlighet", "ovrigt", "egen_begaran", "egen_begaran"],
+            "anstallningsform": ["tillsvidare", "tillsvidare", "tillsvidare", "visstid", "tillsvidare", "tillsvidare"],
+            "anstallningsdatum": pd.to_datetime(
+                ["2024-06-01", "1990-01-01", "2015-01-01", "2025-01-01", "2020-01-01", "2023-01-01"]
+            ),
+        }
+    )
     starters = pd.Series(pd.to_datetime(["2025-01-01", "2025-03-01", "2024-06-01"]))
     return personal, avgangar, starters
 
@@ -79,14 +86,27 @@ def test_tenure_shares_by_hand():
 
 
 def _spells():
-    return pd.DataFrame({
-        "anstallningsdatum": pd.to_datetime(["2015-01-01", "2018-06-01", "1988-03-01", "2020-01-01", "2021-05-01",
-                                             "2019-02-01", "2022-01-01", "2016-09-01"]),
-        "slutdatum": pd.to_datetime(["2020-01-01", None, "2021-03-31", "2021-01-01", None, "2024-02-01",
-                                     "2022-07-01", None]),
-        "orsak": ["egen_begaran", None, "pension", "egen_begaran", None, "ovrigt", "egen_begaran", None],
-        "grupp": ["a", "a", "a", "b", "b", "b", "b", "a"],
-    })
+    return pd.DataFrame(
+        {
+            "anstallningsdatum": pd.to_datetime(
+                [
+                    "2015-01-01",
+                    "2018-06-01",
+                    "1988-03-01",
+                    "2020-01-01",
+                    "2021-05-01",
+                    "2019-02-01",
+                    "2022-01-01",
+                    "2016-09-01",
+                ]
+            ),
+            "slutdatum": pd.to_datetime(
+                ["2020-01-01", None, "2021-03-31", "2021-01-01", None, "2024-02-01", "2022-07-01", None]
+            ),
+            "orsak": ["egen_begaran", None, "pension", "egen_begaran", None, "ovrigt", "egen_begaran", None],
+            "grupp": ["a", "a", "a", "b", "b", "b", "b", "a"],
+        }
+    )
 
 
 @pytest.mark.filterwarnings("ignore:Tied event times")
@@ -139,7 +159,7 @@ def test_demo_retention_and_tenure_recover_the_truth(demo):
     def stay(mult):
         return [(1 - tenure[(0, 1)] * mult), (1 - tenure[(0, 1)] * mult) * (1 - tenure[(1, 3)] * mult) ** 2]
 
-    true_1, true_3 = (young * np.array(stay(age[(0, 29)])) + (1 - young) * np.array(stay(age[(30, 49)])))
+    true_1, true_3 = young * np.array(stay(age[(0, 29)])) + (1 - young) * np.array(stay(age[(30, 49)]))
     assert r["kvar_1_ar"] == pytest.approx(true_1, abs=0.03)
     assert r["kvar_3_ar"] == pytest.approx(true_3, abs=0.03)
     assert r["kvar_1_ki_lag"] < true_1 < r["kvar_1_ki_hog"]
@@ -155,16 +175,26 @@ def test_by_category_hides_small_cells(demo):
 
 
 def _exit_rows():
-    return pd.DataFrame({"person_id": ["a", "b", "c", "d"], "datum": ["2024-05-01", "2024-06-01", "2024-07-01", "2024-07-01"],
-                         "forvaltning": ["X"] * 4, "yrkesgrupp": ["Y"] * 4, "orsak": ["pension", "ovrigt", "egen_begaran", "ovrigt"],
-                         "anstallningsdatum": ["2000-01-01", "2010-01-01", "2015-01-01", "2016-01-01"]})
+    return pd.DataFrame(
+        {
+            "person_id": ["a", "b", "c", "d"],
+            "datum": ["2024-05-01", "2024-06-01", "2024-07-01", "2024-07-01"],
+            "forvaltning": ["X"] * 4,
+            "yrkesgrupp": ["Y"] * 4,
+            "orsak": ["pension", "ovrigt", "egen_begaran", "ovrigt"],
+            "anstallningsdatum": ["2000-01-01", "2010-01-01", "2015-01-01", "2016-01-01"],
+        }
+    )
 
 
-@pytest.mark.parametrize("column,value,row,rule", [
-    ("datum", "1999-01-01", 3, "avgång före anställningsdatum"),
-    ("datum", "2099-01-01", 3, "datum i framtiden"),
-    ("orsak", "flytt", 3, "ska vara ett av"),
-])
+@pytest.mark.parametrize(
+    "column,value,row,rule",
+    [
+        ("datum", "1999-01-01", 3, "avgång före anställningsdatum"),
+        ("datum", "2099-01-01", 3, "datum i framtiden"),
+        ("orsak", "flytt", 3, "ska vara ett av"),
+    ],
+)
 def test_bad_exit_records_are_named(column, value, row, rule):
     df = _exit_rows()
     df.loc[1, column] = value
@@ -179,7 +209,8 @@ def test_duplicate_exit_is_named():
     with pytest.raises(InputError) as err:
         validate_table(df, "avgangar", "avgangar.csv")
     assert [(p.file, p.row, p.column, p.rule) for p in err.value.problems] == [
-        ("avgangar.csv", 6, "person_id", "samma avgång två gånger")]
+        ("avgangar.csv", 6, "person_id", "samma avgång två gånger")
+    ]
 
 
 def test_report_sections_share_one_retention_per_plan(demo):
@@ -193,7 +224,9 @@ def test_report_sections_share_one_retention_per_plan(demo):
     assert (plan.spells["forvaltning"] == "Äldreomsorg").all()
     total = turnover_figures(plan)["retention"]["Totalt"]
     table = report.retention_table(plan).data
-    assert table.loc["Totalt", "Anställningar"] == total["antal"] == plan.retention.sammanfattning.loc["Totalt", "antal"]
+    assert (
+        table.loc["Totalt", "Anställningar"] == total["antal"] == plan.retention.sammanfattning.loc["Totalt", "antal"]
+    )
     assert table.loc["Totalt", "Kvar efter 1 år (%)"] == pytest.approx(100 * total["kvar_1_ar"])
     groups = plan.retention_by_group.sammanfattning
     counts = plan.spells["yrkesgrupp"].value_counts()

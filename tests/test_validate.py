@@ -26,8 +26,9 @@ def _prepared(df: pd.DataFrame, table: str) -> pd.DataFrame:
 
 
 def _pandera(df: pd.DataFrame, table: str) -> pd.DataFrame:
-    plain = pd.DataFrame({c: df[c].astype(object) if isinstance(df[c].dtype, pd.CategoricalDtype) else df[c]
-                          for c in df.columns})
+    plain = pd.DataFrame(
+        {c: df[c].astype(object) if isinstance(df[c].dtype, pd.CategoricalDtype) else df[c] for c in df.columns}
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FutureWarning)
         return TABLES[table][0].validate(plain, lazy=True)
@@ -59,8 +60,13 @@ def test_formats_that_mean_the_same_value_become_one_category():
 
 
 def test_a_bad_distinct_value_is_reported_on_every_row_that_has_it():
-    rows = pd.DataFrame({"manad": ["2025-01", "2025-13", "2025-01", "2025-13"], "schemalagd_tid": ["160"] * 4,
-                         "sjuk_tid": ["8", "0", "1 000", "0"]})
+    rows = pd.DataFrame(
+        {
+            "manad": ["2025-01", "2025-13", "2025-01", "2025-13"],
+            "schemalagd_tid": ["160"] * 4,
+            "sjuk_tid": ["8", "0", "1 000", "0"],
+        }
+    )
     with pytest.raises(InputError) as err:
         validate_table(rows, "franvaro", "franvaro.csv")
     found = sorted((p.row, p.column) for p in err.value.problems)
@@ -68,18 +74,32 @@ def test_a_bad_distinct_value_is_reported_on_every_row_that_has_it():
     assert found == [(3, "manad"), (4, "sjuk_tid"), (5, "manad")]
 
 
-_VALID = {"ar": ["2024", "2025"], "forvaltning": ["Äldreomsorg", "IFO"],
-          "enhet": ["Enhet 1", "Enhet 2"], "yrkesgrupp": ["Sjuksköterska", "Socialsekreterare"],
-          "fodelsear": ["1960", "1985", "1 990"], "kon": ["K", "M"], "sysselsattningsgrad": ["1", "0,75", "0.5"],
-          "manadslon": ["31 000", "28500,5"], "anstallningsdatum": ["2010-01-01", "2015-06-30"],
-          "anstallningsform": ["tillsvidare", "visstid"], "chef": ["ja", "nej", "False"]}
+_VALID = {
+    "ar": ["2024", "2025"],
+    "forvaltning": ["Äldreomsorg", "IFO"],
+    "enhet": ["Enhet 1", "Enhet 2"],
+    "yrkesgrupp": ["Sjuksköterska", "Socialsekreterare"],
+    "fodelsear": ["1960", "1985", "1 990"],
+    "kon": ["K", "M"],
+    "sysselsattningsgrad": ["1", "0,75", "0.5"],
+    "manadslon": ["31 000", "28500,5"],
+    "anstallningsdatum": ["2010-01-01", "2015-06-30"],
+    "anstallningsform": ["tillsvidare", "visstid"],
+    "chef": ["ja", "nej", "False"],
+}
 _BAD = ["", None, "0", "-1", "2025-02-30", "X", "1,2,3", "2101", "1,5"]
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.fixed_dictionaries({c: st.sampled_from(v) for c, v in _VALID.items()}), min_size=1, max_size=8),
-       st.lists(st.tuples(st.integers(0, 7), st.sampled_from(["person_id", *sorted(set(_VALID) - {"chef"})]), st.sampled_from(_BAD)),
-                max_size=2))
+@given(
+    st.lists(st.fixed_dictionaries({c: st.sampled_from(v) for c, v in _VALID.items()}), min_size=1, max_size=8),
+    st.lists(
+        st.tuples(
+            st.integers(0, 7), st.sampled_from(["person_id", *sorted(set(_VALID) - {"chef"})]), st.sampled_from(_BAD)
+        ),
+        max_size=2,
+    ),
+)
 def test_fast_check_accepts_exactly_what_pandera_accepts(rows, corruptions):
     """Valid registers with zero to two corrupted cells: the fast check must return pandera's
     table when pandera accepts, and must never accept what pandera rejects."""
@@ -101,7 +121,11 @@ def test_fast_check_accepts_exactly_what_pandera_accepts(rows, corruptions):
 def test_numeric_person_ids_are_read_as_text_and_checked_for_personnummer():
     df = read_table(demo_dir() / "personal.csv").iloc[:20].astype(object).reset_index(drop=True)
     ids = pd.Series(range(20), dtype="int64")
-    assert validate_table(df.assign(person_id=ids), "personal", "p.parquet")["person_id"].tolist()[:3] == ["0", "1", "2"]
+    assert validate_table(df.assign(person_id=ids), "personal", "p.parquet")["person_id"].tolist()[:3] == [
+        "0",
+        "1",
+        "2",
+    ]
     ids[3] = 198001011234
     with pytest.raises(InputError) as err:
         validate_table(df.assign(person_id=ids), "personal", "p.parquet")

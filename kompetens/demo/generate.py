@@ -23,8 +23,7 @@ _LEDNING = _GROUPS.index("Ledning")
 
 _UNIT_NAMES = {
     "Äldreomsorg": ["Hemtjänst"] * 14 + ["Särskilt boende"] * 22 + ["Dagverksamhet"] * 2,
-    "Funktionsstöd (LSS)": ["Personlig assistans"] * 9 + ["Gruppbostad"] * 9
-    + ["Daglig verksamhet"] * 2,
+    "Funktionsstöd (LSS)": ["Personlig assistans"] * 9 + ["Gruppbostad"] * 9 + ["Daglig verksamhet"] * 2,
     "Individ- och familjeomsorg": ["Barn och unga"] * 3 + ["Vuxen"] * 2 + ["Familjestöd"] * 2,
     "Hälso- och sjukvård": ["Hemsjukvård"] * 5 + ["Rehab"] * 3,
     "Myndighet och bistånd": ["Biståndshandläggning"] * 3 + ["LSS-handläggning"],
@@ -66,8 +65,7 @@ def population(years) -> pd.DataFrame:
     base = T.BEFOLKNING_2019 * profile / profile.sum()
     growth = _band_value(T.BEFOLKNING_TILLVAXT, age)
     rows = [
-        pd.DataFrame({"ar": y, "alder": age,
-                      "antal": np.round(base * np.exp(growth * (y - 2019))).astype(int)})
+        pd.DataFrame({"ar": y, "alder": age, "antal": np.round(base * np.exp(growth * (y - 2019))).astype(int)})
         for y in years
     ]
     return pd.concat(rows, ignore_index=True)
@@ -129,8 +127,11 @@ def _hire(reg, rng, rng_q, month, dept, unit, group, age=None, hired=None):
         hired = np.full(n, month.start_time.normalize().to_datetime64())
     reg.add(
         person=np.arange(len(reg.cols.get("group", [])), len(reg.cols.get("group", [])) + n),
-        group=np.asarray(group), dept=np.asarray(dept), unit=np.asarray(unit),
-        birth_year=birth_year, birth_month=rng.integers(1, 13, n),
+        group=np.asarray(group),
+        dept=np.asarray(dept),
+        unit=np.asarray(unit),
+        birth_year=birth_year,
+        birth_month=rng.integers(1, 13, n),
         woman=rng.random(n) < _women_share(group),
         grade=_draw_sysselsattningsgrad(rng, n),
         visstid=rng.random(n) < T.ANDEL_VISSTID,
@@ -171,7 +172,7 @@ def simulate(seed: int = T.SEED) -> dict[str, pd.DataFrame]:
     start = months[0]
     # initial stock: ages spread over working life, tenure up to 25 years
     for (d, g), tgt in targets.items():
-        n = int(round(tgt.loc[start.year]))
+        n = round(tgt.loc[start.year])
         age = rng.integers(20, 66, n)
         tenure = np.minimum(rng.exponential(7.0, n), age - 18)
         hired = (start.start_time - pd.to_timedelta(tenure * DAYS_PER_YEAR, unit="D")).values
@@ -193,26 +194,35 @@ def simulate(seed: int = T.SEED) -> dict[str, pd.DataFrame]:
             y0 = int(np.floor(year_frac))
             level = np.interp(year_frac, [y0, y0 + 1], [tgt.loc[y0], tgt.loc[y0 + 1]])
             have = int(np.sum(reg["active"] & (reg["dept"] == d) & (reg["group"] == g)))
-            gap = int(round(level)) - have
+            gap = round(level) - have
             n = rng.binomial(gap, 0.6) if gap > 0 else 0
             _hire(reg, rng, rng_q, m, [d] * n, rng.choice(units_of[d][:-1], n), [g] * n)
         for u in range(len(_UNITS)):
             want = 1 if u in first_line else T.OVRIG_LEDNING[_DEPTS[_UNIT_DEPT[u]]]
             have = int(np.sum(reg["active"] & (reg["unit"] == u) & (reg["group"] == _LEDNING)))
             if have < want and rng.random() < 0.7:
-                _hire(reg, rng, rng_q, m, [_UNIT_DEPT[u]], [u], [_LEDNING],
-                      age=np.array([min(int(36 + rng.gamma(2.0, 4.0)), 60)]))
+                _hire(
+                    reg,
+                    rng,
+                    rng_q,
+                    m,
+                    [_UNIT_DEPT[u]],
+                    [u],
+                    [_LEDNING],
+                    age=np.array([min(int(36 + rng.gamma(2.0, 4.0)), 60)]),
+                )
         idx = np.flatnonzero(reg["active"])
         if m.month == T.SNAPSHOT_MONTH and m.year in T.SNAPSHOT_YEARS:
             snapshots.append(_snapshot(reg, idx, m))
 
         # exits during the month, dated on a random day
         age = m.year - reg["birth_year"][idx]
-        tenure = (m.start_time.to_datetime64() - reg["hired"][idx]).astype("timedelta64[D]").astype(float) / DAYS_PER_YEAR
+        tenure = (m.start_time.to_datetime64() - reg["hired"][idx]).astype("timedelta64[D]").astype(
+            float
+        ) / DAYS_PER_YEAR
         retire = (age >= reg["retire_age"][idx]) & (m.month == reg["birth_month"][idx])
         retire |= age > T.LAS_ALDER
-        annual = _band_value(T.OVRIGA_AVGANGAR_ANSTALLNINGSTID, tenure) * _band_value(
-            T.OVRIGA_AVGANGAR_ALDER, age)
+        annual = _band_value(T.OVRIGA_AVGANGAR_ANSTALLNINGSTID, tenure) * _band_value(T.OVRIGA_AVGANGAR_ALDER, age)
         other = ~retire & (rng.random(len(idx)) < 1 - (1 - annual) ** (1 / 12))
         move_p = 1 - (1 - T.INTERN_RORLIGHET) ** (1 / 12)
         move = ~retire & ~other & (reg["group"][idx] != _LEDNING) & (rng.random(len(idx)) < move_p)
@@ -220,8 +230,9 @@ def simulate(seed: int = T.SEED) -> dict[str, pd.DataFrame]:
         day = rng.integers(0, days, len(idx))
         exit_date = m.start_time.to_datetime64().astype("datetime64[D]") + day
         leavers = retire | other
-        reason = np.where(retire, "pension",
-                          np.where(rng.random(len(idx)) < T.ANDEL_EGEN_BEGARAN, "egen_begaran", "ovrigt"))
+        reason = np.where(
+            retire, "pension", np.where(rng.random(len(idx)) < T.ANDEL_EGEN_BEGARAN, "egen_begaran", "ovrigt")
+        )
         if m >= pd.Period(T.FIRST_MONTH, "M"):
             frac = np.where(leavers, (day + 1) / days, 1.0)
             absence.append(_absence(reg, idx, m, frac, rng))
@@ -230,17 +241,21 @@ def simulate(seed: int = T.SEED) -> dict[str, pd.DataFrame]:
         reg["exit_date"][li] = exit_date[leavers]
         reg["exit_reason"][li] = reason[leavers]
         for i, dte in zip(idx[move], exit_date[move]):
-            others = [d for d in range(len(_DEPTS)) if d != reg["dept"][i]
-                      and (d, reg["group"][i]) in targets]
+            others = [d for d in range(len(_DEPTS)) if d != reg["dept"][i] and (d, reg["group"][i]) in targets]
             if not others:
                 continue
             new = int(rng.choice(others))
-            moves.append({"person": i, "datum": dte, "dept": reg["dept"][i], "unit": reg["unit"][i],
-                          "group": reg["group"][i]})
+            moves.append(
+                {"person": i, "datum": dte, "dept": reg["dept"][i], "unit": reg["unit"][i], "group": reg["group"][i]}
+            )
             reg["dept"][i] = new
             reg["unit"][i] = rng.choice(units_of[new][:-1])
-    return {"register": pd.DataFrame(reg.cols), "personal": pd.concat(snapshots, ignore_index=True),
-            "franvaro": pd.concat(absence, ignore_index=True), "moves": pd.DataFrame(moves)}
+    return {
+        "register": pd.DataFrame(reg.cols),
+        "personal": pd.concat(snapshots, ignore_index=True),
+        "franvaro": pd.concat(absence, ignore_index=True),
+        "moves": pd.DataFrame(moves),
+    }
 
 
 def _salary(reg, idx, year, hired_days_before):
@@ -255,15 +270,23 @@ def _snapshot(reg, idx, m):
     tenure_days = (day - reg["hired"][idx]).astype("timedelta64[D]").astype(float)
     # fixed-term contracts convert to permanent after two years (LAS)
     visstid = reg["visstid"][idx] & (tenure_days < 2 * DAYS_PER_YEAR)
-    return pd.DataFrame({
-        "person": idx, "ar": m.year, "dept": reg["dept"][idx], "unit": reg["unit"][idx],
-        "group": reg["group"][idx], "fodelsear": reg["birth_year"][idx],
-        "kon": np.where(reg["woman"][idx], "K", "M"), "sysselsattningsgrad": reg["grade"][idx],
-        "manadslon": _salary(reg, idx, m.year, tenure_days),
-        "anstallningsdatum": reg["hired"][idx],
-        "anstallningsform": np.where(visstid, "visstid", "tillsvidare"),
-        "chef": reg["group"][idx] == _LEDNING, "behorig": reg["qualified"][idx],
-    })
+    return pd.DataFrame(
+        {
+            "person": idx,
+            "ar": m.year,
+            "dept": reg["dept"][idx],
+            "unit": reg["unit"][idx],
+            "group": reg["group"][idx],
+            "fodelsear": reg["birth_year"][idx],
+            "kon": np.where(reg["woman"][idx], "K", "M"),
+            "sysselsattningsgrad": reg["grade"][idx],
+            "manadslon": _salary(reg, idx, m.year, tenure_days),
+            "anstallningsdatum": reg["hired"][idx],
+            "anstallningsform": np.where(visstid, "visstid", "tillsvidare"),
+            "chef": reg["group"][idx] == _LEDNING,
+            "behorig": reg["qualified"][idx],
+        }
+    )
 
 
 def _age_band(age):
@@ -276,14 +299,16 @@ def sick_share(reg, idx, m) -> np.ndarray:
     age = m.year - reg["birth_year"][idx]
     band = _age_band(age)
     t = m.year + (m.month - 0.5) / 12 - s["trend_origin"]
-    eta = (s["intercept"]
-           + np.array([s["yrkesgrupp"][_GROUPS[g]] for g in reg["group"][idx]])
-           + np.array([s["forvaltning"][_DEPTS[d]] for d in reg["dept"][idx]])
-           + np.array([s["aldersband"][b] for b in band])
-           + np.where(reg["woman"][idx], s["kon"]["K"], s["kon"]["M"])
-           + s["manad"][m.month]
-           + (s["trend"] + np.array([s["trend_aldersband"][b] for b in band])) * t
-           + _unit_effect(reg["unit"][idx]))
+    eta = (
+        s["intercept"]
+        + np.array([s["yrkesgrupp"][_GROUPS[g]] for g in reg["group"][idx]])
+        + np.array([s["forvaltning"][_DEPTS[d]] for d in reg["dept"][idx]])
+        + np.array([s["aldersband"][b] for b in band])
+        + np.where(reg["woman"][idx], s["kon"]["K"], s["kon"]["M"])
+        + s["manad"][m.month]
+        + (s["trend"] + np.array([s["trend_aldersband"][b] for b in band])) * t
+        + _unit_effect(reg["unit"][idx])
+    )
     return 1 / (1 + np.exp(-eta))
 
 
@@ -316,13 +341,27 @@ def _absence(reg, idx, m, frac, rng):
     short_days = rng.binomial(days, q)
     short = np.round(hours * short_days / days, 1)
     sick = np.where(long, hours, short)
-    wages = _salary(reg, idx, m.year, (m.start_time.to_datetime64() - reg["hired"][idx])
-                    .astype("timedelta64[D]").astype(float)) * reg["grade"][idx] * frac
-    return pd.DataFrame({"person": idx, "manad": str(m), "dept": reg["dept"][idx],
-                         "unit": reg["unit"][idx], "group": reg["group"][idx],
-                         "wages": wages, "schemalagd_tid": hours,
-                         "sjuk_tid": sick, "sjuk_kort": np.where(long, 0.0, short),
-                         "sjuk_lang": np.where(long, hours, 0.0)})
+    wages = (
+        _salary(
+            reg, idx, m.year, (m.start_time.to_datetime64() - reg["hired"][idx]).astype("timedelta64[D]").astype(float)
+        )
+        * reg["grade"][idx]
+        * frac
+    )
+    return pd.DataFrame(
+        {
+            "person": idx,
+            "manad": str(m),
+            "dept": reg["dept"][idx],
+            "unit": reg["unit"][idx],
+            "group": reg["group"][idx],
+            "wages": wages,
+            "schemalagd_tid": hours,
+            "sjuk_tid": sick,
+            "sjuk_kort": np.where(long, 0.0, short),
+            "sjuk_lang": np.where(long, hours, 0.0),
+        }
+    )
 
 
 def _person_ids(persons) -> np.ndarray:
@@ -335,51 +374,90 @@ def build_tables(seed: int = T.SEED) -> dict[str, pd.DataFrame]:
     reg, snap, absn, moves = sim["register"], sim["personal"], sim["franvaro"], sim["moves"]
     groups, depts, units = np.array(_GROUPS), np.array(_DEPTS), np.array(_UNITS)
 
-    personal = pd.DataFrame({
-        "person_id": _person_ids(snap["person"]), "ar": snap["ar"],
-        "forvaltning": depts[snap["dept"]], "enhet": units[snap["unit"]],
-        "yrkesgrupp": groups[snap["group"]], "fodelsear": snap["fodelsear"], "kon": snap["kon"],
-        "sysselsattningsgrad": snap["sysselsattningsgrad"], "manadslon": snap["manadslon"].astype(int),
-        "anstallningsdatum": pd.to_datetime(snap["anstallningsdatum"]).dt.strftime("%Y-%m-%d"),
-        "anstallningsform": snap["anstallningsform"], "chef": snap["chef"], "behorig": snap["behorig"],
-    })
+    personal = pd.DataFrame(
+        {
+            "person_id": _person_ids(snap["person"]),
+            "ar": snap["ar"],
+            "forvaltning": depts[snap["dept"]],
+            "enhet": units[snap["unit"]],
+            "yrkesgrupp": groups[snap["group"]],
+            "fodelsear": snap["fodelsear"],
+            "kon": snap["kon"],
+            "sysselsattningsgrad": snap["sysselsattningsgrad"],
+            "manadslon": snap["manadslon"].astype(int),
+            "anstallningsdatum": pd.to_datetime(snap["anstallningsdatum"]).dt.strftime("%Y-%m-%d"),
+            "anstallningsform": snap["anstallningsform"],
+            "chef": snap["chef"],
+            "behorig": snap["behorig"],
+        }
+    )
 
     first, last = np.datetime64(T.FIRST_MONTH + "-01"), np.datetime64(T.LAST_MONTH + "-31")
     left = reg[reg["exit_date"].notna()]
     left = left[(left["exit_date"] >= first) & (left["exit_date"] <= last)]
-    exits = pd.DataFrame({"person": left["person"], "datum": left["exit_date"],
-                          "dept": left["dept"], "unit": left["unit"], "group": left["group"],
-                          "orsak": left["exit_reason"]})
+    exits = pd.DataFrame(
+        {
+            "person": left["person"],
+            "datum": left["exit_date"],
+            "dept": left["dept"],
+            "unit": left["unit"],
+            "group": left["group"],
+            "orsak": left["exit_reason"],
+        }
+    )
     mv = moves[(moves["datum"] >= first) & (moves["datum"] <= last)].assign(orsak="intern_rorlighet")
     exits = pd.concat([exits, mv[exits.columns]], ignore_index=True)
     who = reg.set_index("person").loc[exits["person"]]
     tenure = (exits["datum"].values - who["hired"].values).astype("timedelta64[D]").astype(float)
-    avgangar = pd.DataFrame({
-        "person_id": _person_ids(exits["person"]),
-        "datum": pd.to_datetime(exits["datum"]).dt.strftime("%Y-%m-%d"),
-        "forvaltning": depts[exits["dept"].astype(int)], "enhet": units[exits["unit"].astype(int)],
-        "yrkesgrupp": groups[exits["group"].astype(int)], "orsak": exits["orsak"].values,
-        "anstallningsdatum": pd.to_datetime(who["hired"].values).strftime("%Y-%m-%d"),
-        "anstallningsform": np.where(who["visstid"].values & (tenure < 2 * DAYS_PER_YEAR), "visstid", "tillsvidare"),
-        "fodelsear": who["birth_year"].values, "kon": np.where(who["woman"].values, "K", "M"),
-    }).sort_values(["datum", "person_id"], kind="stable").reset_index(drop=True)
+    avgangar = (
+        pd.DataFrame(
+            {
+                "person_id": _person_ids(exits["person"]),
+                "datum": pd.to_datetime(exits["datum"]).dt.strftime("%Y-%m-%d"),
+                "forvaltning": depts[exits["dept"].astype(int)],
+                "enhet": units[exits["unit"].astype(int)],
+                "yrkesgrupp": groups[exits["group"].astype(int)],
+                "orsak": exits["orsak"].values,
+                "anstallningsdatum": pd.to_datetime(who["hired"].values).strftime("%Y-%m-%d"),
+                "anstallningsform": np.where(
+                    who["visstid"].values & (tenure < 2 * DAYS_PER_YEAR), "visstid", "tillsvidare"
+                ),
+                "fodelsear": who["birth_year"].values,
+                "kon": np.where(who["woman"].values, "K", "M"),
+            }
+        )
+        .sort_values(["datum", "person_id"], kind="stable")
+        .reset_index(drop=True)
+    )
 
     pw = reg.set_index("person").loc[absn["person"]]
-    franvaro = pd.DataFrame({
-        "person_id": _person_ids(absn["person"]), "manad": absn["manad"],
-        "forvaltning": depts[absn["dept"]], "enhet": units[absn["unit"]],
-        "yrkesgrupp": groups[absn["group"]], "fodelsear": pw["birth_year"].values,
-        "kon": np.where(pw["woman"].values, "K", "M"),
-        "schemalagd_tid": absn["schemalagd_tid"], "sjuk_tid": absn["sjuk_tid"],
-        "sjuk_kort": absn["sjuk_kort"], "sjuk_lang": absn["sjuk_lang"],
-    })
+    franvaro = pd.DataFrame(
+        {
+            "person_id": _person_ids(absn["person"]),
+            "manad": absn["manad"],
+            "forvaltning": depts[absn["dept"]],
+            "enhet": units[absn["unit"]],
+            "yrkesgrupp": groups[absn["group"]],
+            "fodelsear": pw["birth_year"].values,
+            "kon": np.where(pw["woman"].values, "K", "M"),
+            "schemalagd_tid": absn["schemalagd_tid"],
+            "sjuk_tid": absn["sjuk_tid"],
+            "sjuk_kort": absn["sjuk_kort"],
+            "sjuk_lang": absn["sjuk_lang"],
+        }
+    )
 
     # an HR export lists absence for the staff it knows: those in a snapshot or with an exit
     known = set(personal["person_id"]) | set(avgangar["person_id"])
     franvaro = franvaro[franvaro["person_id"].isin(known)].reset_index(drop=True)
     kostnader = _costs(absn, seed)
-    return {"personal": personal, "avgangar": avgangar, "franvaro": franvaro,
-            "befolkning": population(T.POPULATION_YEARS), "kostnader": kostnader}
+    return {
+        "personal": personal,
+        "avgangar": avgangar,
+        "franvaro": franvaro,
+        "befolkning": population(T.POPULATION_YEARS),
+        "kostnader": kostnader,
+    }
 
 
 def _costs(absn: pd.DataFrame, seed: int) -> pd.DataFrame:
@@ -389,15 +467,24 @@ def _costs(absn: pd.DataFrame, seed: int) -> pd.DataFrame:
     year = cost["manad"].str[:4].astype(int)
     share = np.array([T.HYRPERSONAL_ANDEL[_DEPTS[d]] for d in cost["dept"]])
     share = share * (1 + T.HYRPERSONAL_TREND) ** (year - 2019) * np.exp(rng.normal(0, 0.25, len(cost)))
-    return pd.DataFrame({"manad": cost["manad"], "forvaltning": np.array(_DEPTS)[cost["dept"]],
-                         "lonekostnad": np.round(cost["wages"], -2).astype(int),
-                         "hyrpersonal": np.round(cost["wages"] * share, -2).astype(int)})
+    return pd.DataFrame(
+        {
+            "manad": cost["manad"],
+            "forvaltning": np.array(_DEPTS)[cost["dept"]],
+            "lonekostnad": np.round(cost["wages"], -2).astype(int),
+            "hyrpersonal": np.round(cost["wages"] * share, -2).astype(int),
+        }
+    )
 
 
 #: File name of each demo table under data/demo/.
-DEMO_FILES = {"personal": "personal.csv", "avgangar": "avgangar.csv",
-              "franvaro": "franvaro.csv.gz", "befolkning": "befolkning.csv",
-              "kostnader": "kostnader.csv"}
+DEMO_FILES = {
+    "personal": "personal.csv",
+    "avgangar": "avgangar.csv",
+    "franvaro": "franvaro.csv.gz",
+    "befolkning": "befolkning.csv",
+    "kostnader": "kostnader.csv",
+}
 
 
 def write_demo(out_dir, seed: int = T.SEED) -> dict[str, str]:

@@ -84,8 +84,14 @@ FORVALTNINGAR = {
     },
 }
 #: Managers above the first line (verksamhetschefer, förvaltningsledning), per department.
-OVRIG_LEDNING = {"Äldreomsorg": 3, "Funktionsstöd (LSS)": 2, "Individ- och familjeomsorg": 1,
-                 "Hälso- och sjukvård": 1, "Myndighet och bistånd": 1, "Stab": 3}
+OVRIG_LEDNING = {
+    "Äldreomsorg": 3,
+    "Funktionsstöd (LSS)": 2,
+    "Individ- och familjeomsorg": 1,
+    "Hälso- och sjukvård": 1,
+    "Myndighet och bistånd": 1,
+    "Stab": 3,
+}
 
 #: Population forecast: the 2019 population by single year of age is a smooth profile
 #: scaled to BEFOLKNING_2019 (ages 0..100, 100 meaning 100+); each age band then grows
@@ -113,8 +119,7 @@ DRIVARE = {
 
 #: Retirement: each employee's planned retirement age is drawn from this distribution
 #: (mean 64.8 years); nobody works past the LAS age 69.
-PENSIONSALDER = {61: 0.06, 62: 0.08, 63: 0.10, 64: 0.14, 65: 0.32, 66: 0.12, 67: 0.09,
-                 68: 0.05, 69: 0.04}
+PENSIONSALDER = {61: 0.06, 62: 0.08, 63: 0.10, 64: 0.14, 65: 0.32, 66: 0.12, 67: 0.09, 68: 0.05, 69: 0.04}
 LAS_ALDER = 69
 
 #: Other exits (egen_begaran + ovrigt): yearly hazard = base by tenure band × age factor.
@@ -156,9 +161,14 @@ PO_PALAGG = 0.4453  # PO-pålägg for municipalities, SKR 2023: 31.42 % fees + 0
 
 #: Agency staff (hyrpersonal) cost as a share of wage cost, in 2019, per department,
 #: falling by HYRPERSONAL_TREND (relative) per year.
-HYRPERSONAL_ANDEL = {"Äldreomsorg": 0.025, "Funktionsstöd (LSS)": 0.015,
-                     "Individ- och familjeomsorg": 0.04, "Hälso- och sjukvård": 0.08,
-                     "Myndighet och bistånd": 0.01, "Stab": 0.0}
+HYRPERSONAL_ANDEL = {
+    "Äldreomsorg": 0.025,
+    "Funktionsstöd (LSS)": 0.015,
+    "Individ- och familjeomsorg": 0.04,
+    "Hälso- och sjukvård": 0.08,
+    "Myndighet och bistånd": 0.01,
+    "Stab": 0.0,
+}
 HYRPERSONAL_TREND = -0.08
 
 #: Sick leave: logit(share) = intercept + group + department + age band + kön + month
@@ -190,8 +200,20 @@ SJUK = {
         "Stab": -0.25,
     },
     # month-of-year seasonality: winter peaks, a summer low
-    "manad": {1: 0.22, 2: 0.25, 3: 0.12, 4: 0.0, 5: -0.06, 6: -0.12, 7: -0.3, 8: -0.15,
-              9: 0.0, 10: 0.05, 11: 0.1, 12: 0.12},
+    "manad": {
+        1: 0.22,
+        2: 0.25,
+        3: 0.12,
+        4: 0.0,
+        5: -0.06,
+        6: -0.12,
+        7: -0.3,
+        8: -0.15,
+        9: 0.0,
+        10: 0.05,
+        11: 0.1,
+        12: 0.12,
+    },
     # a few units well above 10 %
     "enheter_hog": {"Äldreomsorg": (3, 0.75), "Funktionsstöd (LSS)": (2, 0.7)},
     "frailty_shape": 3.0,  # gamma shape of the person frailty (mean 1, sd 0.58)

@@ -20,9 +20,17 @@ import yaml
 from kompetens.errors import InputError, Problem
 
 STRATEGIES = {
-    "skr2018": ("Använd kompetens rätt", "Bredda rekryteringen", "Förläng arbetslivet", "Marknadsför jobben",
-                "Skapa engagemang", "Använd tekniken & digitaliseringen", "Fler jobbar mer",
-                "Lönekarriär och löneutveckling", "Utvecklings- och karriärmöjligheter"),
+    "skr2018": (
+        "Använd kompetens rätt",
+        "Bredda rekryteringen",
+        "Förläng arbetslivet",
+        "Marknadsför jobben",
+        "Skapa engagemang",
+        "Använd tekniken & digitaliseringen",
+        "Fler jobbar mer",
+        "Lönekarriär och löneutveckling",
+        "Utvecklings- och karriärmöjligheter",
+    ),
 }
 STATUSES = ("planerad", "pågår", "klar")
 COLUMNS = ("omrade", "vad", "aktivitet", "ansvarig", "nar", "uppfoljning", "status")
@@ -42,7 +50,7 @@ def load_activities(path: str | Path, areas) -> pd.DataFrame:
         raise InputError(Problem(path.name, None, None, "ska vara en lista av aktiviteter (nyckel: värde)"))
     problems = []
     for i, row in enumerate(raw, start=1):
-        where = lambda col, rule, value=None: Problem(path.name, i, col, rule, value)  # noqa: E731
+        where = lambda col, rule, value=None, i=i: Problem(path.name, i, col, rule, value)  # noqa: E731
         if row.get("omrade") not in areas:
             problems.append(where("omrade", "okänt område; ska vara en av SKR:s strategier", row.get("omrade")))
         for col in ("aktivitet", "ansvarig"):

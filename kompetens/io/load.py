@@ -75,8 +75,9 @@ def _read_csv(path: Path) -> pd.DataFrame:
         raise InputError(Problem(str(path), 1, None, "bara en kolumn: fel avgränsare? Använd komma eller semikolon"))
     for encoding in ("utf-8-sig", "cp1252"):
         try:
-            return pd.read_csv(path, sep=sep, dtype="category", keep_default_na=False, na_values=[""],
-                               encoding=encoding)
+            return pd.read_csv(
+                path, sep=sep, dtype="category", keep_default_na=False, na_values=[""], encoding=encoding
+            )
         except UnicodeDecodeError:
             continue
     raise AssertionError("cp1252 decodes any byte string")  # pragma: no cover
@@ -92,7 +93,9 @@ def read_table(path: str | Path) -> pd.DataFrame:
             import pyarrow as pa
             import pyarrow.parquet as pq
 
-            text = [f.name for f in pq.read_schema(path) if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)]
+            text = [
+                f.name for f in pq.read_schema(path) if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)
+            ]
             df = pq.read_table(path, read_dictionary=text).to_pandas(split_blocks=True, self_destruct=True)
         elif name.endswith(".xlsx"):
             df = pd.read_excel(path, dtype=str)
@@ -221,18 +224,26 @@ def check_relations(tables: dict, files: dict) -> list[Problem]:
     problems += _unknown(exits, "yrkesgrupp", groups, files["avgangar"], "okänd yrkesgrupp (finns inte i personal)")
     problems += _unknown(exits, "forvaltning", depts, files["avgangar"], "okänd förvaltning (finns inte i personal)")
     if "anstallningsdatum" not in exits:
-        problems += _unknown(exits, "person_id", set(personal["person_id"]), files["avgangar"],
-                             "personen finns inte i personal (ange anstallningsdatum för korta anställningar)")
+        problems += _unknown(
+            exits,
+            "person_id",
+            set(personal["person_id"]),
+            files["avgangar"],
+            "personen finns inte i personal (ange anstallningsdatum för korta anställningar)",
+        )
     absence = tables["franvaro"]
     if "person_id" in absence:
         known = set(personal["person_id"]) | set(exits["person_id"])
-        problems += _unknown(absence, "person_id", known, files["franvaro"], "personen finns varken i personal eller avgangar")
+        problems += _unknown(
+            absence, "person_id", known, files["franvaro"], "personen finns varken i personal eller avgangar"
+        )
     for col, known in (("yrkesgrupp", groups), ("forvaltning", depts)):
         if col in absence:
             problems += _unknown(absence, col, known, files["franvaro"], f"okänd {col} (finns inte i personal)")
     if tables.get("kostnader") is not None:
-        problems += _unknown(tables["kostnader"], "forvaltning", depts, files["kostnader"],
-                             "okänd förvaltning (finns inte i personal)")
+        problems += _unknown(
+            tables["kostnader"], "forvaltning", depts, files["kostnader"], "okänd förvaltning (finns inte i personal)"
+        )
     problems += _population_gaps(tables["befolkning"], files["befolkning"])
     return problems
 
@@ -259,15 +270,22 @@ def select_forvaltning(inputs: Inputs, forvaltning: str | None) -> Inputs:
         return inputs
     known = set(inputs.personal["forvaltning"])
     if forvaltning not in known:
-        raise InputError(Problem("parametrar", None, "forvaltning",
-                                 f"okänd förvaltning; finns: {', '.join(sorted(known))}", forvaltning))
+        raise InputError(
+            Problem(
+                "parametrar", None, "forvaltning", f"okänd förvaltning; finns: {', '.join(sorted(known))}", forvaltning
+            )
+        )
 
     def pick(df):
         return None if df is None else df[df["forvaltning"] == forvaltning].reset_index(drop=True)
 
-    return replace(inputs, personal=pick(inputs.personal), avgangar=pick(inputs.avgangar),
-                   franvaro=pick(inputs.franvaro) if "forvaltning" in inputs.franvaro else inputs.franvaro,
-                   kostnader=pick(inputs.kostnader))
+    return replace(
+        inputs,
+        personal=pick(inputs.personal),
+        avgangar=pick(inputs.avgangar),
+        franvaro=pick(inputs.franvaro) if "forvaltning" in inputs.franvaro else inputs.franvaro,
+        kostnader=pick(inputs.kostnader),
+    )
 
 
 def load_external_projection(path: str | Path, data_dir: str | Path | None = None) -> pd.DataFrame:
@@ -284,7 +302,9 @@ def load_external_projection(path: str | Path, data_dir: str | Path | None = Non
     table = validate_frame(read_table(path), PERSONALBEHOV_EXTERN, path.name)
     years = sorted(table["ar"].unique())
     if years != list(range(years[0], years[-1] + 1)) or len(years) < 2:
-        raise InputError(Problem(path.name, None, "ar", "åren ska vara minst två och i följd", ", ".join(map(str, years))))
+        raise InputError(
+            Problem(path.name, None, "ar", "åren ska vara minst två och i följd", ", ".join(map(str, years)))
+        )
     per_group = table.groupby("yrkesgrupp")["ar"].nunique()
     if (per_group != len(years)).any():
         bad = per_group[per_group != len(years)].index[0]

@@ -1,102 +1,335 @@
-"""Report parameters: the defaults, and loading a Papermill parameter file."""
+"""Report parameters as one typed schema (pydantic): every key, each lever's nested settings,
+their types, ranges, defaults and Swedish descriptions; loading a Papermill params file.
+
+`DEFAULTS`, the README's parameter table and the notebook's `parameters` cell are all
+generated from or tested against `Params`. A params file is YAML read with limits (size, no
+aliases); every problem names the file, the key path, the line and the rule.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from pathlib import Path
+from typing import Annotated, Literal
 
 import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from kompetens.errors import InputError, Problem
 
-#: Every parameter a report takes, with its default. The notebook's `parameters` cell
-#: holds the same values (a test keeps the two equal); a params file overrides them.
-DEFAULTS: dict = {
-    "titel": "Social- och omsorgsnämnden",  # the report's heading
-    "slug": "social-och-omsorgsnamnden",  # folder name under outputs/
-    "forvaltning": None,  # a department to report on; None = the whole board
-    "data_dir": None,  # input folder; None = the embedded demo data
-    "utkatalog": None,  # where nyckeltal.json goes; None = outputs/<slug>
-    "basar": None,  # base year; None = the last snapshot year in the data
-    "slutar": None,  # last plan year; None = basår + 5
-    "k_anonymitet": 5,  # figures about fewer persons than this are suppressed
-    "sprak": "sv",  # report language
-    "drivare": None,  # demand drivers {yrkesgrupp: {"80+": 0.7, ...}}; None = kompetens.models.demand.DEFAULT_DRIVARE
-    "pensionsprofil": None,  # default retirement probability by age; None = kompetens.models.rates.DEFAULT_PENSIONSPROFIL
-    "las_alder": 69,  # everyone has left at this age (LAS)
-    "simuleringar": 1000,  # Monte Carlo draws for the percentiles; 0 = none
-    "seed": 20251123,  # random seed of the Monte Carlo
-    "personalbehov_extern": None,  # a consultant's table (CSV/Excel) used instead of the demographic model
-    "kostnad_per_person": None,  # kr per person and year: one number or {yrkesgrupp: kr}; None = from salaries
-    "po_palagg": 0.4453,  # PO-pålägg on wages (SKR 2023, kommuner)
-    "ram_personer": None,  # the budget frame for the staff increase, persons
-    "ram_mnkr": None,  # the budget frame for the staff increase, mnkr
-    "direktiv_andel": 0.3,  # share of the increase to be met by other solutions
-    "backtest_basar": None,  # base year of the backtest; None = basår − 3 when the data has it
-    "sjukfranvaro_grans": 0.1,  # units whose last-12-month sick-leave share is above this are flagged
-    # SKR's strategies as levers (kompetens.models.scenarios); the defaults mean "no change"
-    "heltid": None,  # {"sysselsattningsgrad": 0.95, "ar": 2030}
-    "forlang_arbetslivet": 0,  # years later retirement, capped at the LAS age
-    "minska_omsattning": None,  # {"andel": 0.2, "grupper": [...]}
-    "teknik": None,  # {"andel_per_ar": 0.01, "grupper": [...]}
-    "kompetensvaxling": None,  # {"fran": "...", "till": "...", "andel": 0.1, "ar": 2028}
-    # competence, managers, agency staff and the activity plan
-    "utbildade_per_ar": None,  # local graduates per year: {yrkesgrupp: n}
-    "behorighet": None,  # {"grupp": "...", "datum": "2026-07-01", "vidareutbildning_per_ar": 2}
-    "chef_max_medarbetare": 30,  # units with more staff per first-line manager are listed
-    "hyrpersonal_mal": None,  # target for agency staff as a share of wage cost, e.g. 0.015
-    "omraden": None,  # the strategy areas of the activity plan; None = SKL's nine (skr2018)
+MAX_PARAMS_BYTES = 64 * 1024  # a params file is a few hundred bytes; anything far larger is not one
+SLUG = r"^[a-z0-9][a-z0-9_-]{0,79}$"
+BAND = re.compile(r"^\s*(\d{1,3})\s*(?:[-–]\s*(\d{1,3})|\+)\s*$")
+
+_STRICT = ConfigDict(strict=True, extra="forbid")
+Share = Annotated[float, Field(ge=0, le=1)]
+Year = Annotated[int, Field(ge=1990, le=2120)]
+Groups = Annotated[list[str], Field(min_length=1)]
+#: A count or an amount as written: 2 stays 2 (the key figures repeat it), 2.5 stays 2.5.
+Amount = Annotated[int, Field(ge=0)] | Annotated[float, Field(ge=0)]
+
+
+class Heltid(BaseModel):
+    """Fler jobbar mer: the mean employment rate rises linearly to the target by the target year."""
+
+    model_config = _STRICT
+    sysselsattningsgrad: float = Field(gt=0, le=1, description="målet för den genomsnittliga sysselsättningsgraden")
+    ar: Year = Field(description="året då målet ska vara nått")
+
+
+class MinskaOmsattning(BaseModel):
+    """Minska personalomsättningen: other exits lower by the share."""
+
+    model_config = _STRICT
+    andel: Share = Field(description="hur mycket lägre övriga avgångar blir (0,2 = 20 % lägre)")
+    grupper: Groups | None = Field(None, description="yrkesgrupperna som berörs; utelämnat = alla")
+
+
+class Teknik(BaseModel):
+    """Använd tekniken: productivity lowers the need by a share each year."""
+
+    model_config = _STRICT
+    andel_per_ar: float = Field(ge=0, le=0.2, description="minskat behov per år (0,01 = 1 %), högst 20 %")
+    grupper: Groups | None = Field(None, description="yrkesgrupperna som berörs; utelämnat = alla")
+
+
+class Kompetensvaxling(BaseModel):
+    """Använd kompetensen rätt: a share of one group's need moves to another by a year."""
+
+    model_config = _STRICT
+    fran: str = Field(min_length=1, description="yrkesgruppen som lämnar över uppgifter")
+    till: str = Field(min_length=1, description="yrkesgruppen som tar över (kan vara en ny grupp)")
+    andel: Share = Field(description="andelen av behovet som flyttas")
+    ar: Year = Field(description="året då hela andelen är flyttad")
+
+    @model_validator(mode="after")
+    def _different(self):
+        if self.fran == self.till:
+            raise ValueError("fran och till måste vara olika yrkesgrupper")
+        return self
+
+
+class Behorighet(BaseModel):
+    """The group whose qualification becomes mandatory, and the planned training."""
+
+    model_config = _STRICT
+    grupp: str = Field(min_length=1, description="yrkesgruppen som får behörighetskrav")
+    datum: Annotated[dt.date, Field(strict=False)] = Field(description="från när kravet gäller (ÅÅÅÅ-MM-DD)")
+    vidareutbildning_per_ar: Amount = Field(0, description="planerad vidareutbildning, personer per år")
+
+
+class Params(BaseModel):
+    """Every parameter a report takes. The defaults run the whole board on the demo data."""
+
+    model_config = ConfigDict(strict=True, extra="forbid", validate_default=True)
+
+    titel: str = Field("Social- och omsorgsnämnden", min_length=1, max_length=200, description="rapportens rubrik")
+    slug: str = Field(
+        "social-och-omsorgsnamnden",
+        pattern=SLUG,
+        description="mappens namn under outputs/ (små bokstäver a–z, siffror, - och _)",
+    )
+    forvaltning: str | None = Field(
+        None, min_length=1, description="förvaltningen som rapporten gäller; null = hela nämnden"
+    )
+    data_dir: str | None = Field(None, description="datakatalogen; null = data/demo/")
+    utkatalog: str | None = Field(None, description="var nyckeltal.json skrivs; null = outputs/<slug>/")
+    basar: Year | None = Field(None, description="basår; null = sista ögonblicksbildens år i personal")
+    slutar: Year | None = Field(None, description="planens sista år; null = basår + 5")
+    k_anonymitet: int = Field(5, ge=1, le=100, description="uppgifter om färre personer än så döljs")
+    sprak: Literal["sv", "en"] = Field("sv", description="rapportens språk: sv eller en")
+    drivare: dict[str, dict[str, float]] | None = Field(
+        None, description='efterfrågans drivare {yrkesgrupp: {"80+": 0.7, "65-79": 0.3}}; null = standardantagandena'
+    )
+    pensionsprofil: dict[int, Share] | None = Field(
+        None, description="sannolikhet att gå i pension per ålder (skattningens priori); null = standardantagandet"
+    )
+    las_alder: int = Field(69, ge=60, le=75, description="åldern då alla har slutat (LAS)")
+    simuleringar: int = Field(1000, ge=0, le=100_000, description="Monte Carlo-dragningar för percentilerna; 0 = inga")
+    seed: int = Field(20251123, ge=0, description="Monte Carlo-simuleringens frö: samma frö, samma siffror")
+    personalbehov_extern: str | None = Field(
+        None,
+        description="en konsults tabell (CSV/Excel, sökväg i datakatalogen) i stället för den demografiska modellen",
+    )
+    kostnad_per_person: Amount | dict[str, Amount] | None = Field(
+        None, description="kr per person och år, ett tal eller {yrkesgrupp: kr}; null = från lönerna"
+    )
+    po_palagg: Share = Field(0.4453, description="PO-pålägg på lönen")
+    ram_personer: int | float | None = Field(None, description="nämndens ram för personalökningen, personer")
+    ram_mnkr: int | float | None = Field(None, description="nämndens ram för personalökningen, mnkr")
+    direktiv_andel: Share = Field(0.3, description="andelen av ökningen som ska mötas med andra lösningar")
+    backtest_basar: Year | None = Field(None, description="efterhandsprövningens basår; null = basår − 3")
+    sjukfranvaro_grans: float = Field(0.1, gt=0, lt=1, description="enheter över denna sjukfrånvaro (12 mån) listas")
+    heltid: Heltid | None = Field(None, description="spak: {sysselsattningsgrad: 0.95, ar: 2030}")
+    forlang_arbetslivet: int = Field(
+        0, ge=0, le=10, description="spak: pension så många år senare, högst till LAS-åldern"
+    )
+    minska_omsattning: MinskaOmsattning | None = Field(None, description="spak: {andel: 0.2, grupper: [...]}")
+    teknik: Teknik | None = Field(None, description="spak: {andel_per_ar: 0.01, grupper: [...]}")
+    kompetensvaxling: Kompetensvaxling | None = Field(
+        None, description="spak: {fran: A, till: B, andel: 0.1, ar: 2028}"
+    )
+    utbildade_per_ar: dict[str, Amount] | None = Field(None, description="lokalt utbildade per år {yrkesgrupp: antal}")
+    behorighet: Behorighet | None = Field(None, description="{grupp, datum, vidareutbildning_per_ar}")
+    chef_max_medarbetare: int = Field(30, ge=1, description="enheter med fler medarbetare per chef listas")
+    hyrpersonal_mal: Share | None = Field(None, description="mål för hyrpersonal som andel av lönekostnaden")
+    omraden: Groups | None = Field(None, description="aktivitetsplanens strategiområden; null = SKL:s nio (2018)")
+
+    @field_validator("drivare")
+    @classmethod
+    def _bands(cls, value):
+        for group, bands in (value or {}).items():
+            if not bands:
+                raise ValueError(f"{group}: minst ett åldersband")
+            for band, weight in bands.items():
+                m = BAND.match(band)
+                if not m or (m.group(2) is not None and int(m.group(2)) < int(m.group(1))):
+                    raise ValueError(f"{group}: åldersband skrivs '65-79' eller '80+', inte {band!r}")
+                if weight < 0:
+                    raise ValueError(f"{group}: vikten för {band} får inte vara negativ")
+            if sum(bands.values()) <= 0:
+                raise ValueError(f"{group}: vikterna måste ha en positiv summa")
+        return value
+
+    @field_validator("pensionsprofil")
+    @classmethod
+    def _ages(cls, value):
+        bad = [a for a in (value or {}) if not 15 <= a <= 75]
+        if bad:
+            raise ValueError(f"åldrarna ska ligga mellan 15 och 75, inte {bad[0]}")
+        return value
+
+    @model_validator(mode="after")
+    def _years(self):
+        if self.basar is not None and self.slutar is not None and self.slutar <= self.basar:
+            raise ValueError("slutar: måste vara senare än basar")
+        return self
+
+
+#: Every parameter and its default: the notebook's `parameters` cell holds the same values.
+DEFAULTS: dict = {name: field.default for name, field in Params.model_fields.items()}
+
+_RULES = {
+    "int_type": "ska vara ett heltal",
+    "int_from_float": "ska vara ett heltal",
+    "float_type": "ska vara ett tal",
+    "string_type": "ska vara text",
+    "dict_type": "ska vara en samling nyckel: värde",
+    "list_type": "ska vara en lista",
+    "bool_type": "ska vara true eller false",
+    "model_type": "ska vara en samling nyckel: värde",
+    "extra_forbidden": "okänd parameter",
+    "missing": "saknas",
+    "string_too_short": "får inte vara tom",
+    "too_short": "får inte vara tom",
+    "date_type": "ska vara ett datum (ÅÅÅÅ-MM-DD)",
+    "date_parsing": "ska vara ett datum (ÅÅÅÅ-MM-DD)",
+    "date_from_datetime_parsing": "ska vara ett datum (ÅÅÅÅ-MM-DD)",
 }
 
-_TYPES = {"titel": str, "slug": str, "forvaltning": (str, type(None)), "data_dir": (str, type(None)),
-          "utkatalog": (str, type(None)), "basar": (int, type(None)), "slutar": (int, type(None)),
-          "k_anonymitet": int, "sprak": str, "drivare": (dict, type(None)), "pensionsprofil": (dict, type(None)),
-          "las_alder": int, "simuleringar": int, "seed": int, "personalbehov_extern": (str, type(None)),
-          "kostnad_per_person": (int, float, dict, type(None)), "po_palagg": (int, float),
-          "ram_personer": (int, float, type(None)), "ram_mnkr": (int, float, type(None)),
-          "direktiv_andel": (int, float), "backtest_basar": (int, type(None)), "sjukfranvaro_grans": (int, float),
-          "heltid": (dict, type(None)), "forlang_arbetslivet": int, "minska_omsattning": (dict, type(None)),
-          "teknik": (dict, type(None)), "kompetensvaxling": (dict, type(None)),
-          "utbildade_per_ar": (dict, type(None)), "behorighet": (dict, type(None)), "chef_max_medarbetare": int,
-          "hyrpersonal_mal": (int, float, type(None)), "omraden": (list, type(None))}
+
+def _rule(error: dict) -> str:
+    kind, ctx = error["type"], error.get("ctx", {})
+    bounds = {
+        "greater_than_equal": "måste vara minst {ge}",
+        "greater_than": "måste vara större än {gt}",
+        "less_than_equal": "får vara högst {le}",
+        "less_than": "måste vara mindre än {lt}",
+        "string_too_long": "får vara högst {max_length} tecken",
+        "string_pattern_mismatch": "har fel form (tillåtet: små bokstäver a–z, siffror, - och _)",
+        "literal_error": "måste vara ett av {expected}",
+    }
+    if kind in bounds:
+        ctx = {k: _number(v) for k, v in ctx.items()}
+        if "expected" in ctx:
+            ctx["expected"] = ctx["expected"].replace("'", "").replace(" or ", " eller ")
+        return bounds[kind].format(**ctx)
+    if kind in ("value_error", "assertion_error"):
+        return str(ctx.get("error", error["msg"]))
+    if kind.endswith("_type") and kind not in _RULES:
+        return "fel typ"
+    return _RULES.get(kind, "ogiltigt värde")
 
 
-def check_params(params: dict, source: str = "parametrar") -> dict:
-    """Return the defaults updated with params; raise InputError on any bad key or value."""
-    problems = []
-    for key, value in params.items():
-        if key not in DEFAULTS:
-            problems.append(Problem(source, None, key, "okänd parameter"))
-        elif isinstance(value, bool) or not isinstance(value, _TYPES[key]):
-            problems.append(Problem(source, None, key, "fel typ", value))
-    merged = {**DEFAULTS, **params}
-    if not problems:
-        if merged["k_anonymitet"] < 1:
-            problems.append(Problem(source, None, "k_anonymitet", "måste vara minst 1", merged["k_anonymitet"]))
-        if merged["sprak"] not in ("sv", "en"):
-            problems.append(Problem(source, None, "sprak", "måste vara 'sv' eller 'en'", merged["sprak"]))
-        if merged["basar"] is not None and merged["slutar"] is not None and merged["slutar"] <= merged["basar"]:
-            problems.append(Problem(source, None, "slutar", "måste vara senare än basar", merged["slutar"]))
-        if not 0 <= merged["direktiv_andel"] <= 1:
-            problems.append(Problem(source, None, "direktiv_andel", "måste ligga mellan 0 och 1", merged["direktiv_andel"]))
-        if merged["simuleringar"] < 0:
-            problems.append(Problem(source, None, "simuleringar", "får inte vara negativt", merged["simuleringar"]))
-        if not 60 <= merged["las_alder"] <= 75:
-            problems.append(Problem(source, None, "las_alder", "måste ligga mellan 60 och 75", merged["las_alder"]))
-    if problems:
-        raise InputError(problems)
-    return merged
+def _number(value):
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+def _key_path(loc: tuple) -> str:
+    """The key path of an error, without pydantic's tags for the members of a union."""
+    tags = ("int", "float", "str", "bool", "constrained-", "function-", "dict[", "list[", "Annotated[")
+    return ".".join(str(p) for p in loc if not (isinstance(p, str) and p.startswith(tags)))
+
+
+def check_params(params: dict, source: str = "parametrar", lines: dict | None = None) -> dict:
+    """Return the defaults updated with params as plain data; raise InputError naming every
+    bad key (its path, the line when known, and the rule)."""
+    try:
+        model = Params.model_validate(params)
+    except ValidationError as exc:
+        found: dict[str, list] = {}
+        for error in exc.errors():
+            key, rule = _key_path(error["loc"]), _rule(error)
+            if ": " in rule and not key:  # a rule across keys names its key first
+                key, rule = rule.split(": ", 1)
+            value = error["input"]
+            if error["type"] in ("missing", "extra_forbidden") or isinstance(value, (dict, list)):
+                value = None
+            found.setdefault(key, []).append((error["type"].endswith("_type"), rule, value))
+        problems = []
+        for key, errors in found.items():
+            # of a union's members, the rule the value broke rather than the types it is not
+            if all(e[0] for e in errors) and any(k.startswith(key + ".") for k in found if key):
+                continue  # the value had the right shape; the problem is inside it
+            numbers = {e[1] for e in errors} >= {"ska vara ett heltal", "ska vara ett tal"}
+            specific = (
+                [e for e in errors if not e[0]] or [(True, "ska vara ett tal", errors[0][2])] * numbers or errors[:1]
+            )
+            for _, rule, value in dict.fromkeys(specific):
+                line = (lines or {}).get(key) or (lines or {}).get(key.split(".")[0])
+                problems.append(Problem(source, line, key or None, rule, value, where="nyckel"))
+        raise InputError(problems) from None
+    out = model.model_dump()
+    for lever in ("heltid", "minska_omsattning", "teknik", "kompetensvaxling", "behorighet"):
+        if out[lever] is not None:
+            out[lever] = {k: v for k, v in out[lever].items() if v is not None}
+    if out["behorighet"] is not None:
+        out["behorighet"]["datum"] = out["behorighet"]["datum"].isoformat()
+    return out
+
+
+def params_from(namespace: dict) -> dict:
+    """The report parameters among a notebook's variables (its `parameters` cell, or the
+    values Papermill injected)."""
+    return {key: namespace[key] for key in DEFAULTS if key in namespace}
+
+
+def _lines(node, prefix: str = "") -> dict:
+    """{key path: line number} of every key in a composed YAML mapping."""
+    out = {}
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            path = f"{prefix}{key.value}"
+            out[path] = key.start_mark.line + 1
+            out.update(_lines(value, path + "."))
+    return out
+
+
+def read_yaml(path: Path, limit: int = MAX_PARAMS_BYTES):
+    """(data, {key path: line}) of a YAML file read safely: a size limit, no aliases or
+    anchors (a few hundred bytes of aliases can expand to gigabytes), no custom tags."""
+    source = str(path)
+    if not path.is_file():
+        raise InputError(Problem(source, None, None, "filen finns inte"))
+    if path.stat().st_size > limit:
+        raise InputError(Problem(source, None, None, f"filen är större än {limit // 1024} KiB"))
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise InputError(Problem(source, None, None, "filen är inte UTF-8-text")) from None
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                line = event.start_mark.line + 1
+                raise InputError(
+                    Problem(source, line, None, "YAML-ankare och alias (& och *) är inte tillåtna", where="nyckel")
+                )
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        raise InputError(
+            Problem(source, line, None, f"ogiltig YAML: {getattr(exc, 'problem', exc)}", where="nyckel")
+        ) from None
+    return data, _lines(node)
 
 
 def load_params(path: str | Path) -> dict:
     """Read one params/*.yaml file and check it; returns only the keys it sets."""
     path = Path(path)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except FileNotFoundError:
-        raise InputError(Problem(str(path), None, None, "filen finns inte")) from None
-    except yaml.YAMLError as exc:
-        raise InputError(Problem(str(path), None, None, f"ogiltig YAML: {exc}")) from None
+    raw, lines = read_yaml(path)
+    raw = raw or {}
     if not isinstance(raw, dict):
         raise InputError(Problem(str(path), None, None, "ska vara en samling nyckel: värde"))
-    check_params(raw, str(path))
+    bad = [k for k in raw if not isinstance(k, str)]
+    if bad:
+        raise InputError(Problem(str(path), None, str(bad[0]), "nyckeln ska vara text", where="nyckel"))
+    check_params(raw, str(path), lines)
     return raw
+
+
+def _shown(value) -> str:
+    """A default as the README's table writes it (YAML-like)."""
+    if value is None:
+        return "null"
+    return str(value)
+
+
+def params_table() -> str:
+    """The README's parameter table (Markdown), generated from the schema."""
+    rows = ["| key | default | meaning |", "|---|---|---|"]
+    for name, field in Params.model_fields.items():
+        rows.append(f"| `{name}` | {_shown(field.default)} | {field.description} |")
+    return "\n".join(rows)

@@ -34,16 +34,28 @@ def _to_contract(df: pd.DataFrame, source: str) -> pd.DataFrame:
     cols = {c.lower(): c for c in df.columns}
     region = next((cols[c] for c in cols if c.startswith("region")), None)
     if region is not None and df[region].nunique() > 1:
-        raise InputError(Problem(source, None, region, "filen har flera regioner; spara en kommun i taget",
-                                 ", ".join(map(str, df[region].unique()[:3]))))
+        raise InputError(
+            Problem(
+                source,
+                None,
+                region,
+                "filen har flera regioner; spara en kommun i taget",
+                ", ".join(map(str, df[region].unique()[:3])),
+            )
+        )
     sex = next((cols[c] for c in cols if c in ("kon", "kön", "sex")), None)
     if sex is not None:
         totals = df[sex].astype(str).str.match(_TOTAL)
         df = df[totals] if totals.any() else df
     age_col = next(cols[c] for c in cols if c in ("alder", "ålder", "age"))
     year_col = next(cols[c] for c in cols if c in ("tid", "ar", "år", "year"))
-    out = pd.DataFrame({"ar": df[year_col].astype(str).str[:4], "alder": df[age_col].map(_age),
-                        "antal": pd.to_numeric(df["antal"], errors="coerce")})
+    out = pd.DataFrame(
+        {
+            "ar": df[year_col].astype(str).str[:4],
+            "alder": df[age_col].map(_age),
+            "antal": pd.to_numeric(df["antal"], errors="coerce"),
+        }
+    )
     bad = out["ar"].str.fullmatch(r"\d{4}") == False  # noqa: E712
     if bad.any():
         i = out.index[bad][0]
@@ -99,17 +111,27 @@ def read_kolada(path: str | Path) -> pd.DataFrame:
     path = Path(path)
     try:
         data = json.loads(path.read_text(encoding="utf-8-sig"))
-        rows = [{"kpi": item["kpi"], "kommun": str(item["municipality"]), "ar": int(item["period"]),
-                 "kon": v.get("gender", "T"), "varde": v.get("value")}
-                for item in data["values"] for v in item["values"]]
+        rows = [
+            {
+                "kpi": item["kpi"],
+                "kommun": str(item["municipality"]),
+                "ar": int(item["period"]),
+                "kon": v.get("gender", "T"),
+                "varde": v.get("value"),
+            }
+            for item in data["values"]
+            for v in item["values"]
+        ]
     except (ValueError, KeyError, TypeError) as exc:
         raise InputError(Problem(path.name, None, None, f"kan inte läsas som ett Kolada-svar: {exc}")) from None
     return pd.DataFrame(rows, columns=["kpi", "kommun", "ar", "kon", "varde"])
 
 
 #: The Kolada KPIs the report compares with, and what in the report they match.
-KOLADA_KPI = {"N00090": ("Sjukfrånvaro, kommunalt anställda (%)", "sjukfranvaro"),
-              "N00216": ("Personalomsättning, tillsvidareanställda (%)", "personalomsattning")}
+KOLADA_KPI = {
+    "N00090": ("Sjukfrånvaro, kommunalt anställda (%)", "sjukfranvaro"),
+    "N00216": ("Personalomsättning, tillsvidareanställda (%)", "personalomsattning"),
+}
 RIKET = "0000"
 
 
@@ -127,7 +149,11 @@ def kolada_comparison(kolada: pd.DataFrame, figures: dict) -> dict:
         local = rows[rows["kommun"] != RIKET]["varde"]
         country = rows[rows["kommun"] == RIKET]["varde"]
         ours = (figures.get(key) or {}).get(str(year))
-        out[kpi] = {"namn": label, "ar": year, "kommun": float(local.iloc[0]) if len(local) else None,
-                    "riket": float(country.iloc[0]) if len(country) else None,
-                    "rapport": None if ours is None else 100 * ours}
+        out[kpi] = {
+            "namn": label,
+            "ar": year,
+            "kommun": float(local.iloc[0]) if len(local) else None,
+            "riket": float(country.iloc[0]) if len(country) else None,
+            "rapport": None if ours is None else 100 * ours,
+        }
     return out

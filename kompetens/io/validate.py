@@ -18,12 +18,26 @@ import pandas as pd
 import pandera.errors
 
 from kompetens.errors import InputError, Problem
-from kompetens.privacy.suppression import PERSONNUMMER
 from kompetens.io.schemas import FORBIDDEN_COLUMNS, HEADER_ALIASES, TABLES
+from kompetens.privacy.suppression import PERSONNUMMER
 
 #: Columns read as numbers; their text may use spaces as thousands separators.
-NUMERIC_COLUMNS = ("ar", "fodelsear", "sysselsattningsgrad", "manadslon", "schemalagd_tid", "sjuk_tid", "sjuk_kort",
-                   "sjuk_lang", "alder", "antal", "lonekostnad", "hyrpersonal", "personalbehov", "rekryteringsbehov")
+NUMERIC_COLUMNS = (
+    "ar",
+    "fodelsear",
+    "sysselsattningsgrad",
+    "manadslon",
+    "schemalagd_tid",
+    "sjuk_tid",
+    "sjuk_kort",
+    "sjuk_lang",
+    "alder",
+    "antal",
+    "lonekostnad",
+    "hyrpersonal",
+    "personalbehov",
+    "rekryteringsbehov",
+)
 _TRUE = {"true", "1", "ja", "j", "sant", "x", "yes"}
 _FALSE = {"false", "0", "nej", "n", "falskt", "", "no"}
 
@@ -80,8 +94,11 @@ def _is_text(s: pd.Series) -> bool:
 def as_categories(df: pd.DataFrame) -> pd.DataFrame:
     """Text columns, and person ids however they were stored, as categoricals of their
     distinct values (missing values stay missing)."""
-    text = [c for c in df.columns if (_is_text(df[c]) or c == "person_id")
-            and not isinstance(df[c].dtype, pd.CategoricalDtype)]
+    text = [
+        c
+        for c in df.columns
+        if (_is_text(df[c]) or c == "person_id") and not isinstance(df[c].dtype, pd.CategoricalDtype)
+    ]
     if not text:
         return df
     out = df.copy(deep=False)
@@ -97,7 +114,9 @@ def map_categories(s: pd.Series, func) -> pd.Series:
     mapped = pd.Series(func(pd.Series(s.cat.categories, dtype=object)), dtype=object)
     codes, uniques = pd.factorize(mapped.to_numpy(), use_na_sentinel=True)
     new = pd.api.extensions.take(codes, s.cat.codes.to_numpy(), allow_fill=True, fill_value=-1)
-    return pd.Series(pd.Categorical.from_codes(new, categories=pd.Index(uniques, dtype=object)), index=s.index, name=s.name)
+    return pd.Series(
+        pd.Categorical.from_codes(new, categories=pd.Index(uniques, dtype=object)), index=s.index, name=s.name
+    )
 
 
 def _rows_where(s: pd.Series, on_categories: np.ndarray) -> pd.Index:
@@ -110,8 +129,11 @@ def _rows_where(s: pd.Series, on_categories: np.ndarray) -> pd.Index:
 def _prepare(df: pd.DataFrame, source: str) -> tuple[pd.DataFrame, list[Problem]]:
     """Forbidden columns, Swedish number and month formats, and the hints a user needs
     when a file has a mixed encoding or carries personnummer."""
-    problems = [Problem(source, None, col, "personuppgift som inte får finnas i underlaget: ta bort kolumnen")
-                for col in df.columns if col in FORBIDDEN_COLUMNS]
+    problems = [
+        Problem(source, None, col, "personuppgift som inte får finnas i underlaget: ta bort kolumnen")
+        for col in df.columns
+        if col in FORBIDDEN_COLUMNS
+    ]
     df = df.copy(deep=False)
     for col in df.columns:
         s = df[col]
@@ -119,17 +141,27 @@ def _prepare(df: pd.DataFrame, source: str) -> tuple[pd.DataFrame, list[Problem]
             continue
         values = pd.Series(s.cat.categories, dtype="string")
         bad = _rows_where(s, values.str.contains("Ã|Â", regex=True, na=False).to_numpy())
-        problems += [Problem(source, int(i) + 2, col, "blandad teckenkodning (UTF-8 och Windows-1252)", s[i])
-                     for i in bad[:5]]
+        problems += [
+            Problem(source, int(i) + 2, col, "blandad teckenkodning (UTF-8 och Windows-1252)", s[i]) for i in bad[:5]
+        ]
         if col in NUMERIC_COLUMNS:  # "1 393,5": spaces as thousands separators, decimal comma
-            df[col] = map_categories(s, lambda v: v.astype("string").str.replace(
-                r"[\s\u00a0\u202f]", "", regex=True).str.replace(",", ".", regex=False).astype(object))
+            df[col] = map_categories(
+                s,
+                lambda v: (
+                    v.astype("string")
+                    .str.replace(r"[\s\u00a0\u202f]", "", regex=True)
+                    .str.replace(",", ".", regex=False)
+                    .astype(object)
+                ),
+            )
         if col == "manad":
             df[col] = map_categories(s, lambda v: v.astype(str).map(_month))
         if col == "person_id":
             looks = values.str.contains(PERSONNUMMER, regex=True, na=False).to_numpy()
-            problems += [Problem(source, int(i) + 2, "person_id", "ser ut som ett personnummer: använd pseudonyma id")
-                         for i in _rows_where(s, looks)[:5]]
+            problems += [
+                Problem(source, int(i) + 2, "person_id", "ser ut som ett personnummer: använd pseudonyma id")
+                for i in _rows_where(s, looks)[:5]
+            ]
     return df, problems
 
 
@@ -150,8 +182,7 @@ def _parse_bools(df: pd.DataFrame, schema, source: str) -> tuple[pd.DataFrame, l
         if str(column.dtype) == "bool" and name in df and isinstance(df[name].dtype, pd.CategoricalDtype):
             text = df[name].astype(object).fillna("").astype(str).str.strip().str.lower()
             bad = ~text.isin(_TRUE | _FALSE)
-            problems += [Problem(source, int(i) + 2, name, "ska vara ja eller nej", df[name][i])
-                         for i in df.index[bad]]
+            problems += [Problem(source, int(i) + 2, name, "ska vara ja eller nej", df[name][i]) for i in df.index[bad]]
             out = out.assign(**{name: text.isin(_TRUE)})
     return out, problems
 
@@ -207,22 +238,31 @@ def _plain(s: pd.Series) -> pd.Series:
     return s.astype(object) if isinstance(s.dtype, pd.CategoricalDtype) else s
 
 
-_TYPE_NAMES = {"int64": "ett heltal", "float64": "ett tal", "datetime64[ns]": "ett datum (ÅÅÅÅ-MM-DD)",
-               "bool": "ja eller nej", "str": "text"}
+_TYPE_NAMES = {
+    "int64": "ett heltal",
+    "float64": "ett tal",
+    "datetime64[ns]": "ett datum (ÅÅÅÅ-MM-DD)",
+    "bool": "ja eller nej",
+    "str": "text",
+}
 
 
 def _rule(check: str) -> str:
     """A readable Swedish rule for a pandera check name."""
     for prefix in ("coerce_dtype('", "dtype('"):
         if check.startswith(prefix):
-            return "ska vara " + _TYPE_NAMES.get(check[len(prefix):-2], check[len(prefix):-2])
+            return "ska vara " + _TYPE_NAMES.get(check[len(prefix) : -2], check[len(prefix) : -2])
     if check.startswith("in_range("):
-        lo, hi = check[len("in_range("):-1].split(", ")
+        lo, hi = check[len("in_range(") : -1].split(", ")
         return f"ska ligga mellan {lo} och {hi}"
     if check.startswith("isin("):
-        return "ska vara ett av " + check[len("isin("):-1]
-    replacements = {"greater_than(0)": "ska vara större än 0", "greater_than_or_equal_to(0)": "får inte vara negativt",
-                    "not_nullable": "saknar värde", "str_length(1, None)": "saknar värde"}
+        return "ska vara ett av " + check[len("isin(") : -1]
+    replacements = {
+        "greater_than(0)": "ska vara större än 0",
+        "greater_than_or_equal_to(0)": "får inte vara negativt",
+        "not_nullable": "saknar värde",
+        "str_length(1, None)": "saknar värde",
+    }
     if check.startswith("str_matches("):
         return "ska ha formen ÅÅÅÅ-MM"
     return replacements.get(check, check)

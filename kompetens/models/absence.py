@@ -95,8 +95,12 @@ def to_cells(franvaro: pd.DataFrame, covariates) -> pd.DataFrame:
         out[key] = np.asarray(u)[rest % len(u)]
         rest = rest // len(u)
     out = {k: out[k] for k in keys}
-    out.update(schemalagd_tid=np.bincount(inverse, hours), sjuk_tid=np.bincount(inverse, sick),
-               sjuk_kvadrat=np.bincount(inverse, sick ** 2 / hours), rader=np.bincount(inverse))
+    out.update(
+        schemalagd_tid=np.bincount(inverse, hours),
+        sjuk_tid=np.bincount(inverse, sick),
+        sjuk_kvadrat=np.bincount(inverse, sick**2 / hours),
+        rader=np.bincount(inverse),
+    )
     return pd.DataFrame(out)
 
 
@@ -105,8 +109,9 @@ def _design(cells: pd.DataFrame, origin: float) -> pd.DataFrame:
     codes, months = pd.factorize(cells["manad"])
     month = np.array([int(m[5:7]) for m in months])[codes]
     year = np.array([int(m[:4]) for m in months])[codes]
-    return cells.assign(t=year + (month - 0.5) / 12 - origin, manad_nr=month,
-                        andel=cells["sjuk_tid"] / cells["schemalagd_tid"])
+    return cells.assign(
+        t=year + (month - 0.5) / 12 - origin, manad_nr=month, andel=cells["sjuk_tid"] / cells["schemalagd_tid"]
+    )
 
 
 def _formula(covariates) -> str:
@@ -143,7 +148,7 @@ class Encoder:
     levels: dict
 
     @classmethod
-    def from_data(cls, design: pd.DataFrame, covariates) -> "Encoder":
+    def from_data(cls, design: pd.DataFrame, covariates) -> Encoder:
         levels = {}
         for c in covariates:
             values = sorted(pd.unique(design[c].astype(str)))
@@ -171,7 +176,9 @@ class Encoder:
             blocks.append((col[:, None] == np.array(values[1:], dtype=object)[None, :]).astype(float))
         if "aldersband" in self.levels:
             band = design["aldersband"].astype(str).to_numpy()
-            blocks.append(t[:, None] * (band[:, None] == np.array(self.levels["aldersband"][1:], dtype=object)[None, :]))
+            blocks.append(
+                t[:, None] * (band[:, None] == np.array(self.levels["aldersband"][1:], dtype=object)[None, :])
+            )
         return pd.DataFrame(np.hstack(blocks), columns=self.names, index=design.index)
 
 
@@ -206,8 +213,11 @@ class AbsenceTrend:
         """The expected share over the `months` months after the data as one figure, 95 % CI."""
         ahead = self._ahead(months)
         row = self._expected(ahead.assign(hela=0), "hela").iloc[0]
-        return {"forsta": ahead["manad"].iloc[0], "sista": ahead["manad"].iloc[-1],
-                **row[["andel", "ki_lag", "ki_hog"]].to_dict()}
+        return {
+            "forsta": ahead["manad"].iloc[0],
+            "sista": ahead["manad"].iloc[-1],
+            **row[["andel", "ki_lag", "ki_hog"]].to_dict(),
+        }
 
     def _ahead(self, months: int) -> pd.DataFrame:
         """The last 12 months' cells moved to each of the `months` months after the data."""
@@ -242,8 +252,9 @@ class AbsenceTrend:
         return self.encoder_.matrix(design).to_numpy()
 
 
-def fit_absence_trend(franvaro: pd.DataFrame, covariates=DEFAULT_COVARIATES, origin: float | None = None
-                      ) -> AbsenceTrend:
+def fit_absence_trend(
+    franvaro: pd.DataFrame, covariates=DEFAULT_COVARIATES, origin: float | None = None
+) -> AbsenceTrend:
     """Fit the quasi-binomial trend model on person-month or cell rows.
 
     franvaro: rows with manad (YYYY-MM), schemalagd_tid, sjuk_tid and the covariate columns
@@ -265,8 +276,7 @@ def fit_absence_trend(franvaro: pd.DataFrame, covariates=DEFAULT_COVARIATES, ori
     from statsmodels.genmod.families import Binomial  # imported here: statsmodels takes a second to import
     from statsmodels.genmod.generalized_linear_model import GLM, GLMResults, GLMResultsWrapper
 
-    model = GLM(design["andel"], encoder.matrix(design), family=Binomial(),
-                var_weights=design["schemalagd_tid"])
+    model = GLM(design["andel"], encoder.matrix(design), family=Binomial(), var_weights=design["schemalagd_tid"])
     first = model.fit(scale=1.0, start_params=_start(design, model.exog))
     # the same fit with the person-level Pearson scale: only the covariance changes
     results = GLMResults(model, first.params, first.normalized_cov_params, _pearson_scale(design, first))
@@ -291,8 +301,8 @@ def _pearson_scale(design: pd.DataFrame, results) -> float:
         sum_wy2 = design["sjuk_kvadrat"].to_numpy()
         n = design["rader"].sum()
     else:
-        sum_wy2, n = w * y ** 2, len(design)
-    chi2 = np.sum((sum_wy2 - 2 * mu * w * y + mu ** 2 * w) / (mu * (1 - mu)))
+        sum_wy2, n = w * y**2, len(design)
+    chi2 = np.sum((sum_wy2 - 2 * mu * w * y + mu**2 * w) / (mu * (1 - mu)))
     return float(chi2 / (n - len(results.params)))
 
 
@@ -300,8 +310,16 @@ def _summarize(results, design, covariates, origin, cells, encoder) -> AbsenceTr
     params, cov = results.params, results.cov_params()
     names = list(params.index)
     ci = results.conf_int()
-    coef = pd.DataFrame({"term": names, "coef": params.to_numpy(), "se": results.bse.to_numpy(),
-                         "ki_lag": ci[0].to_numpy(), "ki_hog": ci[1].to_numpy(), "p": results.pvalues.to_numpy()})
+    coef = pd.DataFrame(
+        {
+            "term": names,
+            "coef": params.to_numpy(),
+            "se": results.bse.to_numpy(),
+            "ki_lag": ci[0].to_numpy(),
+            "ki_hog": ci[1].to_numpy(),
+            "p": results.pvalues.to_numpy(),
+        }
+    )
     mu = results.fittedvalues.to_numpy()
     w = design["schemalagd_tid"].to_numpy()
     X = np.asarray(results.model.exog)
@@ -316,9 +334,18 @@ def _summarize(results, design, covariates, origin, cells, encoder) -> AbsenceTr
         sel = bands == band
         pp, pp_se = _marginal(c, X[sel], mu[sel], w[sel], params.to_numpy(), cov.to_numpy())
         est, se = float(c @ params), float(np.sqrt(c @ cov.to_numpy() @ c))
-        rows.append({"aldersband": band, "logit": est, "ki_lag": est - Z * se, "ki_hog": est + Z * se,
-                     "pp_per_ar": 100 * pp, "pp_ki_lag": 100 * (pp - Z * pp_se), "pp_ki_hog": 100 * (pp + Z * pp_se),
-                     "kontrast": c})
+        rows.append(
+            {
+                "aldersband": band,
+                "logit": est,
+                "ki_lag": est - Z * se,
+                "ki_hog": est + Z * se,
+                "pp_per_ar": 100 * pp,
+                "pp_ki_lag": 100 * (pp - Z * pp_se),
+                "pp_ki_hog": 100 * (pp + Z * pp_se),
+                "kontrast": c,
+            }
+        )
         weights.append(w[sel].sum())
     weights = np.array(weights) / np.sum(weights)
     c_all = sum(wt * r["kontrast"] for wt, r in zip(weights, rows))
@@ -328,10 +355,19 @@ def _summarize(results, design, covariates, origin, cells, encoder) -> AbsenceTr
     contrasts = np.stack([r["kontrast"] for r in rows])[band_index]  # per cell: its band's trend contrast
     pp, pp_se = _marginal(contrasts, X, mu, w, params.to_numpy(), cov.to_numpy())
     table = pd.DataFrame(rows).drop(columns="kontrast").set_index("aldersband")
-    return AbsenceTrend(results_=results, coef_=coef, trend_logit=est, trend_logit_ci=(est - Z * se, est + Z * se),
-                        trend_pp_per_year=100 * pp, trend_pp_per_year_ci=(100 * (pp - Z * pp_se), 100 * (pp + Z * pp_se)),
-                        trend_aldersband=table, origin=origin, cells_=cells, covariates=covariates,
-                        encoder_=encoder)
+    return AbsenceTrend(
+        results_=results,
+        coef_=coef,
+        trend_logit=est,
+        trend_logit_ci=(est - Z * se, est + Z * se),
+        trend_pp_per_year=100 * pp,
+        trend_pp_per_year_ci=(100 * (pp - Z * pp_se), 100 * (pp + Z * pp_se)),
+        trend_aldersband=table,
+        origin=origin,
+        cells_=cells,
+        covariates=covariates,
+        encoder_=encoder,
+    )
 
 
 def _marginal(contrast, X, mu, w, params, cov):
@@ -355,8 +391,12 @@ def sensitivity(franvaro: pd.DataFrame, trend: AbsenceTrend, leave_out=("2020", 
     if rest["manad"].str[:4].nunique() < 3:
         return {"utan": list(leave_out), "pp_per_ar": None, "ki": None, "skillnad_pp": None}
     refit = fit_absence_trend(rest, trend.covariates, trend.origin)
-    return {"utan": list(leave_out), "pp_per_ar": refit.trend_pp_per_year, "ki": list(refit.trend_pp_per_year_ci),
-            "skillnad_pp": refit.trend_pp_per_year - trend.trend_pp_per_year}
+    return {
+        "utan": list(leave_out),
+        "pp_per_ar": refit.trend_pp_per_year,
+        "ki": list(refit.trend_pp_per_year_ci),
+        "skillnad_pp": refit.trend_pp_per_year - trend.trend_pp_per_year,
+    }
 
 
 def flagged_units(franvaro: pd.DataFrame, threshold: float, k: int) -> pd.DataFrame:
@@ -371,8 +411,14 @@ def flagged_units(franvaro: pd.DataFrame, threshold: float, k: int) -> pd.DataFr
     persons = g["person_id"].nunique() if "person_id" in recent else pd.Series(k, index=share.index)
     earlier = franvaro[franvaro["manad"].isin(before)].groupby("enhet")
     prev = (earlier["sjuk_tid"].sum() / earlier["schemalagd_tid"].sum()).reindex(share.index)
-    out = pd.DataFrame({"andel_12_man": share, "andel_foregaende_12_man": prev,
-                        "forandring_pp": 100 * (share - prev), "personer": persons})
+    out = pd.DataFrame(
+        {
+            "andel_12_man": share,
+            "andel_foregaende_12_man": prev,
+            "forandring_pp": 100 * (share - prev),
+            "personer": persons,
+        }
+    )
     out = out[(out["andel_12_man"] > threshold) & (out["personer"] >= k)]
     if "forvaltning" in recent:
         out.insert(0, "forvaltning", g["forvaltning"].first().reindex(out.index))

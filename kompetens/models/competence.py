@@ -10,7 +10,6 @@ from kompetens.privacy.suppression import small, suppress_series
 from kompetens.vocabulary import CHEF_ALDERSBAND, TOTAL
 
 
-
 def education_coverage(graduates: dict, recruitment: pd.DataFrame) -> pd.DataFrame:
     """Per group given in `graduates` ({grupp: per year}) and year: local graduates,
     recruitment need and coverage = graduates / need."""
@@ -19,8 +18,15 @@ def education_coverage(graduates: dict, recruitment: pd.DataFrame) -> pd.DataFra
         if group not in recruitment.index:
             continue
         for year, need in recruitment.loc[group].dropna().items():
-            rows.append({"yrkesgrupp": group, "ar": int(year), "utbildade": float(per_year), "rekryteringsbehov": need,
-                         "tackning": per_year / need if need > 0 else np.nan})
+            rows.append(
+                {
+                    "yrkesgrupp": group,
+                    "ar": int(year),
+                    "utbildade": float(per_year),
+                    "rekryteringsbehov": need,
+                    "tackning": per_year / need if need > 0 else np.nan,
+                }
+            )
     return pd.DataFrame(rows, columns=["yrkesgrupp", "ar", "utbildade", "rekryteringsbehov", "tackning"])
 
 
@@ -56,7 +62,9 @@ def first_line_staff(personal: pd.DataFrame, ar: int) -> pd.DataFrame:
     """Per unit with a manager and staff: forvaltning, managers, staff (non-managers) and
     staff per manager. Units with managers only (management teams) are left out."""
     staff = personal[personal["ar"] == ar]
-    units = staff.groupby(["forvaltning", "enhet"]).agg(chefer=("chef", "sum"), medarbetare=("chef", lambda c: (~c).sum()))
+    units = staff.groupby(["forvaltning", "enhet"]).agg(
+        chefer=("chef", "sum"), medarbetare=("chef", lambda c: (~c).sum())
+    )
     units = units[(units["chefer"] > 0) & (units["medarbetare"] > 0)].reset_index()
     units["per_chef"] = units["medarbetare"] / units["chefer"]
     return units
@@ -65,10 +73,20 @@ def first_line_staff(personal: pd.DataFrame, ar: int) -> pd.DataFrame:
 def span_of_control(units: pd.DataFrame) -> pd.DataFrame:
     """Staff per first-line manager by förvaltning and in total: mean (staff / managers),
     the smallest, the median and the largest unit."""
+
     def describe(u):
-        return pd.Series({"enheter": len(u), "chefer": u["chefer"].sum(), "medarbetare": u["medarbetare"].sum(),
-                          "per_chef": u["medarbetare"].sum() / u["chefer"].sum(), "minst": u["per_chef"].min(),
-                          "median": u["per_chef"].median(), "storst": u["per_chef"].max()})
+        return pd.Series(
+            {
+                "enheter": len(u),
+                "chefer": u["chefer"].sum(),
+                "medarbetare": u["medarbetare"].sum(),
+                "per_chef": u["medarbetare"].sum() / u["chefer"].sum(),
+                "minst": u["per_chef"].min(),
+                "median": u["per_chef"].median(),
+                "storst": u["per_chef"].max(),
+            }
+        )
+
     out = units.groupby("forvaltning").apply(describe, include_groups=False)
     out.loc[TOTAL] = describe(units)
     return out

@@ -35,8 +35,9 @@ def parse_band(band: str) -> tuple[int, int]:
         lo, hi = text.split("-")
         return int(lo), int(hi)
     except ValueError:
-        raise InputError(Problem("parametrar", None, "drivare", "åldersband ska skrivas som '65-79' eller '80+'",
-                                 band)) from None
+        raise InputError(
+            Problem("parametrar", None, "drivare", "åldersband ska skrivas som '65-79' eller '80+'", band)
+        ) from None
 
 
 def demand_index(befolkning: pd.DataFrame, drivare: dict, groups, basar: int, years) -> pd.DataFrame:
@@ -44,8 +45,9 @@ def demand_index(befolkning: pd.DataFrame, drivare: dict, groups, basar: int, ye
     wide = befolkning.pivot_table(index="ar", columns="alder", values="antal", aggfunc="sum")
     missing = sorted((set(years) | {basar}) - set(wide.index))
     if missing:
-        raise InputError(Problem("befolkning", None, "ar", "befolkningsprognosen saknar år",
-                                 ", ".join(map(str, missing))))
+        raise InputError(
+            Problem("befolkning", None, "ar", "befolkningsprognosen saknar år", ", ".join(map(str, missing)))
+        )
     out = {}
     for group in groups:
         bands = drivare.get(group, WHOLE_POPULATION)

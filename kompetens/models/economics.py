@@ -5,6 +5,7 @@ gap to the board's budget frame (ram) and the directive that a share be met by o
 from __future__ import annotations
 
 import pandas as pd
+
 from kompetens.vocabulary import TOTAL
 
 #: PO-pålägg for municipalities (SKR 2023): statutory fees 31.42 %, agreed insurance 0.13 %
@@ -12,8 +13,7 @@ from kompetens.vocabulary import TOTAL
 DEFAULT_PO_PALAGG = 0.4453
 
 
-def cost_per_person(personal: pd.DataFrame, ar: int, grupper, po_palagg: float,
-                    kostnad_per_person=None) -> pd.Series:
+def cost_per_person(personal: pd.DataFrame, ar: int, grupper, po_palagg: float, kostnad_per_person=None) -> pd.Series:
     """Yearly cost of one person per yrkesgrupp (kr): mean of monthly salary × 12 ×
     sysselsättningsgrad × (1 + PO), or the params override (one number or per group).
     A group absent from the register gets the mean over all staff."""

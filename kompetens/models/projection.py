@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+
 from kompetens.vocabulary import TOTAL
 
 TENURE_YEARS = 11  # calendar tenure 0..9 and 10+
@@ -125,10 +126,18 @@ def _step(stock, need, f: FlowArrays):
     s[:, :, :, 0] += recruits[:, :, None] * f.hiring[None] * (1 - f.ovriga_first_year)
     start = stock.sum(axis=(2, 3))
     n_retire, n_other, n_moves = retire.sum(axis=(2, 3)), other.sum(axis=(2, 3)), moves.sum(axis=(2, 3))
-    flows = {"pensionsavgangar": n_retire, "ovriga_avgangar": n_other + recruits - gap,
-             "interna_flyttar": n_moves, "rekryteringsbehov": recruits}
-    rates = {"pension": _ratio(n_retire, start), "ovriga": _ratio(n_other, start - n_retire),
-             "intern": _ratio(n_moves, start - n_retire - n_other), "forsta_aret": 1 - stay}
+    flows = {
+        "pensionsavgangar": n_retire,
+        "ovriga_avgangar": n_other + recruits - gap,
+        "interna_flyttar": n_moves,
+        "rekryteringsbehov": recruits,
+    }
+    rates = {
+        "pension": _ratio(n_retire, start),
+        "ovriga": _ratio(n_other, start - n_retire),
+        "intern": _ratio(n_moves, start - n_retire - n_other),
+        "forsta_aret": 1 - stay,
+    }
     return s, flows, rates
 
 
@@ -137,9 +146,18 @@ def _ratio(a, b):
         return np.where(b > 0, a / b, 0.0)
 
 
-def project(stock: np.ndarray, need: np.ndarray, fte_per_person: np.ndarray, flows: FlowArrays,
-            years: list, forvaltningar: list, grupper: list, scope: str,
-            draws: int = 1000, seed: int = 0) -> Projection:
+def project(
+    stock: np.ndarray,
+    need: np.ndarray,
+    fte_per_person: np.ndarray,
+    flows: FlowArrays,
+    years: list,
+    forvaltningar: list,
+    grupper: list,
+    scope: str,
+    draws: int = 1000,
+    seed: int = 0,
+) -> Projection:
     """Project stock [D, G, A, J] (persons in basår) to meet need [D, G, T+1] in every year.
 
     fte_per_person [D, G] turns persons into årsarbetare. draws = 0 skips the simulation.
@@ -161,19 +179,35 @@ def project(stock: np.ndarray, need: np.ndarray, fte_per_person: np.ndarray, flo
         expected_rates.append(rates)
     sims = None
     if draws > 0 and n_years > 1:
-        sims = simulate(np.rint(stock.sum(axis=(2, 3))).astype(np.int64), np.rint(need[:, :, 1:]).astype(np.int64),
-                        expected_rates, flows.events, scope, draws, seed)
-    return Projection(years=list(years), forvaltningar=list(forvaltningar), grupper=list(grupper), scope=scope,
-                      personalbehov=need.astype(float), arsarbetare=need * fte_per_person[:, :, None],
-                      bestand=bestand, draws_rekrytering=sims, **out)
+        sims = simulate(
+            np.rint(stock.sum(axis=(2, 3))).astype(np.int64),
+            np.rint(need[:, :, 1:]).astype(np.int64),
+            expected_rates,
+            flows.events,
+            scope,
+            draws,
+            seed,
+        )
+    return Projection(
+        years=list(years),
+        forvaltningar=list(forvaltningar),
+        grupper=list(grupper),
+        scope=scope,
+        personalbehov=need.astype(float),
+        arsarbetare=need * fte_per_person[:, :, None],
+        bestand=bestand,
+        draws_rekrytering=sims,
+        **out,
+    )
 
 
 def _binomial(rng, n, p):
     return rng.binomial(n, np.clip(p, 0.0, 1.0))
 
 
-def simulate(stock0: np.ndarray, need: np.ndarray, rates: list[dict], events: np.ndarray, scope: str,
-             draws: int, seed: int) -> np.ndarray:
+def simulate(
+    stock0: np.ndarray, need: np.ndarray, rates: list[dict], events: np.ndarray, scope: str, draws: int, seed: int
+) -> np.ndarray:
     """Recruitment need per draw [N, D, G, T], as the scope counts it.
 
     stock0 [D, G] persons in basår; need [D, G, T] persons per year; rates per year from the

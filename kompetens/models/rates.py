@@ -20,8 +20,7 @@ from kompetens.vocabulary import ALDERSBAND, ANSTALLNINGSTID
 #: Default retirement profile: the yearly probability of retiring at each age for someone
 #: employed on 1 January, as in the municipal sector (SKR: mean retirement age about 64–65);
 #: everyone has left at the LAS age. Ages before 61 have no retirements by default.
-DEFAULT_PENSIONSPROFIL = {61: 0.06, 62: 0.085, 63: 0.116, 64: 0.184, 65: 0.516, 66: 0.40,
-                          67: 0.50, 68: 0.556, 69: 1.0}
+DEFAULT_PENSIONSPROFIL = {61: 0.06, 62: 0.085, 63: 0.116, 64: 0.184, 65: 0.516, 66: 0.40, 67: 0.50, 68: 0.556, 69: 1.0}
 FIRST_AGE = 15
 PRIOR_EVENTS = 10.0  # weight of the pooled rate, in events
 PRIOR_PERSONS = 10.0  # weight of the default retirement profile, in persons at risk per age
@@ -75,8 +74,9 @@ def estimate_other_exits(exp: pd.DataFrame, forvaltningar, grupper) -> tuple[pd.
     yrkesgrupp multiplier and a förvaltning-within-group multiplier are shrunk toward 1."""
     exp = exp.assign(n=exp["orsak"].isin(OTHER).astype(float))
     cells = exp.groupby(["aldersband", "anstallningstid"])[["personar", "n"]].sum()
-    full = pd.MultiIndex.from_product([range(len(ALDERSBAND)), range(len(ANSTALLNINGSTID))],
-                                      names=["aldersband", "anstallningstid"])
+    full = pd.MultiIndex.from_product(
+        [range(len(ALDERSBAND)), range(len(ANSTALLNINGSTID))], names=["aldersband", "anstallningstid"]
+    )
     cells = cells.reindex(full, fill_value=0.0)
     pooled = cells["n"].sum() / max(cells["personar"].sum(), 1e-12)
     if pooled > 0:  # each age × tenure cell shrunk toward the pooled hazard
@@ -91,19 +91,29 @@ def estimate_other_exits(exp: pd.DataFrame, forvaltningar, grupper) -> tuple[pd.
     by_cell = exp.groupby(["forvaltning", "yrkesgrupp"])[["n", "expected_g"]].sum()
     index = pd.MultiIndex.from_product([forvaltningar, grupper], names=["forvaltning", "yrkesgrupp"])
     by_cell = by_cell.reindex(index, fill_value=0.0)
-    m_cell = _shrunk_multiplier(by_cell["n"], by_cell["expected_g"]) * m_group.reindex(
-        index.get_level_values("yrkesgrupp")).to_numpy()
+    m_cell = (
+        _shrunk_multiplier(by_cell["n"], by_cell["expected_g"])
+        * m_group.reindex(index.get_level_values("yrkesgrupp")).to_numpy()
+    )
     rows = []
     for (d, g), m in m_cell.items():
         p = 1 - np.exp(-hazard.to_numpy() * m)
-        rows.append(pd.Series(p, index=pd.MultiIndex.from_tuples(
-            [(d, g, a, t) for a, t in full], names=["forvaltning", "yrkesgrupp", "aldersband", "anstallningstid"])))
+        rows.append(
+            pd.Series(
+                p,
+                index=pd.MultiIndex.from_tuples(
+                    [(d, g, a, t) for a, t in full],
+                    names=["forvaltning", "yrkesgrupp", "aldersband", "anstallningstid"],
+                ),
+            )
+        )
     events = by_group["n"] + PRIOR_EVENTS
     return pd.concat(rows).rename("ovriga"), (1 - np.exp(-hazard)).rename("ovriga"), events
 
 
-def estimate_internal_moves(personal: pd.DataFrame, avgangar: pd.DataFrame, start, end,
-                            forvaltningar, grupper) -> tuple[pd.Series, pd.Series]:
+def estimate_internal_moves(
+    personal: pd.DataFrame, avgangar: pd.DataFrame, start, end, forvaltningar, grupper
+) -> tuple[pd.Series, pd.Series]:
     """Yearly probability of moving to another department per (forvaltning, yrkesgrupp): moves
     over person-years (snapshot headcounts), shrunk toward the yrkesgrupp's board rate."""
     years = range(start.year, end.year + 1)
@@ -136,8 +146,17 @@ def estimate_hiring_ages(spells: pd.DataFrame, start, end, grupper, las_alder: i
     return shares.div(shares.sum(axis=1), axis=0)
 
 
-def estimate_rates(personal: pd.DataFrame, avgangar: pd.DataFrame, spells: pd.DataFrame, start, end,
-                   forvaltningar, grupper, las_alder: int = 69, pensionsprofil: dict | None = None) -> FlowRates:
+def estimate_rates(
+    personal: pd.DataFrame,
+    avgangar: pd.DataFrame,
+    spells: pd.DataFrame,
+    start,
+    end,
+    forvaltningar,
+    grupper,
+    las_alder: int = 69,
+    pensionsprofil: dict | None = None,
+) -> FlowRates:
     """Every flow rate of the projection, from the history inside [start, end]."""
     exp = exposure(spells, start, end)
     pension = estimate_retirement(at_risk_on_new_year(spells, start, end), las_alder, pensionsprofil)
@@ -145,6 +164,12 @@ def estimate_rates(personal: pd.DataFrame, avgangar: pd.DataFrame, spells: pd.Da
     intern, ev_move = estimate_internal_moves(personal, avgangar, start, end, list(forvaltningar), list(grupper))
     retirements = exp[exp["orsak"] == "pension"].groupby("yrkesgrupp").size().reindex(grupper, fill_value=0)
     events = pd.DataFrame({"pension": retirements + PRIOR_PERSONS, "ovriga": ev_other, "intern": ev_move})
-    return FlowRates(pension_=pension, ovriga_=ovriga, ovriga_bas_=ovriga_bas, intern_=intern,
-                     rekryteringsalder_=estimate_hiring_ages(spells, start, end, list(grupper), las_alder),
-                     handelser_=events, las_alder=las_alder)
+    return FlowRates(
+        pension_=pension,
+        ovriga_=ovriga,
+        ovriga_bas_=ovriga_bas,
+        intern_=intern,
+        rekryteringsalder_=estimate_hiring_ages(spells, start, end, list(grupper), las_alder),
+        handelser_=events,
+        las_alder=las_alder,
+    )

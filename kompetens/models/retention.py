@@ -46,8 +46,9 @@ class Retention:
                     ajf = AalenJohansenFitter(seed=JITTER_SEED, calculate_variance=False)
                     ajf.fit(duration, events, event_of_interest=i, entry=entry)
                 cif = ajf.cumulative_density_.iloc[:, 0]
-                incidence.append(pd.DataFrame({"grupp": group, "orsak": reason, "ar": cif.index,
-                                               "andel": cif.to_numpy()}))
+                incidence.append(
+                    pd.DataFrame({"grupp": group, "orsak": reason, "ar": cif.index, "andel": cif.to_numpy()})
+                )
         if not incidence:
             return pd.DataFrame(columns=["grupp", "orsak", "ar", "andel"])
         return pd.concat(incidence, ignore_index=True)
@@ -59,8 +60,12 @@ def _durations(spells: pd.DataFrame, observationsdatum, observationsstart):
     bad = end < start
     if bad.any():
         rows = np.flatnonzero(bad.to_numpy())
-        raise InputError([Problem("spells", int(i) + 2, "slutdatum", "slutar före anställningsdatum",
-                                  str(end.iloc[i].date())) for i in rows])
+        raise InputError(
+            [
+                Problem("spells", int(i) + 2, "slutdatum", "slutar före anställningsdatum", str(end.iloc[i].date()))
+                for i in rows
+            ]
+        )
     if observationsdatum is None:
         observationsdatum = max(start.max(), end.max() if end.notna().any() else start.max())
     observationsdatum = pd.Timestamp(observationsdatum)
@@ -82,8 +87,7 @@ def _at(curve: pd.DataFrame, t: float) -> pd.Series:
     return curve.loc[:t].iloc[-1] if (curve.index <= t).any() else curve.iloc[0] * np.nan
 
 
-def retention(spells: pd.DataFrame, by: str | None = None, observationsdatum=None,
-              observationsstart=None) -> Retention:
+def retention(spells: pd.DataFrame, by: str | None = None, observationsdatum=None, observationsstart=None) -> Retention:
     """Retention curves and competing exits per group of spells.
 
     spells: one row per employment spell with anstallningsdatum, slutdatum (empty = still
@@ -115,22 +119,46 @@ def retention(spells: pd.DataFrame, by: str | None = None, observationsdatum=Non
             kmf = KaplanMeierFitter().fit(duration[sel], ended[sel], entry=entry[sel])
         curve = kmf.survival_function_.iloc[:, 0]
         ci = kmf.confidence_interval_survival_function_
-        survival.append(pd.DataFrame({"grupp": group, "ar": curve.index, "andel_kvar": curve.to_numpy(),
-                                      "ki_lag": ci.iloc[:, 0].to_numpy(), "ki_hog": ci.iloc[:, 1].to_numpy()}))
+        survival.append(
+            pd.DataFrame(
+                {
+                    "grupp": group,
+                    "ar": curve.index,
+                    "andel_kvar": curve.to_numpy(),
+                    "ki_lag": ci.iloc[:, 0].to_numpy(),
+                    "ki_hog": ci.iloc[:, 1].to_numpy(),
+                }
+            )
+        )
         median = kmf.median_survival_time_
         medians[group] = float(median) if np.isfinite(median) else np.nan
         median_ci = median_survival_times(ci).iloc[0].replace(np.inf, np.nan)
-        row = {"grupp": group, "antal": int(sel.sum()), "median_ar": medians[group],
-               "bara_nyanstallda": bool(observationsstart is not None and (entry[sel] == 0).all()
-                                        and (entry[keep & (groups == group)] > 0).any()),
-               "median_ki_lag": float(median_ci.iloc[0]), "median_ki_hog": float(median_ci.iloc[1])}
+        row = {
+            "grupp": group,
+            "antal": int(sel.sum()),
+            "median_ar": medians[group],
+            "bara_nyanstallda": bool(
+                observationsstart is not None
+                and (entry[sel] == 0).all()
+                and (entry[keep & (groups == group)] > 0).any()
+            ),
+            "median_ki_lag": float(median_ci.iloc[0]),
+            "median_ki_hog": float(median_ci.iloc[1]),
+        }
         for years in (1, 3):
             s, c = _at(kmf.survival_function_, years), _at(ci, years)
-            row.update({f"kvar_{years}_ar": float(s.iloc[0]), f"kvar_{years}_ki_lag": float(c.iloc[0]),
-                        f"kvar_{years}_ki_hog": float(c.iloc[1])})
+            row.update(
+                {
+                    f"kvar_{years}_ar": float(s.iloc[0]),
+                    f"kvar_{years}_ki_lag": float(c.iloc[0]),
+                    f"kvar_{years}_ki_hog": float(c.iloc[1]),
+                }
+            )
         summary.append(row)
         competing[group] = (duration[sel], events[sel], entry[sel])
-    return Retention(survival=pd.concat(survival, ignore_index=True),
-                     median_ar=pd.Series(medians, name="median_ar").rename_axis("grupp"),
-                     sammanfattning=pd.DataFrame(summary).set_index("grupp"),
-                     competing_={"orsaker": reasons, "grupper": competing})
+    return Retention(
+        survival=pd.concat(survival, ignore_index=True),
+        median_ar=pd.Series(medians, name="median_ar").rename_axis("grupp"),
+        sammanfattning=pd.DataFrame(summary).set_index("grupp"),
+        competing_={"orsaker": reasons, "grupper": competing},
+    )

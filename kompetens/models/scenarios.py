@@ -21,9 +21,13 @@ import numpy as np
 from kompetens.models.projection import FlowArrays
 
 LEVERS = ("heltid", "forlang_arbetslivet", "minska_omsattning", "teknik", "kompetensvaxling")
-NAMES = {"heltid": "Fler jobbar mer (heltid)", "forlang_arbetslivet": "Förläng arbetslivet",
-         "minska_omsattning": "Minska personalomsättningen", "teknik": "Använd tekniken",
-         "kompetensvaxling": "Använd kompetensen rätt"}
+NAMES = {
+    "heltid": "Fler jobbar mer (heltid)",
+    "forlang_arbetslivet": "Förläng arbetslivet",
+    "minska_omsattning": "Minska personalomsättningen",
+    "teknik": "Använd tekniken",
+    "kompetensvaxling": "Använd kompetensen rätt",
+}
 
 
 def active(params: dict) -> dict:
@@ -54,7 +58,7 @@ def need_levers(need: np.ndarray, fte: np.ndarray, grupper: list, years: list, l
         if lever["till"] not in grupper:
             grupper.append(lever["till"])
             need = np.concatenate([need, np.zeros_like(need[:, :1])], axis=1)
-            fte = np.concatenate([fte, fte[:, source:source + 1]], axis=1)
+            fte = np.concatenate([fte, fte[:, source : source + 1]], axis=1)
         target = grupper.index(lever["till"])
         moved = need[:, source] * lever["andel"] * _ramp(years, basar, lever.get("ar", years[-1]))[None, :]
         need[:, source] -= moved
@@ -80,13 +84,16 @@ def rate_levers(flows: FlowArrays, grupper: list, levers: dict) -> FlowArrays:
         shift = int(levers["forlang_arbetslivet"])
         pension = np.zeros_like(flows.pension)
         if shift < len(pension) - 2:
-            pension[shift:-2] = flows.pension[:len(pension) - 2 - shift]
+            pension[shift:-2] = flows.pension[: len(pension) - 2 - shift]
         pension[-2:] = 1.0  # the LAS age and past it
         flows = replace(flows, pension=pension)
     if "minska_omsattning" in levers:
         lever = levers["minska_omsattning"]
         mask = _groups_mask(grupper, lever.get("grupper"))
         keep = np.where(mask, 1 - lever["andel"], 1.0)
-        flows = replace(flows, ovriga=flows.ovriga * keep[None, :, None, None],
-                        ovriga_first_year=flows.ovriga_first_year * keep[None, :, None])
+        flows = replace(
+            flows,
+            ovriga=flows.ovriga * keep[None, :, None, None],
+            ovriga_first_year=flows.ovriga_first_year * keep[None, :, None],
+        )
     return flows

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+
 from kompetens.vocabulary import ANSTALLNINGSTID, DAYS_PER_YEAR, age_band_index
 
 INTERNAL = "intern_rorlighet"
@@ -25,29 +26,41 @@ def employment_spells(personal: pd.DataFrame, avgangar: pd.DataFrame) -> pd.Data
     """
     exits = avgangar[avgangar["orsak"] != INTERNAL]
     last = personal.sort_values("ar", kind="stable").groupby("person_id").tail(1).set_index("person_id")
-    ended = pd.DataFrame({
-        "person_id": exits["person_id"].to_numpy(),
-        "anstallningsdatum": (exits["anstallningsdatum"] if "anstallningsdatum" in exits
-                              else exits["person_id"].map(last["anstallningsdatum"])).to_numpy(),
-        "slutdatum": exits["datum"].to_numpy(),
-        "orsak": exits["orsak"].to_numpy(),
-        "yrkesgrupp": exits["yrkesgrupp"].to_numpy(),
-        "forvaltning": exits["forvaltning"].to_numpy(),
-        "fodelsear": (exits["fodelsear"] if "fodelsear" in exits
-                      else exits["person_id"].map(last["fodelsear"])).to_numpy(),
-        "kon": (exits["kon"] if "kon" in exits else exits["person_id"].map(last["kon"])).to_numpy(),
-    })
+    ended = pd.DataFrame(
+        {
+            "person_id": exits["person_id"].to_numpy(),
+            "anstallningsdatum": (
+                exits["anstallningsdatum"]
+                if "anstallningsdatum" in exits
+                else exits["person_id"].map(last["anstallningsdatum"])
+            ).to_numpy(),
+            "slutdatum": exits["datum"].to_numpy(),
+            "orsak": exits["orsak"].to_numpy(),
+            "yrkesgrupp": exits["yrkesgrupp"].to_numpy(),
+            "forvaltning": exits["forvaltning"].to_numpy(),
+            "fodelsear": (
+                exits["fodelsear"] if "fodelsear" in exits else exits["person_id"].map(last["fodelsear"])
+            ).to_numpy(),
+            "kon": (exits["kon"] if "kon" in exits else exits["person_id"].map(last["kon"])).to_numpy(),
+        }
+    )
     last_exit = exits.groupby("person_id")["datum"].max()
     snapshot_year = last["ar"]
     exit_year = last_exit.reindex(last.index).dt.year
     still = last[~(exit_year >= snapshot_year)]  # no exit in or after the last snapshot year
     still = still[~(last_exit.reindex(still.index) > pd.to_datetime(still["ar"].astype(str) + "-01-01"))]
-    current = pd.DataFrame({
-        "person_id": still.index.to_numpy(), "anstallningsdatum": still["anstallningsdatum"].to_numpy(),
-        "slutdatum": pd.NaT, "orsak": np.nan, "yrkesgrupp": still["yrkesgrupp"].to_numpy(),
-        "forvaltning": still["forvaltning"].to_numpy(), "fodelsear": still["fodelsear"].to_numpy(),
-        "kon": still["kon"].to_numpy(),
-    })
+    current = pd.DataFrame(
+        {
+            "person_id": still.index.to_numpy(),
+            "anstallningsdatum": still["anstallningsdatum"].to_numpy(),
+            "slutdatum": pd.NaT,
+            "orsak": np.nan,
+            "yrkesgrupp": still["yrkesgrupp"].to_numpy(),
+            "forvaltning": still["forvaltning"].to_numpy(),
+            "fodelsear": still["fodelsear"].to_numpy(),
+            "kon": still["kon"].to_numpy(),
+        }
+    )
     spells = pd.concat([ended, current], ignore_index=True)
     spells["slutdatum"] = pd.to_datetime(spells["slutdatum"])
     spells["anstallningsdatum"] = pd.to_datetime(spells["anstallningsdatum"])
@@ -79,18 +92,25 @@ def exposure(spells: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> pd
         a = np.maximum(hire, y0)
         b = np.minimum(stop, y1)
         for band, (_, t0, t1) in enumerate(ANSTALLNINGSTID):
-            b0 = hire + int(round(t0 * DAYS_PER_YEAR))
+            b0 = hire + round(t0 * DAYS_PER_YEAR)
             b1 = hire + int(min(t1, 150) * DAYS_PER_YEAR)
             days = (np.minimum(b, b1) - np.maximum(a, b0)).astype(float)
             days = np.maximum(days, 0.0)
             ends_here = ended & (stop >= y0) & (stop < y1) & (stop >= b0) & (stop < b1) & (stop >= lo) & (stop < hi)
             keep = (days > 0) | ends_here
-            rows.append(pd.DataFrame({
-                "forvaltning": s["forvaltning"].to_numpy()[keep], "yrkesgrupp": s["yrkesgrupp"].to_numpy()[keep],
-                "ar": y, "alder": y - s["fodelsear"].to_numpy()[keep], "anstallningstid": band,
-                "personar": days[keep] / DAYS_PER_YEAR,
-                "orsak": np.where(ends_here[keep], s["orsak"].to_numpy()[keep], None),
-            }))
+            rows.append(
+                pd.DataFrame(
+                    {
+                        "forvaltning": s["forvaltning"].to_numpy()[keep],
+                        "yrkesgrupp": s["yrkesgrupp"].to_numpy()[keep],
+                        "ar": y,
+                        "alder": y - s["fodelsear"].to_numpy()[keep],
+                        "anstallningstid": band,
+                        "personar": days[keep] / DAYS_PER_YEAR,
+                        "orsak": np.where(ends_here[keep], s["orsak"].to_numpy()[keep], None),
+                    }
+                )
+            )
     long = pd.concat(rows, ignore_index=True)
     long["aldersband"] = age_band_index(long["alder"])
     return long
@@ -107,8 +127,15 @@ def at_risk_on_new_year(spells: pd.DataFrame, start: pd.Timestamp, end: pd.Times
         on = (spells["anstallningsdatum"] <= day) & ~(spells["slutdatum"] < day)
         sel = spells[on]
         retired = (sel["orsak"] == "pension") & (sel["slutdatum"].dt.year == y)
-        rows.append(pd.DataFrame({"ar": y, "alder": y - sel["fodelsear"].to_numpy(),
-                                  "yrkesgrupp": sel["yrkesgrupp"].to_numpy(),
-                                  "forvaltning": sel["forvaltning"].to_numpy(),
-                                  "pension": retired.to_numpy()}))
+        rows.append(
+            pd.DataFrame(
+                {
+                    "ar": y,
+                    "alder": y - sel["fodelsear"].to_numpy(),
+                    "yrkesgrupp": sel["yrkesgrupp"].to_numpy(),
+                    "forvaltning": sel["forvaltning"].to_numpy(),
+                    "pension": retired.to_numpy(),
+                }
+            )
+        )
     return pd.concat(rows, ignore_index=True)

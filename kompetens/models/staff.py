@@ -8,7 +8,6 @@ from kompetens.privacy.suppression import hide_counts, suppress, suppress_series
 from kompetens.vocabulary import PERSONAL_ALDERSBAND, TOTAL
 
 
-
 def age_band(age: pd.Series, bands=PERSONAL_ALDERSBAND) -> pd.Series:
     """Label each age (years) with its band, as an ordered categorical."""
     labels = [b[0] for b in bands]
@@ -60,13 +59,15 @@ def staff_summary(personal: pd.DataFrame, ar: int, k: int) -> pd.DataFrame:
     """Per yrkesgrupp and in total: persons, årsarbetare (FTE), mean sysselsättningsgrad,
     mean age (years) and share aged 60 or more; figures about fewer than k persons are NaN."""
     staff = snapshot(personal, ar)
-    out = pd.DataFrame({
-        "antal": _with_total(staff, "yrkesgrupp", len),
-        "arsarbetare": _with_total(staff, "yrkesgrupp", lambda d: d["sysselsattningsgrad"].sum()),
-        "sysselsattningsgrad": _with_total(staff, "yrkesgrupp", lambda d: d["sysselsattningsgrad"].mean()),
-        "medelalder": _with_total(staff, "yrkesgrupp", lambda d: d["alder"].mean()),
-        "andel_60_plus": _with_total(staff, "yrkesgrupp", lambda d: (d["alder"] >= 60).mean()),
-    })
+    out = pd.DataFrame(
+        {
+            "antal": _with_total(staff, "yrkesgrupp", len),
+            "arsarbetare": _with_total(staff, "yrkesgrupp", lambda d: d["sysselsattningsgrad"].sum()),
+            "sysselsattningsgrad": _with_total(staff, "yrkesgrupp", lambda d: d["sysselsattningsgrad"].mean()),
+            "medelalder": _with_total(staff, "yrkesgrupp", lambda d: d["alder"].mean()),
+            "andel_60_plus": _with_total(staff, "yrkesgrupp", lambda d: (d["alder"] >= 60).mean()),
+        }
+    )
     for col in out.columns.drop("antal"):
         out[col] = suppress_series(out[col], out["antal"], k)
     aged_60 = _with_total(staff, "yrkesgrupp", lambda d: (d["alder"] >= 60).sum())

@@ -38,9 +38,15 @@ def _permanent(df: pd.DataFrame) -> pd.DataFrame:
     return df[df["anstallningsform"] == "tillsvidare"] if "anstallningsform" in df else df
 
 
-def turnover(personal: pd.DataFrame, avgangar: pd.DataFrame, definition: str = "kolada",
-             extern: bool = True, pension: bool = True, period: str = "ar", starters: pd.Series | None = None
-             ) -> pd.DataFrame:
+def turnover(
+    personal: pd.DataFrame,
+    avgangar: pd.DataFrame,
+    definition: str = "kolada",
+    extern: bool = True,
+    pension: bool = True,
+    period: str = "ar",
+    starters: pd.Series | None = None,
+) -> pd.DataFrame:
     """Turnover per year (period "ar") or month ("manad") with its parts.
 
     Returns rows per period with columns avgangar (leavers), bas (the headcount base) and
@@ -68,8 +74,10 @@ def turnover(personal: pd.DataFrame, avgangar: pd.DataFrame, definition: str = "
     else:
         months = pd.period_range(f"{years[0]}-01", f"{years[-1]}-12", freq="M").strftime("%Y-%m")
         index = pd.Index(months, name="manad")
-        out = pd.DataFrame({"avgangar": counts.reindex(index, fill_value=0.0),
-                            "bas": [base.get(int(m[:4]), np.nan) for m in months]}, index=index)
+        out = pd.DataFrame(
+            {"avgangar": counts.reindex(index, fill_value=0.0), "bas": [base.get(int(m[:4]), np.nan) for m in months]},
+            index=index,
+        )
     if definition == "nyckeltalsinstitutet":
         if starters is None:
             raise ValueError("nyckeltalsinstitutet needs the start dates of employments (starters)")
@@ -84,8 +92,11 @@ def reconciliation(personal: pd.DataFrame, avgangar: pd.DataFrame, starters: pd.
     """Every definition and variant side by side: rows (definition, variant), columns years."""
     rows = {}
     for definition in DEFINITIONS:
-        for extern, pension, variant in ((True, True, "extern, med pension"), (True, False, "extern, utan pension"),
-                                         (False, True, "inklusive intern rörlighet")):
+        for extern, pension, variant in (
+            (True, True, "extern, med pension"),
+            (True, False, "extern, utan pension"),
+            (False, True, "inklusive intern rörlighet"),
+        ):
             t = turnover(personal, avgangar, definition, extern, pension, "ar", starters)
             rows[(definition, variant)] = t["andel"]
     table = pd.DataFrame(rows).T
@@ -93,8 +104,9 @@ def reconciliation(personal: pd.DataFrame, avgangar: pd.DataFrame, starters: pd.
     return table
 
 
-def by_category(personal: pd.DataFrame, avgangar: pd.DataFrame, ar: int, by: str, k: int,
-                extern: bool = True) -> pd.DataFrame:
+def by_category(
+    personal: pd.DataFrame, avgangar: pd.DataFrame, ar: int, by: str, k: int, extern: bool = True
+) -> pd.DataFrame:
     """Leavers, headcount and turnover in year ar per category: yrkesgrupp, forvaltning, kon,
     aldersband or anstallningstid. Leavers are counted by their attributes at the exit;
     figures about fewer than k persons are hidden (NaN)."""
@@ -130,5 +142,4 @@ def tenure_shares(avgangar: pd.DataFrame, years, extern: bool = True) -> dict[st
     leavers = _leavers(avgangar, extern, True)
     leavers = leavers[leavers["datum"].dt.year.isin(list(years))]
     tenure = (leavers["datum"] - leavers["anstallningsdatum"]).dt.days / DAYS_PER_YEAR
-    return {"under_1_ar": float((tenure < 1).mean()), "under_3_ar": float((tenure < 3).mean()),
-            "antal": int(len(leavers))}
+    return {"under_1_ar": float((tenure < 1).mean()), "under_3_ar": float((tenure < 3).mean()), "antal": len(leavers)}

@@ -11,19 +11,18 @@ import math
 import os
 import tempfile
 from pathlib import Path
-
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from kompetens.models import absence
-from kompetens.models import economics
-from kompetens.models import staff
-from kompetens.models import turnover
-from kompetens.plan.prepare import Plan
+from kompetens.models import absence, economics, staff, turnover
+from kompetens.plan.staffplan import StaffPlan, staff_plan
 from kompetens.privacy.suppression import hidden_groups
 from kompetens.vocabulary import ALDERSBAND, ALDERSBAND_NAMN, SUPPRESSED, TOTAL, age_band_index
-from kompetens.plan.staffplan import StaffPlan, staff_plan
+
+if TYPE_CHECKING:
+    from kompetens.plan.prepare import Plan
 
 FILENAME = "nyckeltal.json"
 
@@ -91,20 +90,25 @@ def projection_figures(sp: StaffPlan, plan: Plan) -> dict:
         "pensionsavgangar": _rows(pension, hidden) if not sp.rekrytering_given else None,
         "ovriga_avgangar": _rows(other, hidden) if not sp.rekrytering_given else None,
         "okat_behov": _rows(proj.table("bestand")[years].diff(axis=1)[recruit.columns], hidden)
-        if not sp.rekrytering_given else None,
+        if not sp.rekrytering_given
+        else None,
         "rekryteringsbehov_period": {g: (None if g in hidden else v) for g, v in recruit.sum(axis=1).items()},
         "pensionsavgangar_period": {g: (None if g in hidden else v) for g, v in pension.sum(axis=1).items()}
-        if not sp.rekrytering_given else None,
+        if not sp.rekrytering_given
+        else None,
         "personalokning": {g: (None if g in hidden else v) for g, v in increase.items()},
-        "forandring_procent": {"personalbehov": _change_percent(need, slutar, hidden),
-                               "rekryteringsbehov": _change_percent(recruit, slutar, hidden)},
+        "forandring_procent": {
+            "personalbehov": _change_percent(need, slutar, hidden),
+            "rekryteringsbehov": _change_percent(recruit, slutar, hidden),
+        },
         "kostnad_per_person": {g: (None if g in hidden else v) for g, v in sp.kostnad_per_person.items()},
         "kostnad_personalokning_mnkr": {g: (None if g in hidden else v) for g, v in cost_mnkr.items()},
         "direktiv": economics.directive(increase, cost_mnkr, plan.params["direktiv_andel"]),
         "ram_personer": plan.params["ram_personer"],
         "ram_mnkr": plan.params["ram_mnkr"],
-        "ram": economics.frame_gap(increase[TOTAL], cost_mnkr[TOTAL],
-                                   plan.params["ram_personer"], plan.params["ram_mnkr"]),
+        "ram": economics.frame_gap(
+            increase[TOTAL], cost_mnkr[TOTAL], plan.params["ram_personer"], plan.params["ram_mnkr"]
+        ),
     }
     for g in hidden:
         figures["direktiv"]["personer"][g] = figures["direktiv"]["mnkr"][g] = None
@@ -114,8 +118,7 @@ def projection_figures(sp: StaffPlan, plan: Plan) -> dict:
     if sp.backtest is not None:
         bt = sp.backtest.copy()
         bt.loc[list(hidden & set(bt.index))] = float("nan")
-        figures["backtest"] = {"basar": int(sp.backtest_basar), "slutar": basar,
-                               "tabell": bt.to_dict(orient="index")}
+        figures["backtest"] = {"basar": int(sp.backtest_basar), "slutar": basar, "tabell": bt.to_dict(orient="index")}
     return figures
 
 
@@ -130,8 +133,9 @@ def turnover_figures(plan: Plan) -> dict:
     leavers = inp.avgangar[inp.avgangar["datum"].dt.year.between(years[0], years[-1])]
     if extern:
         leavers = leavers[leavers["orsak"] != "intern_rorlighet"]
-    bands = pd.Series(np.array([b[0] for b in ALDERSBAND])[age_band_index(
-        leavers["datum"].dt.year - leavers["fodelsear"])]).value_counts()
+    bands = pd.Series(
+        np.array([b[0] for b in ALDERSBAND])[age_band_index(leavers["datum"].dt.year - leavers["fodelsear"])]
+    ).value_counts()
     band_share = (bands / bands.sum()).where(bands >= k) if len(bands) else bands
     tenure = turnover.tenure_shares(inp.avgangar, years, extern=extern)
     if tenure["antal"] < k:
@@ -141,8 +145,11 @@ def turnover_figures(plan: Plan) -> dict:
     return {
         "personalomsattning": rate["andel"].where(~small_year).to_dict(),
         "personalomsattning_definitioner": {
-            f"{d}, {v}": row.to_dict() for (d, v), row in turnover.reconciliation(
-                inp.personal, inp.avgangar, spells["anstallningsdatum"]).iterrows()},
+            f"{d}, {v}": row.to_dict()
+            for (d, v), row in turnover.reconciliation(
+                inp.personal, inp.avgangar, spells["anstallningsdatum"]
+            ).iterrows()
+        },
         "avgangar_period": [years[0], years[-1]],
         "avgangar_aldersband_andel": band_share.to_dict(),
         "avgangar_anstallningstid": tenure,
@@ -156,8 +163,10 @@ def absence_figures(plan: Plan, trend: absence.AbsenceTrend | None) -> dict:
     f, k = plan.inputs.franvaro, plan.k
     months = sorted(f["manad"].unique())
     last = f[f["manad"].isin(months[-12:])]
-    out = {"sjukfranvaro_period": [months[-12], months[-1]],
-           "sjukfranvaro_12_manader": absence.shares(last, None, k).iloc[0].drop("personer", errors="ignore").to_dict()}
+    out = {
+        "sjukfranvaro_period": [months[-12], months[-1]],
+        "sjukfranvaro_12_manader": absence.shares(last, None, k).iloc[0].drop("personer", errors="ignore").to_dict(),
+    }
     for by in ("yrkesgrupp", "aldersband", "kon"):
         if by in absence.with_age_band(last):
             values = absence.shares(last, by, k)["andel"]
@@ -166,18 +175,26 @@ def absence_figures(plan: Plan, trend: absence.AbsenceTrend | None) -> dict:
             out[f"sjukfranvaro_per_{by}"] = values.to_dict()
     flagged = absence.flagged_units(f, plan.params["sjukfranvaro_grans"], k)
     out["sjukfranvaro_grans"] = plan.params["sjukfranvaro_grans"]
-    out["sjukfranvaro_flaggade"] = [{"enhet": unit, **row.drop("personer").to_dict()} for unit, row in flagged.iterrows()]
+    out["sjukfranvaro_flaggade"] = [
+        {"enhet": unit, **row.drop("personer").to_dict()} for unit, row in flagged.iterrows()
+    ]
     if trend is not None:
         bands = trend.trend_aldersband
         persons = absence.with_age_band(f).groupby("aldersband")["person_id"].nunique() if "person_id" in f else None
         if persons is not None:
             bands = bands[persons.reindex(bands.index).fillna(0) >= k]
         out["sjukfranvaro_trend"] = {
-            "pp_per_ar": trend.trend_pp_per_year, "ki_lag": trend.trend_pp_per_year_ci[0],
-            "ki_hog": trend.trend_pp_per_year_ci[1], "logit": trend.trend_logit, "logit_ki": list(trend.trend_logit_ci),
-            "signifikant": trend.significant, "skala": float(trend.results_.scale),
-            "aldersband": {b: {"pp_per_ar": r["pp_per_ar"], "ki_lag": r["pp_ki_lag"], "ki_hog": r["pp_ki_hog"]}
-                           for b, r in bands.iterrows()},
+            "pp_per_ar": trend.trend_pp_per_year,
+            "ki_lag": trend.trend_pp_per_year_ci[0],
+            "ki_hog": trend.trend_pp_per_year_ci[1],
+            "logit": trend.trend_logit,
+            "logit_ki": list(trend.trend_logit_ci),
+            "signifikant": trend.significant,
+            "skala": float(trend.results_.scale),
+            "aldersband": {
+                b: {"pp_per_ar": r["pp_per_ar"], "ki_lag": r["pp_ki_lag"], "ki_hog": r["pp_ki_hog"]}
+                for b, r in bands.iterrows()
+            },
             "kanslighet": absence.sensitivity(f, trend),
         }
         out["sjukfranvaro_prognos"] = trend.forecast_total(12)
@@ -199,28 +216,42 @@ def competence_figures(plan: Plan, sp: StaffPlan, figures: dict) -> dict:
         q = competence.qualified_share(inp.personal, plan.basar, k)
         out["behorighet"] = q.to_dict(orient="index")
         lever = p["behorighet"]
-        if lever and lever["grupp"] in q.index and q.loc[lever["grupp"], "obehoriga"] == q.loc[lever["grupp"], "obehoriga"]:
+        if (
+            lever
+            and lever["grupp"] in q.index
+            and q.loc[lever["grupp"], "obehoriga"] == q.loc[lever["grupp"], "obehoriga"]
+        ):
             proj = sp.projection
             exits = (proj.table("pensionsavgangar") + proj.table("ovriga_avgangar")).loc[lever["grupp"]].dropna()
             rate = exits / proj.table("bestand").loc[lever["grupp"]].shift(1).dropna()
-            path = competence.unqualified_path(q.loc[lever["grupp"], "obehoriga"], rate.dropna(),
-                                               lever.get("vidareutbildning_per_ar", 0))
-            out["behorighet_framskrivning"] = {"grupp": lever["grupp"], "datum": str(lever.get("datum")),
-                                              **{col: path[col].to_dict() for col in path.columns}}
+            path = competence.unqualified_path(
+                q.loc[lever["grupp"], "obehoriga"], rate.dropna(), lever.get("vidareutbildning_per_ar", 0)
+            )
+            out["behorighet_framskrivning"] = {
+                "grupp": lever["grupp"],
+                "datum": str(lever.get("datum")),
+                **{col: path[col].to_dict() for col in path.columns},
+            }
     units = competence.first_line_staff(inp.personal, plan.basar)
     if len(units):
         span = competence.span_of_control(units)
         wide = competence.wide_spans(units, p["chef_max_medarbetare"])
-        out["chefer"] = {"per_chef": span.to_dict(orient="index"), "grans": p["chef_max_medarbetare"],
-                         "over_grans": wide[["forvaltning", "enhet", "per_chef"]].to_dict(orient="records"),
-                         "kon_alder": competence.managers(inp.personal, plan.basar, k)
-                         .replace(SUPPRESSED, None).to_dict(orient="index")}
+        out["chefer"] = {
+            "per_chef": span.to_dict(orient="index"),
+            "grans": p["chef_max_medarbetare"],
+            "over_grans": wide[["forvaltning", "enhet", "per_chef"]].to_dict(orient="records"),
+            "kon_alder": competence.managers(inp.personal, plan.basar, k)
+            .replace(SUPPRESSED, None)
+            .to_dict(orient="index"),
+        }
     if inp.kostnader is not None:
         share = competence.agency_share(inp.kostnader)
         last = inp.kostnader[inp.kostnader["manad"].isin(sorted(inp.kostnader["manad"].unique())[-12:])]
-        out["hyrpersonal"] = {**competence.agency_trend(share["Totalt"]),
-                              "andel_12_man": float(last["hyrpersonal"].sum() / last["lonekostnad"].sum()),
-                              "mal": p["hyrpersonal_mal"]}
+        out["hyrpersonal"] = {
+            **competence.agency_trend(share["Totalt"]),
+            "andel_12_man": float(last["hyrpersonal"].sum() / last["lonekostnad"].sum()),
+            "mal": p["hyrpersonal_mal"],
+        }
     data_dir = Path(p["data_dir"]) if p["data_dir"] else None
     from kompetens.io.fingerprint import demo_dir
 
@@ -228,9 +259,12 @@ def competence_figures(plan: Plan, sp: StaffPlan, figures: dict) -> dict:
     if plan_file.exists():
         areas = p["omraden"] or activities.STRATEGIES["skr2018"]
         acts = activities.with_delays(activities.load_activities(plan_file, areas), _run_date())
-        out["aktivitetsplan"] = {"per_omrade": activities.summary(acts).to_dict(orient="index"),
-                                 "forsenade": acts[acts["status"] == "försenad"][["omrade", "aktivitet", "ansvarig"]]
-                                 .assign(nar=acts["nar"].astype(str)).to_dict(orient="records")}
+        out["aktivitetsplan"] = {
+            "per_omrade": activities.summary(acts).to_dict(orient="index"),
+            "forsenade": acts[acts["status"] == "försenad"][["omrade", "aktivitet", "ansvarig"]]
+            .assign(nar=acts["nar"].astype(str))
+            .to_dict(orient="records"),
+        }
     return out
 
 

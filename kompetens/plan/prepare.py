@@ -76,6 +76,27 @@ class Plan:
         spells = self.spells[self.spells["yrkesgrupp"].isin(counts[counts >= self.k].index)]
         return retention(spells, by="yrkesgrupp", observationsstart=self.observationsstart)
 
+    @cached_property
+    def staff_plan(self):
+        """The baseline projection with its economics and backtest (kompetens.staff_plan)."""
+        from kompetens.plan.staffplan import staff_plan
+
+        return staff_plan(self)
+
+    @cached_property
+    def absence_trend(self):
+        """The sick-leave trend model, or None when the data has fewer than 24 months."""
+        from kompetens.plan.key_figures import absence_trend
+
+        return absence_trend(self)
+
+    @cached_property
+    def key_figures(self) -> dict:
+        """The run's key figures (nyckeltal.json), computed once per plan."""
+        from kompetens.plan.key_figures import key_figures
+
+        return key_figures(self, self.staff_plan, self.absence_trend)
+
 
 def prepare(inputs: Inputs | None = None, **params) -> Plan:
     """Check params, load and validate the inputs (unless given), and cut them to the

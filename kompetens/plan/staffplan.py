@@ -8,19 +8,22 @@ economics and the backtest.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
+from kompetens.io.load import load_external_projection
 from kompetens.models import economics
 from kompetens.models.demand import DEFAULT_DRIVARE, demand_index, staff_need
-from kompetens.io.load import load_external_projection
-from kompetens.plan.prepare import Plan
 from kompetens.models.projection import TENURE_YEARS, FlowArrays, Projection, project, tenure_weights
 from kompetens.models.rates import FIRST_AGE, FlowRates, estimate_rates
 from kompetens.models.scenarios import need_levers, rate_levers
 from kompetens.models.spells import employment_spells, observation_window
 from kompetens.vocabulary import TOTAL, age_band_index
+
+if TYPE_CHECKING:
+    from kompetens.plan.prepare import Plan
 
 
 @dataclass(frozen=True)
@@ -66,8 +69,9 @@ def flow_arrays(rates: FlowRates, forvaltningar, grupper, scope: str) -> FlowArr
     pension = np.append(rates.pension_.reindex(ages, fill_value=0.0).to_numpy(), 1.0)
     ovr = rates.ovriga_.unstack(["aldersband", "anstallningstid"])  # rows (d, g), columns (ab, tb)
     fallback = ovr.mean(axis=0).to_numpy()
-    bands = np.stack([ovr.loc[(d, g)].to_numpy() if (d, g) in ovr.index else fallback
-                      for d in forvaltningar for g in grupper]).reshape(len(forvaltningar), len(grupper), 3, 4)
+    bands = np.stack(
+        [ovr.loc[(d, g)].to_numpy() if (d, g) in ovr.index else fallback for d in forvaltningar for g in grupper]
+    ).reshape(len(forvaltningar), len(grupper), 3, 4)
     by_age = bands[:, :, age_band_index(ages), :]  # [D, G, A, 4]
     ovriga = by_age @ tenure_weights().T  # [D, G, A, J]
     first_year = 1 - np.sqrt(1 - by_age[..., 0])
@@ -80,8 +84,9 @@ def flow_arrays(rates: FlowRates, forvaltningar, grupper, scope: str) -> FlowArr
     hiring = hiring.fillna(rates.rekryteringsalder_.mean(axis=0)).reindex(columns=ages, fill_value=0.0).to_numpy()
     hiring = hiring / hiring.sum(axis=1, keepdims=True)
     events = rates.handelser_.reindex(list(grupper)).fillna(rates.handelser_.mean()).to_numpy()
-    return FlowArrays(pension=pension, ovriga=ovriga, ovriga_first_year=first_year, intern=intern,
-                      hiring=hiring, events=events)
+    return FlowArrays(
+        pension=pension, ovriga=ovriga, ovriga_first_year=first_year, intern=intern, hiring=hiring, events=events
+    )
 
 
 def _rates(plan: Plan, last_year: int, forvaltningar, grupper) -> FlowRates:
@@ -90,16 +95,26 @@ def _rates(plan: Plan, last_year: int, forvaltningar, grupper) -> FlowRates:
     start, end = observation_window(board.personal, board.avgangar, last_year)
     known_d = sorted(set(board.personal["forvaltning"]) | set(forvaltningar) - {TOTAL})
     known_g = sorted(set(board.personal["yrkesgrupp"]) | set(grupper))
-    return estimate_rates(board.personal, board.avgangar, spells, start, end, known_d, known_g,
-                          plan.params["las_alder"], plan.params["pensionsprofil"])
+    return estimate_rates(
+        board.personal,
+        board.avgangar,
+        spells,
+        start,
+        end,
+        known_d,
+        known_g,
+        plan.params["las_alder"],
+        plan.params["pensionsprofil"],
+    )
 
 
 def _scope(plan: Plan) -> str:
     return "forvaltning" if plan.params["forvaltning"] else "namnd"
 
 
-def project_demographic(plan: Plan, basar: int, slutar: int, draws: int,
-                        levers: dict | None = None) -> tuple[Projection, FlowRates]:
+def project_demographic(
+    plan: Plan, basar: int, slutar: int, draws: int, levers: dict | None = None
+) -> tuple[Projection, FlowRates]:
     """The demographic model: base staffing × demand index, flows from the history up to basar."""
     personal = plan.inputs.personal
     staff = personal[personal["ar"] == basar]
@@ -117,7 +132,9 @@ def project_demographic(plan: Plan, basar: int, slutar: int, draws: int,
     scope = _scope(plan)
     if levers:
         need, fte, grupper = need_levers(need, fte, grupper, years, levers)
-        stock = np.concatenate([stock, np.zeros((stock.shape[0], len(grupper) - stock.shape[1], *stock.shape[2:]))], axis=1)
+        stock = np.concatenate(
+            [stock, np.zeros((stock.shape[0], len(grupper) - stock.shape[1], *stock.shape[2:]))], axis=1
+        )
     rates = _rates(plan, basar, forvaltningar, grupper)
     flows = flow_arrays(rates, forvaltningar, grupper, scope)
     if levers:
@@ -137,8 +154,9 @@ def project_external(plan: Plan, table: pd.DataFrame, draws: int) -> tuple[Proje
     scope_name = plan.params["forvaltning"] or TOTAL
     las = plan.params["las_alder"]
     register_groups = sorted(personal["yrkesgrupp"].unique())
-    stock_all, fte_all = base_stock(personal.assign(forvaltning=scope_name), snapshot, [scope_name],
-                                    register_groups, las)
+    stock_all, fte_all = base_stock(
+        personal.assign(forvaltning=scope_name), snapshot, [scope_name], register_groups, las
+    )
     pooled = stock_all.sum(axis=(0, 1))
     stock = np.zeros((1, len(grupper), *pooled.shape))
     fte = np.full((1, len(grupper)), fte_all.mean())
@@ -156,8 +174,14 @@ def project_external(plan: Plan, table: pd.DataFrame, draws: int) -> tuple[Proje
     if given:
         rec = table.pivot(index="yrkesgrupp", columns="ar", values="rekryteringsbehov").reindex(grupper).to_numpy()
         empty = np.full_like(proj.rekryteringsbehov, np.nan)
-        proj = replace(proj, rekryteringsbehov=rec[None], pensionsavgangar=empty, ovriga_avgangar=empty,
-                       interna_flyttar=np.zeros_like(empty), draws_rekrytering=None)
+        proj = replace(
+            proj,
+            rekryteringsbehov=rec[None],
+            pensionsavgangar=empty,
+            ovriga_avgangar=empty,
+            interna_flyttar=np.zeros_like(empty),
+            draws_rekrytering=None,
+        )
     return proj, rates, given
 
 
@@ -173,15 +197,20 @@ def backtest(plan: Plan, start_year: int, end_year: int) -> pd.DataFrame:
     if _scope(plan) == "namnd":
         counted = counted[counted["orsak"] != "intern_rorlighet"]
     actual_exits = counted.groupby("yrkesgrupp").size()
-    projected_exits = (proj.table("pensionsavgangar") + proj.table("ovriga_avgangar")).loc[:, start_year + 1:].sum(axis=1)
-    out = pd.DataFrame({
-        "personalbehov_prognos": proj.table("personalbehov")[end_year],
-        "personalbehov_utfall": actual_staff.reindex(proj.grupper).fillna(0.0),
-        "avgangar_prognos": projected_exits,
-        "avgangar_utfall": actual_exits.reindex(proj.grupper).fillna(0.0),
-    })
-    out.loc[TOTAL, ["personalbehov_utfall", "avgangar_utfall"]] = out.loc[proj.grupper, [
-        "personalbehov_utfall", "avgangar_utfall"]].sum()
+    projected_exits = (
+        (proj.table("pensionsavgangar") + proj.table("ovriga_avgangar")).loc[:, start_year + 1 :].sum(axis=1)
+    )
+    out = pd.DataFrame(
+        {
+            "personalbehov_prognos": proj.table("personalbehov")[end_year],
+            "personalbehov_utfall": actual_staff.reindex(proj.grupper).fillna(0.0),
+            "avgangar_prognos": projected_exits,
+            "avgangar_utfall": actual_exits.reindex(proj.grupper).fillna(0.0),
+        }
+    )
+    out.loc[TOTAL, ["personalbehov_utfall", "avgangar_utfall"]] = out.loc[
+        proj.grupper, ["personalbehov_utfall", "avgangar_utfall"]
+    ].sum()
     for what in ("personalbehov", "avgangar"):
         out[f"{what}_fel_procent"] = 100 * (out[f"{what}_prognos"] / out[f"{what}_utfall"] - 1)
     return out.reindex([*proj.grupper, TOTAL])
@@ -207,8 +236,17 @@ def staff_plan(plan: Plan, levers: dict | None = None, draws: int | None = None)
         has_history = bt_year in plan.inputs.snapshot_years and bt_year > min(plan.inputs.snapshot_years)
         bt = backtest(plan, bt_year, basar) if has_history and bt_year < basar and not levers else None
     cost_year = min(plan.inputs.snapshot_years, key=lambda y: (abs(y - basar), -y))
-    cost = economics.cost_per_person(plan.inputs.personal, cost_year, proj.grupper, plan.params["po_palagg"],
-                                     plan.params["kostnad_per_person"])
-    return StaffPlan(projection=proj, basar=basar, slutar=slutar, extern=bool(path), rekrytering_given=given,
-                     kostnad_per_person=cost, rates=rates, backtest=bt,
-                     backtest_basar=bt_year if bt is not None else None)
+    cost = economics.cost_per_person(
+        plan.inputs.personal, cost_year, proj.grupper, plan.params["po_palagg"], plan.params["kostnad_per_person"]
+    )
+    return StaffPlan(
+        projection=proj,
+        basar=basar,
+        slutar=slutar,
+        extern=bool(path),
+        rekrytering_given=given,
+        kostnad_per_person=cost,
+        rates=rates,
+        backtest=bt,
+        backtest_basar=bt_year if bt is not None else None,
+    )

@@ -154,8 +154,14 @@ def scan_workbook(path: Path, person_ids: set, k: int) -> list[Finding]:
                 for f in scan_text(str(value), path.name, person_ids):
                     found.append(Finding(path.name, place, f.what))
                 is_count = counted is None or (counted != "-" and c < len(header) and header[c] in counted)
-                if r > 1 and c > 0 and is_count and isinstance(value, (int, float)) and float(value).is_integer() \
-                        and _small(int(value), k):
+                if (
+                    r > 1
+                    and c > 0
+                    and is_count
+                    and isinstance(value, (int, float))
+                    and float(value).is_integer()
+                    and _small(int(value), k)
+                ):
                     found.append(Finding(path.name, place, f"antal under {k}: {value}"))
     wb.close()
     return found

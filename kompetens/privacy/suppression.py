@@ -12,8 +12,8 @@ import re
 
 import numpy as np
 import pandas as pd
-from kompetens.vocabulary import SUPPRESSED
 
+from kompetens.vocabulary import SUPPRESSED
 
 
 def small(counts, k: int):
@@ -73,8 +73,10 @@ def hidden_groups(counts: pd.Series, k: int) -> set:
 
 #: A Swedish personnummer (ÅÅÅÅMMDD-NNNN, ÅÅMMDD-NNNN, ÅÅÅÅMMDDNNNN): a real date and four
 #: digits, not part of a longer number or a decimal.
-PERSONNUMMER = re.compile(r"(?<![\d.,])(?:(?:19|20)\d{2}|\d{2})(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])"
-                          r"(?:[-+]\d{4}|(?<=\d{8})\d{4})(?![\d.,])")
+PERSONNUMMER = re.compile(
+    r"(?<![\d.,])(?:(?:19|20)\d{2}|\d{2})(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])"
+    r"(?:[-+]\d{4}|(?<=\d{8})\d{4})(?![\d.,])"
+)
 
 
 def find_personnummer(text: str) -> list[str]:

@@ -1,16 +1,21 @@
 """The report's sections as displayable objects: one call per notebook cell.
 
-Each function takes the prepared Plan (or the key figures) and returns Markdown, a
-styled table or a Figure, labelled in the report's language. The sections live in
+Every function takes the prepared Plan first and returns Markdown, a styled table or an
+image, labelled in the report's language; the key figures and the sick-leave trend live on
+the plan and are computed once. The sections live in
 their own modules; the notebook reaches them all as ``report.<name>``.
+
+Owns: everything a reader sees: number formats, figures, the generated text and its
+templates, tables in the report's language, the Excel workbook. May import
+`kompetens.plan`, `kompetens.models`, `kompetens.io`, `kompetens.privacy` and the base modules.
 """
 
 from kompetens.report.common import (
     as_image,
-    compute_key_figures,
     excel_tables,
     heading,
     provenance,
+    save_key_figures,
     summary,
     table_of_contents,
     title,
@@ -78,7 +83,6 @@ __all__ = [
     "backtest_table",
     "competence_text",
     "components_table",
-    "compute_key_figures",
     "costs_table",
     "economics_table",
     "economics_text",
@@ -105,6 +109,7 @@ __all__ = [
     "retention_figure",
     "retention_table",
     "retirement_table",
+    "save_key_figures",
     "scenario_figure",
     "scenario_table",
     "scenario_text",

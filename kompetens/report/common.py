@@ -12,46 +12,91 @@ from IPython.display import Image, Markdown
 from matplotlib.figure import Figure
 from pandas.io.formats.style import Styler
 
+from kompetens.io.fingerprint import PACKAGE_ROOT
+from kompetens.plan.key_figures import write_key_figures
+from kompetens.plan.prepare import Plan
 from kompetens.report import formats as fmt
 from kompetens.report import narrative
-from kompetens.io.fingerprint import PACKAGE_ROOT
-from kompetens.plan.key_figures import key_figures, write_key_figures
-from kompetens.plan.prepare import Plan
-from kompetens.plan.staffplan import StaffPlan
 
 HEADERS = {
-    "sv": {"antal": "Antal anställda", "arsarbetare": "Årsarbetare", "sysselsattningsgrad": "Sysselsättningsgrad (%)",
-           "medelalder": "Medelålder (år)", "andel_60_plus": "Andel 60 år och äldre (%)",
-           "orsak": "Orsak", "ar": "År", "lonekostnad": "Lönekostnad (mnkr)", "hyrpersonal": "Hyrpersonal (mnkr)",
-           "hyrpersonal_andel": "Hyrpersonal, andel av lönekostnad (%)", "yrkesgrupp": "Yrkesgrupp",
-           "pension": "Pension", "egen_begaran": "Egen begäran", "intern_rorlighet": "Intern rörlighet",
-           "ovrigt": "Övrigt", "Totalt": "Totalt", "summa": "Summa",
-           "planerad": "Planerad", "pågår": "Pågår", "försenad": "Försenad", "klar": "Klar",
-           "pensionsavgangar": "Pensionsavgångar", "ovriga_avgangar": "Övriga avgångar",
-           "okat_behov": "Ökat behov", "rekryteringsbehov": "Rekryteringsbehov",
-           "personalokning": "Personalökning (personer)", "kostnad_per_person": "Kostnad per person (tkr/år)",
-           "kostnad_personalokning_mnkr": "Kostnad för ökningen (mnkr/år)",
-           "direktiv_personer": "Andra lösningar (personer)", "direktiv_mnkr": "Andra lösningar (mnkr/år)",
-           "personalbehov_prognos": "Personal, prognos", "personalbehov_utfall": "Personal, utfall",
-           "personalbehov_fel_procent": "Personal, fel (%)", "avgangar_prognos": "Avgångar, prognos",
-           "avgangar_utfall": "Avgångar, utfall", "avgangar_fel_procent": "Avgångar, fel (%)",
-           "title": "Personal- och kompetensförsörjningsplan"},
-    "en": {"antal": "Employees", "arsarbetare": "Full-time equivalents", "sysselsattningsgrad": "Employment rate (%)",
-           "medelalder": "Mean age (years)", "andel_60_plus": "Share aged 60 or over (%)",
-           "orsak": "Reason", "ar": "Year", "lonekostnad": "Wage cost (SEK m)", "hyrpersonal": "Agency staff (SEK m)",
-           "hyrpersonal_andel": "Agency staff, share of wage cost (%)", "yrkesgrupp": "Occupational group",
-           "pension": "Retirement", "egen_begaran": "Own request", "intern_rorlighet": "Internal move",
-           "ovrigt": "Other", "Totalt": "Total", "summa": "Sum",
-           "planerad": "Planned", "pågår": "In progress", "försenad": "Late", "klar": "Done",
-           "pensionsavgangar": "Retirements", "ovriga_avgangar": "Other exits",
-           "okat_behov": "Increased need", "rekryteringsbehov": "Recruitment need",
-           "personalokning": "Staff increase (persons)", "kostnad_per_person": "Cost per person (SEK k/year)",
-           "kostnad_personalokning_mnkr": "Cost of the increase (SEK m/year)",
-           "direktiv_personer": "Other solutions (persons)", "direktiv_mnkr": "Other solutions (SEK m/year)",
-           "personalbehov_prognos": "Staff, projected", "personalbehov_utfall": "Staff, actual",
-           "personalbehov_fel_procent": "Staff, error (%)", "avgangar_prognos": "Exits, projected",
-           "avgangar_utfall": "Exits, actual", "avgangar_fel_procent": "Exits, error (%)",
-           "title": "Staff and competence supply plan"},
+    "sv": {
+        "antal": "Antal anställda",
+        "arsarbetare": "Årsarbetare",
+        "sysselsattningsgrad": "Sysselsättningsgrad (%)",
+        "medelalder": "Medelålder (år)",
+        "andel_60_plus": "Andel 60 år och äldre (%)",
+        "orsak": "Orsak",
+        "ar": "År",
+        "lonekostnad": "Lönekostnad (mnkr)",
+        "hyrpersonal": "Hyrpersonal (mnkr)",
+        "hyrpersonal_andel": "Hyrpersonal, andel av lönekostnad (%)",
+        "yrkesgrupp": "Yrkesgrupp",
+        "pension": "Pension",
+        "egen_begaran": "Egen begäran",
+        "intern_rorlighet": "Intern rörlighet",
+        "ovrigt": "Övrigt",
+        "Totalt": "Totalt",
+        "summa": "Summa",
+        "planerad": "Planerad",
+        "pågår": "Pågår",
+        "försenad": "Försenad",
+        "klar": "Klar",
+        "pensionsavgangar": "Pensionsavgångar",
+        "ovriga_avgangar": "Övriga avgångar",
+        "okat_behov": "Ökat behov",
+        "rekryteringsbehov": "Rekryteringsbehov",
+        "personalokning": "Personalökning (personer)",
+        "kostnad_per_person": "Kostnad per person (tkr/år)",
+        "kostnad_personalokning_mnkr": "Kostnad för ökningen (mnkr/år)",
+        "direktiv_personer": "Andra lösningar (personer)",
+        "direktiv_mnkr": "Andra lösningar (mnkr/år)",
+        "personalbehov_prognos": "Personal, prognos",
+        "personalbehov_utfall": "Personal, utfall",
+        "personalbehov_fel_procent": "Personal, fel (%)",
+        "avgangar_prognos": "Avgångar, prognos",
+        "avgangar_utfall": "Avgångar, utfall",
+        "avgangar_fel_procent": "Avgångar, fel (%)",
+        "title": "Personal- och kompetensförsörjningsplan",
+    },
+    "en": {
+        "antal": "Employees",
+        "arsarbetare": "Full-time equivalents",
+        "sysselsattningsgrad": "Employment rate (%)",
+        "medelalder": "Mean age (years)",
+        "andel_60_plus": "Share aged 60 or over (%)",
+        "orsak": "Reason",
+        "ar": "Year",
+        "lonekostnad": "Wage cost (SEK m)",
+        "hyrpersonal": "Agency staff (SEK m)",
+        "hyrpersonal_andel": "Agency staff, share of wage cost (%)",
+        "yrkesgrupp": "Occupational group",
+        "pension": "Retirement",
+        "egen_begaran": "Own request",
+        "intern_rorlighet": "Internal move",
+        "ovrigt": "Other",
+        "Totalt": "Total",
+        "summa": "Sum",
+        "planerad": "Planned",
+        "pågår": "In progress",
+        "försenad": "Late",
+        "klar": "Done",
+        "pensionsavgangar": "Retirements",
+        "ovriga_avgangar": "Other exits",
+        "okat_behov": "Increased need",
+        "rekryteringsbehov": "Recruitment need",
+        "personalokning": "Staff increase (persons)",
+        "kostnad_per_person": "Cost per person (SEK k/year)",
+        "kostnad_personalokning_mnkr": "Cost of the increase (SEK m/year)",
+        "direktiv_personer": "Other solutions (persons)",
+        "direktiv_mnkr": "Other solutions (SEK m/year)",
+        "personalbehov_prognos": "Staff, projected",
+        "personalbehov_utfall": "Staff, actual",
+        "personalbehov_fel_procent": "Staff, error (%)",
+        "avgangar_prognos": "Exits, projected",
+        "avgangar_utfall": "Exits, actual",
+        "avgangar_fel_procent": "Exits, error (%)",
+        "title": "Staff and competence supply plan",
+    },
 }
 
 
@@ -60,10 +105,12 @@ def styled(table: pd.DataFrame, sprak: str, decimals: int = 0, counts=None) -> S
 
     counts: the columns (positions) that hold counts of persons, or "alla"; the privacy
     scanner checks those cells for counts under k."""
+
     def cell(v):
         if isinstance(v, str):
             return v
         return fmt.number(v, decimals, sprak)
+
     h = HEADERS[sprak]
     shown = table.rename(index=lambda x: h.get(x, x), columns=lambda c: h.get(str(c), str(c)))
     styler = shown.style.format(cell)
@@ -74,40 +121,85 @@ def styled(table: pd.DataFrame, sprak: str, decimals: int = 0, counts=None) -> S
 
 
 SECTIONS = {
-    "sv": {"sammanfattning": "Sammanfattning", "personalbehov": "Personalbehov",
-           "framskrivning": "Framskrivning av personalbehovet", "rekrytering": "Rekryteringsbehov och pensionsavgångar",
-           "definitioner": "Personalomsättning enligt olika definitioner", "avgangar_profil": "Vilka slutar?",
-           "retention": "Hur länge stannar medarbetarna?", "pensioner": "Beräknade pensionsavgångar",
-           "avgangar_orsak": "Avslutade anställningar per orsak", "sjuk_trend": "Utveckling och prognos",
-           "sjuk_grupper": "Sjukfrånvaro per grupp", "sjuk_enheter": "Enheter", "sjuk_ar": "Sjukfrånvaro per år",
-           "kolada": "Kommunen jämfört med riket", "scenarier": "Scenarier: andra lösningar",
-           "kompetens": "Kompetens och chefer", "chefer": "Chefer", "behorighet": "Behörighet",
-           "utbildning": "Lokalt utbildade", "aktivitetsplan": "Aktivitetsplan",
-           "ekonomi_ram": "Avvikelse mellan personalframskrivning och ram", "backtest": "Efterhandsprövning",
-           "personal_idag": "Personalen idag", "utveckling": "Antal anställda över tid",
-           "omsattning": "Personalomsättning och pensionsavgångar", "sjukfranvaro": "Sjukfrånvaro",
-           "ekonomi": "Lönekostnader och hyrpersonal", "om_underlaget": "Om underlaget"},
-    "en": {"sammanfattning": "Summary", "personalbehov": "Staff need", "personal_idag": "Staff today",
-           "framskrivning": "Projected staff need", "rekrytering": "Recruitment need and retirements",
-           "definitioner": "Turnover by definition", "avgangar_profil": "Who leaves?",
-           "retention": "How long do staff stay?", "pensioner": "Projected retirements",
-           "avgangar_orsak": "Ended employments by reason", "sjuk_trend": "Trend and forecast",
-           "sjuk_grupper": "Sick leave by group", "sjuk_enheter": "Units", "sjuk_ar": "Sick leave per year",
-           "kolada": "The municipality against Sweden", "scenarier": "Scenarios: other solutions",
-           "kompetens": "Competence and managers", "chefer": "Managers", "behorighet": "Qualifications",
-           "utbildning": "Local education", "aktivitetsplan": "Activity plan",
-           "ekonomi_ram": "Staff increase against the budget frame", "backtest": "Backtest",
-           "utveckling": "Employees over time", "omsattning": "Turnover and retirements",
-           "sjukfranvaro": "Sick leave", "ekonomi": "Wage and agency-staff costs", "om_underlaget": "About the data"},
+    "sv": {
+        "sammanfattning": "Sammanfattning",
+        "personalbehov": "Personalbehov",
+        "framskrivning": "Framskrivning av personalbehovet",
+        "rekrytering": "Rekryteringsbehov och pensionsavgångar",
+        "definitioner": "Personalomsättning enligt olika definitioner",
+        "avgangar_profil": "Vilka slutar?",
+        "retention": "Hur länge stannar medarbetarna?",
+        "pensioner": "Beräknade pensionsavgångar",
+        "avgangar_orsak": "Avslutade anställningar per orsak",
+        "sjuk_trend": "Utveckling och prognos",
+        "sjuk_grupper": "Sjukfrånvaro per grupp",
+        "sjuk_enheter": "Enheter",
+        "sjuk_ar": "Sjukfrånvaro per år",
+        "kolada": "Kommunen jämfört med riket",
+        "scenarier": "Scenarier: andra lösningar",
+        "kompetens": "Kompetens och chefer",
+        "chefer": "Chefer",
+        "behorighet": "Behörighet",
+        "utbildning": "Lokalt utbildade",
+        "aktivitetsplan": "Aktivitetsplan",
+        "ekonomi_ram": "Avvikelse mellan personalframskrivning och ram",
+        "backtest": "Efterhandsprövning",
+        "personal_idag": "Personalen idag",
+        "utveckling": "Antal anställda över tid",
+        "omsattning": "Personalomsättning och pensionsavgångar",
+        "sjukfranvaro": "Sjukfrånvaro",
+        "ekonomi": "Lönekostnader och hyrpersonal",
+        "om_underlaget": "Om underlaget",
+    },
+    "en": {
+        "sammanfattning": "Summary",
+        "personalbehov": "Staff need",
+        "personal_idag": "Staff today",
+        "framskrivning": "Projected staff need",
+        "rekrytering": "Recruitment need and retirements",
+        "definitioner": "Turnover by definition",
+        "avgangar_profil": "Who leaves?",
+        "retention": "How long do staff stay?",
+        "pensioner": "Projected retirements",
+        "avgangar_orsak": "Ended employments by reason",
+        "sjuk_trend": "Trend and forecast",
+        "sjuk_grupper": "Sick leave by group",
+        "sjuk_enheter": "Units",
+        "sjuk_ar": "Sick leave per year",
+        "kolada": "The municipality against Sweden",
+        "scenarier": "Scenarios: other solutions",
+        "kompetens": "Competence and managers",
+        "chefer": "Managers",
+        "behorighet": "Qualifications",
+        "utbildning": "Local education",
+        "aktivitetsplan": "Activity plan",
+        "ekonomi_ram": "Staff increase against the budget frame",
+        "backtest": "Backtest",
+        "utveckling": "Employees over time",
+        "omsattning": "Turnover and retirements",
+        "sjukfranvaro": "Sick leave",
+        "ekonomi": "Wage and agency-staff costs",
+        "om_underlaget": "About the data",
+    },
 }
 
 
 #: The report's main sections in order: the table of contents links to them.
-TOC = ("sammanfattning", "personalbehov", "rekrytering", "omsattning", "sjukfranvaro", "ekonomi_ram", "scenarier",
-       "kompetens", "aktivitetsplan", "om_underlaget")
+TOC = (
+    "sammanfattning",
+    "personalbehov",
+    "rekrytering",
+    "omsattning",
+    "sjukfranvaro",
+    "ekonomi_ram",
+    "scenarier",
+    "kompetens",
+    "aktivitetsplan",
+    "om_underlaget",
+)
 
 
-def heading(section: str, plan: Plan, level: int = 2) -> Markdown:
+def heading(plan: Plan, section: str, level: int = 2) -> Markdown:
     """A section heading in the report's language, with a stable anchor (id = section key)."""
     return Markdown(f'<a id="{section}"></a>\n\n{"#" * level} {SECTIONS[plan.sprak][section]}')
 
@@ -133,11 +225,9 @@ def title(plan: Plan) -> Markdown:
     return Markdown(f"# {h['title']}: {plan.params['titel']}\n\n{fmt.years(plan.basar, plan.slutar)}")
 
 
-def compute_key_figures(plan: Plan, sp: StaffPlan | None = None, trend=False) -> dict:
-    """Compute the run's key figures and write them as nyckeltal.json in the output folder."""
-    figures = key_figures(plan, sp, trend)
-    write_key_figures(figures, plan.utkatalog)
-    return figures
+def save_key_figures(plan: Plan) -> None:
+    """Write the run's key figures as nyckeltal.json in the output folder."""
+    write_key_figures(plan.key_figures, plan.utkatalog)
 
 
 def year_table(per_group: dict) -> pd.DataFrame:
@@ -147,14 +237,21 @@ def year_table(per_group: dict) -> pd.DataFrame:
     return table.astype(float)
 
 
-def summary(figures: dict, sprak: str = "sv") -> Markdown:
+def summary(plan: Plan) -> Markdown:
+    figures, sprak = plan.key_figures, plan.sprak
     return Markdown(narrative.summary(figures, sprak))
 
 
 def _git_commit() -> str | None:
     try:
-        out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=PACKAGE_ROOT, capture_output=True,
-                             text=True, timeout=5, check=True)
+        out = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=PACKAGE_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=True,
+        )
     except (OSError, subprocess.SubprocessError):
         return None
     return out.stdout.strip() or None
@@ -173,24 +270,33 @@ def provenance(plan: Plan) -> Markdown:
     params = ", ".join(f"`{k}` = {v!r}" for k, v in shown.items())
     k = plan.k
     text = [
-        "\n".join(lines), "",
-        (f"**Parametrar:** {params}" if sv else f"**Parameters:** {params}"), "",
+        "\n".join(lines),
+        "",
+        (f"**Parametrar:** {params}" if sv else f"**Parameters:** {params}"),
+        "",
         f"**Version:** kompetens {pkg}" + (f", commit `{c}`" if (c := _git_commit()) else ""),
-        "", f"**{'Körning' if sv else 'Run date'}:** {dt.date.today().isoformat()}", "",
-        (f"**Integritet:** uppgifter som avser färre än {k} personer visas som –, och ytterligare celler döljs "
-         "så att de inte kan räknas fram ur summorna. Inga person-id, namn eller födelsedatum visas."
-         if sv else
-         f"**Privacy:** figures about fewer than {k} persons are shown as –, and further cells are hidden so "
-         "that they cannot be derived from totals. No person ids, names or birth dates are shown."),
+        "",
+        f"**{'Körning' if sv else 'Run date'}:** {dt.date.today().isoformat()}",
+        "",
+        (
+            f"**Integritet:** uppgifter som avser färre än {k} personer visas som –, och ytterligare celler döljs "
+            "så att de inte kan räknas fram ur summorna. Inga person-id, namn eller födelsedatum visas."
+            if sv
+            else f"**Privacy:** figures about fewer than {k} persons are shown as –, and further cells are hidden so "
+            "that they cannot be derived from totals. No person ids, names or birth dates are shown."
+        ),
     ]
     return Markdown("\n".join(text))
 
 
-def excel_tables(plan: Plan, figures: dict) -> Markdown:
+def excel_tables(plan: Plan) -> Markdown:
     """Write tabeller.xlsx beside the report and link to it."""
     from kompetens.report.excel import FILENAME, write_tables
 
-    write_tables(plan, figures, plan.utkatalog)
-    text = ("Alla tabeller finns också som Excel-fil, ett blad per avsnitt: " if plan.sprak == "sv"
-            else "All tables are also in an Excel file, one sheet per section: ")
+    write_tables(plan, plan.key_figures, plan.utkatalog)
+    text = (
+        "Alla tabeller finns också som Excel-fil, ett blad per avsnitt: "
+        if plan.sprak == "sv"
+        else "All tables are also in an Excel file, one sheet per section: "
+    )
     return Markdown(f"{text}[{FILENAME}]({FILENAME}).")

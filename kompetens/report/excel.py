@@ -39,17 +39,21 @@ def tables(plan: Plan, figures: dict) -> dict[str, pd.DataFrame]:
         "Rekryteringsbehov": _years(figures["rekryteringsbehov"]),
         "Pensionsavgångar": _years(figures.get("pensionsavgangar")),
         "Övriga avgångar": _years(figures.get("ovriga_avgangar")),
-        "Ekonomi": pd.DataFrame({
-            "personalokning": pd.Series(figures["personalokning"], dtype=float),
-            "kostnad_per_person_kr": pd.Series(figures["kostnad_per_person"], dtype=float),
-            "kostnad_personalokning_mnkr": pd.Series(figures["kostnad_personalokning_mnkr"], dtype=float),
-            "direktiv_personer": pd.Series(figures["direktiv"]["personer"], dtype=float),
-            "direktiv_mnkr": pd.Series(figures["direktiv"]["mnkr"], dtype=float)}),
+        "Ekonomi": pd.DataFrame(
+            {
+                "personalokning": pd.Series(figures["personalokning"], dtype=float),
+                "kostnad_per_person_kr": pd.Series(figures["kostnad_per_person"], dtype=float),
+                "kostnad_personalokning_mnkr": pd.Series(figures["kostnad_personalokning_mnkr"], dtype=float),
+                "direktiv_personer": pd.Series(figures["direktiv"]["personer"], dtype=float),
+                "direktiv_mnkr": pd.Series(figures["direktiv"]["mnkr"], dtype=float),
+            }
+        ),
         "Personalomsättning": _years(figures["personalomsattning_definitioner"]),
         "Avgångar per orsak": staff.exits_by_year(inp.avgangar, k),
         "Sjukfrånvaro per år": pd.Series(figures["sjukfranvaro"], dtype=float).rename("andel").to_frame(),
         "Sjukfrånvaro per grupp": pd.Series(figures.get("sjukfranvaro_per_yrkesgrupp", {}), dtype=float)
-        .rename("andel").to_frame(),
+        .rename("andel")
+        .to_frame(),
         "Enheter över gränsen": pd.DataFrame(figures["sjukfranvaro_flaggade"]),
     }
     if figures.get("backtest"):

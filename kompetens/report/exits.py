@@ -6,27 +6,39 @@ import pandas as pd
 from IPython.display import Image, Markdown
 from pandas.io.formats.style import Styler
 
+from kompetens.plan.prepare import Plan
+from kompetens.report import figures as plots
 from kompetens.report import formats as fmt
 from kompetens.report import narrative
-from kompetens.report import figures as plots
-from kompetens.plan.prepare import Plan
-from kompetens.vocabulary import SUPPRESSED
 from kompetens.report.common import HEADERS, as_image, styled, year_table
+from kompetens.vocabulary import SUPPRESSED
 
 
-def turnover_text(figures: dict, sprak: str = "sv") -> Markdown:
+def turnover_text(plan: Plan) -> Markdown:
+    figures, sprak = plan.key_figures, plan.sprak
     return Markdown(narrative.turnover(figures, sprak))
 
 
-def turnover_table(figures: dict, sprak: str = "sv") -> Styler:
+def turnover_table(plan: Plan) -> Styler:
     """Turnover (%) per year under every definition and variant, side by side."""
+    figures, sprak = plan.key_figures, plan.sprak
     table = 100 * pd.DataFrame.from_dict(figures["personalomsattning_definitioner"], orient="index").astype(float)
     table.columns = [int(c) for c in table.columns]
-    labels = {"kolada": "Kolada (tillsvidare)", "arbetsgivarverket": "Arbetsgivarverket",
-              "nyckeltalsinstitutet": "Nyckeltalsinstitutet"}
+    labels = {
+        "kolada": "Kolada (tillsvidare)",
+        "arbetsgivarverket": "Arbetsgivarverket",
+        "nyckeltalsinstitutet": "Nyckeltalsinstitutet",
+    }
     if sprak == "en":
-        labels.update({"kolada": "Kolada (permanent staff)", "extern": "external", "med pension": "with retirements",
-                       "utan pension": "without retirements", "inklusive intern rörlighet": "internal moves included"})
+        labels.update(
+            {
+                "kolada": "Kolada (permanent staff)",
+                "extern": "external",
+                "med pension": "with retirements",
+                "utan pension": "without retirements",
+                "inklusive intern rörlighet": "internal moves included",
+            }
+        )
     table.index = [", ".join(labels.get(part, part) for part in key.split(", ")) for key in table.index]
     return styled(table.rename_axis(columns=HEADERS[sprak]["ar"]), sprak, 1)
 
@@ -37,18 +49,20 @@ def leavers_table(plan: Plan) -> Styler:
 
     extern = plan.params["forvaltning"] is None
     parts = []
-    for by, label in (("aldersband", "Ålder" if plan.sprak == "sv" else "Age"),
-                      ("anstallningstid", "Anställningstid (år)" if plan.sprak == "sv" else "Tenure (years)")):
+    for by, label in (
+        ("aldersband", "Ålder" if plan.sprak == "sv" else "Age"),
+        ("anstallningstid", "Anställningstid (år)" if plan.sprak == "sv" else "Tenure (years)"),
+    ):
         t = by_category(plan.inputs.personal, plan.inputs.avgangar, plan.basar, by, plan.k, extern)
         t.index = pd.MultiIndex.from_product([[label], t.index])
         parts.append(t)
     table = pd.concat(parts)
     table["andel"] = 100 * table["andel"]
-    names = {"sv": ["Avgångar", "Anställda", "Personalomsättning (%)"],
-             "en": ["Leavers", "Employees", "Turnover (%)"]}[plan.sprak]
+    names = {"sv": ["Avgångar", "Anställda", "Personalomsättning (%)"], "en": ["Leavers", "Employees", "Turnover (%)"]}[
+        plan.sprak
+    ]
     table.columns = names
-    return styled(table, plan.sprak, 1, counts=[0, 1]).format(lambda v: fmt.number(v, 0, plan.sprak),
-                                                                subset=names[:2])
+    return styled(table, plan.sprak, 1, counts=[0, 1]).format(lambda v: fmt.number(v, 0, plan.sprak), subset=names[:2])
 
 
 def retention_figure(plan: Plan) -> Image:
@@ -59,11 +73,15 @@ def retention_figure(plan: Plan) -> Image:
     return as_image(plots.retention_curves(curves, plan.sprak))
 
 
-def retirement_table(figures: dict, sprak: str = "sv") -> Styler | Markdown:
+def retirement_table(plan: Plan) -> Styler | Markdown:
     """Projected retirements per yrkesgrupp and year, with the period's sum."""
+    figures, sprak = plan.key_figures, plan.sprak
     if figures.get("pensionsavgangar") is None:
-        return Markdown("Pensionsavgångarna ingår i den externa framskrivningen." if sprak == "sv"
-                        else "Retirements are part of the external projection.")
+        return Markdown(
+            "Pensionsavgångarna ingår i den externa framskrivningen."
+            if sprak == "sv"
+            else "Retirements are part of the external projection."
+        )
     table = year_table(figures["pensionsavgangar"])
     table[HEADERS[sprak]["summa"]] = pd.Series(figures["pensionsavgangar_period"], dtype=float)
     return styled(table.rename_axis(columns=HEADERS[sprak]["ar"]), sprak, 1)
@@ -76,20 +94,29 @@ def retention_table(plan: Plan) -> Styler:
     sv = plan.sprak == "sv"
 
     def ci(lo, hi, scale=1.0, d=1):
-        return table.apply(lambda r: fmt.interval(scale * r[lo], scale * r[hi], d, plan.sprak)
-                           if pd.notna(r[lo]) and pd.notna(r[hi]) else SUPPRESSED, axis=1)
+        return table.apply(
+            lambda r: (
+                fmt.interval(scale * r[lo], scale * r[hi], d, plan.sprak)
+                if pd.notna(r[lo]) and pd.notna(r[hi])
+                else SUPPRESSED
+            ),
+            axis=1,
+        )
 
-    shown = pd.DataFrame({
-        "Anställningar" if sv else "Employments": table["antal"].astype(float),
-        "Median (år)" if sv else "Median (years)": table["median_ar"],
-        "95 % KI" if sv else "95% CI": ci("median_ki_lag", "median_ki_hog"),
-        "Kvar efter 1 år (%)" if sv else "Still employed after 1 year (%)": 100 * table["kvar_1_ar"],
-        "95 % KI ": ci("kvar_1_ki_lag", "kvar_1_ki_hog", 100, 0),
-        "Kvar efter 3 år (%)" if sv else "Still employed after 3 years (%)": 100 * table["kvar_3_ar"],
-        "95 % KI  ": ci("kvar_3_ki_lag", "kvar_3_ki_hog", 100, 0),
-    })
+    shown = pd.DataFrame(
+        {
+            "Anställningar" if sv else "Employments": table["antal"].astype(float),
+            "Median (år)" if sv else "Median (years)": table["median_ar"],
+            "95 % KI" if sv else "95% CI": ci("median_ki_lag", "median_ki_hog"),
+            "Kvar efter 1 år (%)" if sv else "Still employed after 1 year (%)": 100 * table["kvar_1_ar"],
+            "95 % KI ": ci("kvar_1_ki_lag", "kvar_1_ki_hog", 100, 0),
+            "Kvar efter 3 år (%)" if sv else "Still employed after 3 years (%)": 100 * table["kvar_3_ar"],
+            "95 % KI  ": ci("kvar_3_ki_lag", "kvar_3_ki_hog", 100, 0),
+        }
+    )
     return styled(shown.rename_axis(None), plan.sprak, 1).format(
-        lambda v: fmt.number(v, 0, plan.sprak), subset=[shown.columns[0]])
+        lambda v: fmt.number(v, 0, plan.sprak), subset=[shown.columns[0]]
+    )
 
 
 def exit_causes_table(plan: Plan) -> Styler:
@@ -100,7 +127,8 @@ def exit_causes_table(plan: Plan) -> Styler:
     for reason, curve in cif.groupby("orsak"):
         curve = curve.set_index("ar")["andel"]
         rows[HEADERS[plan.sprak].get(reason, reason)] = {
-            y: 100 * float(curve.loc[:y].iloc[-1]) if (curve.index <= y).any() else 0.0 for y in (1, 3, 5)}
+            y: 100 * float(curve.loc[:y].iloc[-1]) if (curve.index <= y).any() else 0.0 for y in (1, 3, 5)
+        }
     sv = plan.sprak == "sv"
-    table = pd.DataFrame(rows).T.rename(columns=lambda y: (f"Efter {y} år (%)" if sv else f"After {y} years (%)"))
+    table = pd.DataFrame(rows).T.rename(columns=lambda y: f"Efter {y} år (%)" if sv else f"After {y} years (%)")
     return styled(table, plan.sprak, 1)

@@ -18,12 +18,26 @@ from kompetens.vocabulary import TOTAL
 PALETTE = "colorblind"
 
 LABELS = {
-    "sv": {"antal": "Antal anställda", "ar": "År", "aldersband": "Ålder", "yrkesgrupp": "Yrkesgrupp",
-           "staff_age": "Anställda per yrkesgrupp och ålder {ar}", "history": "Antal anställda per år",
-           "sick": "Sjukfrånvaro per år", "sick_share": "Sjukfrånvaro (andel av schemalagd tid)"},
-    "en": {"antal": "Employees", "ar": "Year", "aldersband": "Age", "yrkesgrupp": "Occupational group",
-           "staff_age": "Employees by occupational group and age, {ar}", "history": "Employees per year",
-           "sick": "Sick leave per year", "sick_share": "Sick leave (share of scheduled hours)"},
+    "sv": {
+        "antal": "Antal anställda",
+        "ar": "År",
+        "aldersband": "Ålder",
+        "yrkesgrupp": "Yrkesgrupp",
+        "staff_age": "Anställda per yrkesgrupp och ålder {ar}",
+        "history": "Antal anställda per år",
+        "sick": "Sjukfrånvaro per år",
+        "sick_share": "Sjukfrånvaro (andel av schemalagd tid)",
+    },
+    "en": {
+        "antal": "Employees",
+        "ar": "Year",
+        "aldersband": "Age",
+        "yrkesgrupp": "Occupational group",
+        "staff_age": "Employees by occupational group and age, {ar}",
+        "history": "Employees per year",
+        "sick": "Sick leave per year",
+        "sick_share": "Sick leave (share of scheduled hours)",
+    },
 }
 
 
@@ -48,8 +62,14 @@ def staff_by_group_age(counts: pd.DataFrame, ar: int, sprak: str = "sv") -> Figu
 def lines_by_group(table: pd.DataFrame, title: str, ylabel: str, sprak: str = "sv") -> Figure:
     """Lines of a yrkesgrupp (rows) × year (columns) table; Totalt and hidden (NaN) cells left out."""
     t = LABELS[sprak]
-    long = (table.drop(index=TOTAL, errors="ignore").rename_axis(index="yrkesgrupp", columns="ar")
-            .stack(future_stack=True).rename("antal").reset_index().dropna())
+    long = (
+        table.drop(index=TOTAL, errors="ignore")
+        .rename_axis(index="yrkesgrupp", columns="ar")
+        .stack(future_stack=True)
+        .rename("antal")
+        .reset_index()
+        .dropna()
+    )
     with _style():
         fig = Figure(figsize=(8, 4.2), layout="constrained")
         ax = fig.subplots()
@@ -76,12 +96,30 @@ def sick_leave_history(share: pd.Series, sprak: str = "sv") -> Figure:
     return fig
 
 
-LABELS["sv"].update({"need": "Personalbehov per yrkesgrupp", "recruit": "Rekryteringsbehov per år",
-                     "persons": "Personer", "band": "10:e–90:e percentilen", "expected": "Rekryteringsbehov",
-                     "pension": "Pensionsavgångar", "other": "Övriga avgångar", "growth": "Ökat behov"})
-LABELS["en"].update({"need": "Staff need per occupational group", "recruit": "Recruitment need per year",
-                     "persons": "Persons", "band": "10th–90th percentile", "expected": "Recruitment need",
-                     "pension": "Retirements", "other": "Other exits", "growth": "Increased need"})
+LABELS["sv"].update(
+    {
+        "need": "Personalbehov per yrkesgrupp",
+        "recruit": "Rekryteringsbehov per år",
+        "persons": "Personer",
+        "band": "10:e–90:e percentilen",
+        "expected": "Rekryteringsbehov",
+        "pension": "Pensionsavgångar",
+        "other": "Övriga avgångar",
+        "growth": "Ökat behov",
+    }
+)
+LABELS["en"].update(
+    {
+        "need": "Staff need per occupational group",
+        "recruit": "Recruitment need per year",
+        "persons": "Persons",
+        "band": "10th–90th percentile",
+        "expected": "Recruitment need",
+        "pension": "Retirements",
+        "other": "Other exits",
+        "growth": "Increased need",
+    }
+)
 
 
 def need_by_group(need: pd.DataFrame, sprak: str = "sv") -> Figure:
@@ -105,18 +143,27 @@ def recruitment_need(components: pd.DataFrame, band: pd.DataFrame | None, sprak:
                 ax.bar(years, values.to_numpy(), bottom=bottom.to_numpy(), color=colors[i], label=label)
                 bottom = bottom + values
         if band is not None:
-            ax.fill_between(years, band.loc["p10"].to_numpy(), band.loc["p90"].to_numpy(), color="0.2",
-                            alpha=0.18, step=None, label=t["band"])
+            ax.fill_between(
+                years,
+                band.loc["p10"].to_numpy(),
+                band.loc["p90"].to_numpy(),
+                color="0.2",
+                alpha=0.18,
+                step=None,
+                label=t["band"],
+            )
             ax.plot(years, band.loc["p50"].to_numpy(), color="0.2", marker="o", lw=1, label=t["expected"] + " (median)")
         ax.set(title=t["recruit"], xlabel=t["ar"], ylabel=t["persons"])
         ax.legend(fontsize="small", bbox_to_anchor=(1.02, 1), loc="upper left")
     return fig
 
 
-LABELS["sv"].update({"retention": "Andel som är kvar i anställningen", "tenure_years": "År sedan anställning",
-                     "share": "Andel kvar"})
-LABELS["en"].update({"retention": "Share still employed", "tenure_years": "Years since hire",
-                     "share": "Share still employed"})
+LABELS["sv"].update(
+    {"retention": "Andel som är kvar i anställningen", "tenure_years": "År sedan anställning", "share": "Andel kvar"}
+)
+LABELS["en"].update(
+    {"retention": "Share still employed", "tenure_years": "Years since hire", "share": "Share still employed"}
+)
 
 
 def retention_curves(survival: pd.DataFrame, sprak: str = "sv", max_years: float = 10.0) -> Figure:
@@ -129,25 +176,51 @@ def retention_curves(survival: pd.DataFrame, sprak: str = "sv", max_years: float
         colors = sns.color_palette(PALETTE, n_colors=max(data["grupp"].nunique(), 1))
         for color, (group, curve) in zip(colors, data.groupby("grupp", sort=True)):
             ax.step(curve["ar"], 100 * curve["andel_kvar"], where="post", color=color, label=group)
-            ax.fill_between(curve["ar"], 100 * curve["ki_lag"], 100 * curve["ki_hog"], step="post",
-                            color=color, alpha=0.12)
+            ax.fill_between(
+                curve["ar"], 100 * curve["ki_lag"], 100 * curve["ki_hog"], step="post", color=color, alpha=0.12
+            )
         ax.set(title=t["retention"], xlabel=t["tenure_years"], ylabel=t["share"] + " (%)", ylim=(0, 100))
         ax.legend(fontsize="small", bbox_to_anchor=(1.02, 1), loc="upper left")
     return fig
 
 
-LABELS["sv"].update({"monthly": "Sjukfrånvaro per månad", "observed": "Utfall", "model": "Modellens trend",
-                     "forecast": "Prognos (95 % KI)", "month": "Månad", "rolling": "Rullande 12 månader", "pp_year": "Procentenheter per år",
-                     "bands": "Förändring per år och åldersgrupp (95 % KI)", "heat": "Sjukfrånvaro (%) per enhet och månad",
-                     "unit": "Enhet"})
-LABELS["en"].update({"monthly": "Sick leave per month", "observed": "Observed", "model": "Model trend",
-                     "forecast": "Forecast (95% CI)", "month": "Month", "rolling": "Rolling 12 months", "pp_year": "Percentage points per year",
-                     "bands": "Change per year by age group (95% CI)", "heat": "Sick leave (%) by unit and month",
-                     "unit": "Unit"})
+LABELS["sv"].update(
+    {
+        "monthly": "Sjukfrånvaro per månad",
+        "observed": "Utfall",
+        "model": "Modellens trend",
+        "forecast": "Prognos (95 % KI)",
+        "month": "Månad",
+        "rolling": "Rullande 12 månader",
+        "pp_year": "Procentenheter per år",
+        "bands": "Förändring per år och åldersgrupp (95 % KI)",
+        "heat": "Sjukfrånvaro (%) per enhet och månad",
+        "unit": "Enhet",
+    }
+)
+LABELS["en"].update(
+    {
+        "monthly": "Sick leave per month",
+        "observed": "Observed",
+        "model": "Model trend",
+        "forecast": "Forecast (95% CI)",
+        "month": "Month",
+        "rolling": "Rolling 12 months",
+        "pp_year": "Percentage points per year",
+        "bands": "Change per year by age group (95% CI)",
+        "heat": "Sick leave (%) by unit and month",
+        "unit": "Unit",
+    }
+)
 
 
-def sick_leave_monthly(observed: pd.Series, fitted: pd.DataFrame, forecast: pd.DataFrame, sprak: str = "sv",
-                       rolling: pd.Series | None = None) -> Figure:
+def sick_leave_monthly(
+    observed: pd.Series,
+    fitted: pd.DataFrame,
+    forecast: pd.DataFrame,
+    sprak: str = "sv",
+    rolling: pd.Series | None = None,
+) -> Figure:
     """The observed monthly share, its rolling 12-month value, the model's expected share and
     the forecast with its band."""
     t = LABELS[sprak]
@@ -177,8 +250,14 @@ def age_band_trends(bands: pd.DataFrame, sprak: str = "sv") -> Figure:
         fig = Figure(figsize=(6, 3.2), layout="constrained")
         ax = fig.subplots()
         y = range(len(bands))
-        ax.errorbar(bands["pp_per_ar"], y, xerr=[bands["pp_per_ar"] - bands["ki_lag"], bands["ki_hog"] - bands["pp_per_ar"]],
-                    fmt="o", color=sns.color_palette(PALETTE)[0], capsize=4)
+        ax.errorbar(
+            bands["pp_per_ar"],
+            y,
+            xerr=[bands["pp_per_ar"] - bands["ki_lag"], bands["ki_hog"] - bands["pp_per_ar"]],
+            fmt="o",
+            color=sns.color_palette(PALETTE)[0],
+            capsize=4,
+        )
         ax.axvline(0, color="0.4", lw=1)
         ax.set_yticks(list(y), list(bands.index))
         ax.set(title=t["bands"], xlabel=t["pp_year"], ylabel=t["aldersband"])
@@ -196,10 +275,20 @@ def unit_heatmap(shares: pd.DataFrame, sprak: str = "sv") -> Figure:
     return fig
 
 
-LABELS["sv"].update({"waterfall": "Rekryteringsbehov {span}: från baslinje till scenario", "baseline": "Baslinje",
-                     "scenario": "Med alla spakar"})
-LABELS["en"].update({"waterfall": "Recruitment need {span}: from baseline to scenario", "baseline": "Baseline",
-                     "scenario": "All levers"})
+LABELS["sv"].update(
+    {
+        "waterfall": "Rekryteringsbehov {span}: från baslinje till scenario",
+        "baseline": "Baslinje",
+        "scenario": "Med alla spakar",
+    }
+)
+LABELS["en"].update(
+    {
+        "waterfall": "Recruitment need {span}: from baseline to scenario",
+        "baseline": "Baseline",
+        "scenario": "All levers",
+    }
+)
 
 
 def waterfall(baseline: float, steps: list[tuple[str, float]], span: str, sprak: str = "sv") -> Figure:
@@ -234,8 +323,13 @@ def agency_staff(share: pd.DataFrame, target: float | None, sprak: str = "sv") -
         ax = fig.subplots()
         colors = sns.color_palette(PALETTE, n_colors=len(share.columns))
         for color, col in zip(colors, share.columns):
-            ax.plot(x, 100 * share[col].to_numpy(), color="0.1" if col == TOTAL else color,
-                    lw=2.2 if col == TOTAL else 1, label=col)
+            ax.plot(
+                x,
+                100 * share[col].to_numpy(),
+                color="0.1" if col == TOTAL else color,
+                lw=2.2 if col == TOTAL else 1,
+                label=col,
+            )
         if target is not None:
             ax.axhline(100 * target, color="0.3", ls="--", lw=1, label=t["target"])
         ax.set(title=t["agency"], xlabel=t["month"], ylabel="%")

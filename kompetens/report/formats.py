@@ -38,10 +38,36 @@ def years(first: int, last: int) -> str:
     return f"{first}{EN_DASH}{last}"
 
 
-MONTHS = {"sv": ["januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september",
-                 "oktober", "november", "december"],
-          "en": ["January", "February", "March", "April", "May", "June", "July", "August", "September",
-                 "October", "November", "December"]}
+MONTHS = {
+    "sv": [
+        "januari",
+        "februari",
+        "mars",
+        "april",
+        "maj",
+        "juni",
+        "juli",
+        "augusti",
+        "september",
+        "oktober",
+        "november",
+        "december",
+    ],
+    "en": [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ],
+}
 
 
 def month_span(first: str, last: str, sprak: str = "sv") -> str:

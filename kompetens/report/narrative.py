@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import jinja2
@@ -15,11 +15,16 @@ TEMPLATES = Path(__file__).parent / "templates"
 UNCHANGED = 0.0005
 
 
-@lru_cache(maxsize=None)
+@cache
 def _environment(sprak: str) -> jinja2.Environment:
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES / sprak),
-                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                             keep_trailing_newline=True, autoescape=False)
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES / sprak),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=False,
+    )
     env.filters["tal"] = lambda x, d=0: fmt.number(x, d, sprak)
     env.filters["procent"] = lambda x, d=1: fmt.percent(abs(x), d, sprak)
     env.filters["mnkr"] = lambda x, d=1: fmt.mnkr(x, d, sprak)
@@ -70,7 +75,9 @@ def summary_values(figures: dict) -> dict:
     years = sorted(int(y) for y, n in history.items() if n is not None)
     sick = {int(y): v for y, v in figures["sjukfranvaro"].items() if v is not None}
     values = {
-        "titel": figures["titel"], "basar": basar, "slutar": figures["slutar"],
+        "titel": figures["titel"],
+        "basar": basar,
+        "slutar": figures["slutar"],
         "antal": figures["antal_basar"][TOTAL],
         "arsarbetare": figures["arsarbetare_basar"][TOTAL],
         "sysselsattningsgrad": figures["sysselsattningsgrad_basar"][TOTAL],
@@ -80,7 +87,8 @@ def summary_values(figures: dict) -> dict:
         "storsta": _largest(figures["antal_basar"]),
         "forsta_ar": years[0] if years else None,
         "personal_forandring": (history[str(basar)] / history[str(years[0])] - 1)
-        if years and years[0] < basar and history.get(str(basar)) else None,
+        if years and years[0] < basar and history.get(str(basar))
+        else None,
         "befolkning": figures["befolkning_forandring"][TOTAL],
         "befolkning_80": figures["befolkning_forandring"]["80+"],
         "sjuk_sista": (max(sick), sick[max(sick)]) if sick else None,
@@ -98,8 +106,11 @@ def _projection_values(figures: dict) -> dict:
     slutar = str(figures["slutar"])
     band = None
     if "rekryteringsbehov_p10" in figures and recruit.get(slutar) is not None:
-        band = (recruit[slutar], figures["rekryteringsbehov_p10"][TOTAL][slutar],
-                figures["rekryteringsbehov_p90"][TOTAL][slutar])
+        band = (
+            recruit[slutar],
+            figures["rekryteringsbehov_p10"][TOTAL][slutar],
+            figures["rekryteringsbehov_p90"][TOTAL][slutar],
+        )
     pension = figures.get("pensionsavgangar_period")
     return {
         "behov_forandring": _share(change["personalbehov"][TOTAL]),
@@ -125,11 +136,15 @@ def economics_values(figures: dict) -> dict:
     ram = figures.get("ram", {})
     return {
         "extern": figures.get("personalbehov_extern", False),
-        "basar": figures["basar"], "slutar": figures["slutar"],
-        "okning": increase[TOTAL], "kostnad": None if cost[TOTAL] is None else cost[TOTAL] * 1e6,
+        "basar": figures["basar"],
+        "slutar": figures["slutar"],
+        "okning": increase[TOTAL],
+        "kostnad": None if cost[TOTAL] is None else cost[TOTAL] * 1e6,
         "storst": (largest, increase[largest], cost[largest] * 1e6) if largest and cost[largest] is not None else None,
-        "ram_mnkr": figures.get("ram_mnkr"), "ram_gap_mnkr": ram.get("mnkr"),
-        "ram_personer": figures.get("ram_personer"), "ram_gap_personer": ram.get("personer"),
+        "ram_mnkr": figures.get("ram_mnkr"),
+        "ram_gap_mnkr": ram.get("mnkr"),
+        "ram_personer": figures.get("ram_personer"),
+        "ram_gap_personer": ram.get("personer"),
         "andel": figures["direktiv"]["andel"],
         "direktiv_personer": figures["direktiv"]["personer"][TOTAL],
         "direktiv_kostnad": figures["direktiv"]["mnkr"][TOTAL] * 1e6,
@@ -168,11 +183,13 @@ def turnover_values(figures: dict) -> dict:
         "omsattning_sista": (max(rate), rate[max(rate)]) if rate else None,
         "omsattning_forsta": (min(rate), rate[min(rate)]) if len(rate) > 1 else None,
         "storsta_aldersband": max(bands.items(), key=lambda kv: kv[1]) if bands else None,
-        "forsta_ar": window[0], "sista_ar": window[1],
+        "forsta_ar": window[0],
+        "sista_ar": window[1],
         "under_3": figures["avgangar_anstallningstid"]["under_3_ar"],
         "under_1": figures["avgangar_anstallningstid"]["under_1_ar"],
         "median": (median["median_ar"], median["median_ki_lag"], median["median_ki_hog"])
-        if median.get("median_ar") is not None and median.get("median_ki_hog") is not None else None,
+        if median.get("median_ar") is not None and median.get("median_ki_hog") is not None
+        else None,
         "pension_period": pension_period[TOTAL] if pension_period and pension_period[TOTAL] >= k else None,
         "pension_forsta_ar": min(int(y) for y in pension[TOTAL]) if pension else None,
         "pension_storst": largest,
@@ -192,13 +209,17 @@ def absence_values(figures: dict) -> dict:
     young = trend["aldersband"].get("≤29") if trend else None
     sens = trend["kanslighet"] if trend and trend["kanslighet"]["pp_per_ar"] is not None else None
     return {
-        "andel": last["andel"], "andel_lang": last.get("andel_lang"), "period": figures["sjukfranvaro_period"],
-        "trend": trend, "unga": young,
+        "andel": last["andel"],
+        "andel_lang": last.get("andel_lang"),
+        "period": figures["sjukfranvaro_period"],
+        "trend": trend,
+        "unga": young,
         "unga_signifikant": bool(young and (young["ki_lag"] > 0 or young["ki_hog"] < 0)),
         "kanslighet": sens,
         "kanslighet_inom": bool(sens and trend["ki_lag"] <= sens["pp_per_ar"] <= trend["ki_hog"]),
         "prognos": figures.get("sjukfranvaro_prognos"),
-        "antal_flaggade": len(figures["sjukfranvaro_flaggade"]), "grans": figures["sjukfranvaro_grans"],
+        "antal_flaggade": len(figures["sjukfranvaro_flaggade"]),
+        "grans": figures["sjukfranvaro_grans"],
     }
 
 
@@ -210,12 +231,19 @@ def absence(figures: dict, sprak: str = "sv") -> str:
 def scenario_values(figures: dict) -> dict:
     sc = figures.get("scenarier") or {}
     steps = sc.get("vattenfall") or []
-    return {"har_spakar": bool(steps), "basar": figures["basar"], "slutar": figures["slutar"],
-            "forsta_ar": figures["basar"] + 1, "baslinje": (sc.get("baslinje") or {}).get("rekryteringsbehov_period"),
-            "scenario": (sc.get("tillsammans") or {}).get("rekryteringsbehov_period"),
-            "steg": [(s["namn"], s["rekryteringsbehov"]) for s in steps],
-            "minskning": sc.get("minskning_personer"), "direktiv": sc.get("direktiv_personer"),
-            "andel": figures["direktiv"]["andel"], "tackt": sc.get("direktiv_tackt")}
+    return {
+        "har_spakar": bool(steps),
+        "basar": figures["basar"],
+        "slutar": figures["slutar"],
+        "forsta_ar": figures["basar"] + 1,
+        "baslinje": (sc.get("baslinje") or {}).get("rekryteringsbehov_period"),
+        "scenario": (sc.get("tillsammans") or {}).get("rekryteringsbehov_period"),
+        "steg": [(s["namn"], s["rekryteringsbehov"]) for s in steps],
+        "minskning": sc.get("minskning_personer"),
+        "direktiv": sc.get("direktiv_personer"),
+        "andel": figures["direktiv"]["andel"],
+        "tackt": sc.get("direktiv_tackt"),
+    }
 
 
 def scenarios(figures: dict, sprak: str = "sv") -> str:
@@ -238,15 +266,30 @@ def competence_values(figures: dict) -> dict:
     plan = c.get("aktivitetsplan")
     return {
         "chefer": chefer["per_chef"][TOTAL] if chefer else None,
-        "over": len(chefer["over_grans"]) if chefer else 0, "grans": chefer["grans"] if chefer else None,
-        "utbildning": {"grupp": first["yrkesgrupp"], "utbildade": first["utbildade"], "tackning": first["tackning"],
-                       "ar": first["ar"]} if first else None,
+        "over": len(chefer["over_grans"]) if chefer else 0,
+        "grans": chefer["grans"] if chefer else None,
+        "utbildning": {
+            "grupp": first["yrkesgrupp"],
+            "utbildade": first["utbildade"],
+            "tackning": first["tackning"],
+            "ar": first["ar"],
+        }
+        if first
+        else None,
         "behorighet": qualification,
-        "framskrivning": {"ar": max(path["obehoriga"], key=int), "kvar": path["obehoriga"][max(path["obehoriga"], key=int)]}
-        if qualification else None,
+        "framskrivning": {
+            "ar": max(path["obehoriga"], key=int),
+            "kvar": path["obehoriga"][max(path["obehoriga"], key=int)],
+        }
+        if qualification
+        else None,
         "hyr": c.get("hyrpersonal"),
-        "aktiviteter": plan["per_omrade"][TOTAL]["planerad"] + plan["per_omrade"][TOTAL]["pågår"]
-        + plan["per_omrade"][TOTAL]["försenad"] + plan["per_omrade"][TOTAL]["klar"] if plan else None,
+        "aktiviteter": plan["per_omrade"][TOTAL]["planerad"]
+        + plan["per_omrade"][TOTAL]["pågår"]
+        + plan["per_omrade"][TOTAL]["försenad"]
+        + plan["per_omrade"][TOTAL]["klar"]
+        if plan
+        else None,
         "forsenade": plan["per_omrade"][TOTAL]["försenad"] if plan else None,
     }
 

@@ -6,10 +6,10 @@ import pandas as pd
 from IPython.display import Image, Markdown
 from pandas.io.formats.style import Styler
 
-from kompetens.report import narrative
-from kompetens.report import figures as plots
 from kompetens.models import staff
 from kompetens.plan.prepare import Plan
+from kompetens.report import figures as plots
+from kompetens.report import narrative
 from kompetens.report.common import HEADERS, as_image, styled
 
 
@@ -17,22 +17,27 @@ def sick_leave_figure(plan: Plan) -> Image:
     return as_image(plots.sick_leave_history(staff.sick_leave_by_year(plan.inputs.franvaro, plan.k), plan.sprak))
 
 
-def absence_text(figures: dict, sprak: str = "sv") -> Markdown:
+def absence_text(plan: Plan) -> Markdown:
+    figures, sprak = plan.key_figures, plan.sprak
     return Markdown(narrative.absence(figures, sprak))
 
 
-def absence_monthly_figure(plan: Plan, trend) -> Image | Markdown:
-    f = plan.inputs.franvaro
+def absence_monthly_figure(plan: Plan) -> Image | Markdown:
+    f, trend = plan.inputs.franvaro, plan.absence_trend
     observed = f.groupby("manad")["sjuk_tid"].sum() / f.groupby("manad")["schemalagd_tid"].sum()
     if trend is None:
-        return Markdown("För kort tidsserie för en trendmodell." if plan.sprak == "sv" else "Too few months for a trend.")
+        return Markdown(
+            "För kort tidsserie för en trendmodell." if plan.sprak == "sv" else "Too few months for a trend."
+        )
     from kompetens.models.absence import rolling_12
 
-    return as_image(plots.sick_leave_monthly(observed, trend.fitted(), trend.forecast(12), plan.sprak,
-                                             rolling_12(f).dropna()))
+    return as_image(
+        plots.sick_leave_monthly(observed, trend.fitted(), trend.forecast(12), plan.sprak, rolling_12(f).dropna())
+    )
 
 
-def absence_age_band_figure(figures: dict, sprak: str = "sv") -> Image | Markdown:
+def absence_age_band_figure(plan: Plan) -> Image | Markdown:
+    figures, sprak = plan.key_figures, plan.sprak
     trend = figures.get("sjukfranvaro_trend")
     if not trend or not trend["aldersband"]:
         return Markdown("–")
@@ -49,11 +54,15 @@ def absence_heatmap(plan: Plan, max_units: int = 30) -> Image:
     return as_image(plots.unit_heatmap(shares.loc[top], plan.sprak))
 
 
-def absence_table(figures: dict, sprak: str = "sv") -> Styler:
+def absence_table(plan: Plan) -> Styler:
     """Sick-leave share (%) over the last 12 months by yrkesgrupp, age band and kön."""
+    figures, sprak = plan.key_figures, plan.sprak
     parts = []
-    labels = {"yrkesgrupp": HEADERS[sprak]["yrkesgrupp"], "aldersband": "Ålder" if sprak == "sv" else "Age",
-              "kon": "Kön" if sprak == "sv" else "Sex"}
+    labels = {
+        "yrkesgrupp": HEADERS[sprak]["yrkesgrupp"],
+        "aldersband": "Ålder" if sprak == "sv" else "Age",
+        "kon": "Kön" if sprak == "sv" else "Sex",
+    }
     for by, label in labels.items():
         values = figures.get(f"sjukfranvaro_per_{by}")
         if values:
@@ -64,29 +73,42 @@ def absence_table(figures: dict, sprak: str = "sv") -> Styler:
     return styled(table, sprak, 1)
 
 
-def flagged_table(figures: dict, sprak: str = "sv") -> Styler | Markdown:
+def flagged_table(plan: Plan) -> Styler | Markdown:
     """Units above the threshold over the last 12 months, with the change from the 12 before."""
+    figures, sprak = plan.key_figures, plan.sprak
     rows = figures["sjukfranvaro_flaggade"]
     if not rows:
         return Markdown("Ingen enhet är över gränsen." if sprak == "sv" else "No unit is above the threshold.")
     table = pd.DataFrame(rows).set_index("enhet")
     for c in ("andel_12_man", "andel_foregaende_12_man"):
         table[c] = 100 * table[c]
-    names = {"forvaltning": "Förvaltning" if sprak == "sv" else "Department",
-             "andel_12_man": "Senaste 12 mån (%)" if sprak == "sv" else "Last 12 months (%)",
-             "andel_foregaende_12_man": "Föregående 12 mån (%)" if sprak == "sv" else "Previous 12 months (%)",
-             "forandring_pp": "Förändring (procentenheter)" if sprak == "sv" else "Change (percentage points)"}
+    names = {
+        "forvaltning": "Förvaltning" if sprak == "sv" else "Department",
+        "andel_12_man": "Senaste 12 mån (%)" if sprak == "sv" else "Last 12 months (%)",
+        "andel_foregaende_12_man": "Föregående 12 mån (%)" if sprak == "sv" else "Previous 12 months (%)",
+        "forandring_pp": "Förändring (procentenheter)" if sprak == "sv" else "Change (percentage points)",
+    }
     return styled(table.rename(columns=names).rename_axis(None), sprak, 1)
 
 
-def kolada_table(figures: dict, sprak: str = "sv") -> Styler | Markdown:
+def kolada_table(plan: Plan) -> Styler | Markdown:
     """Kommunen jämfört med riket: the saved Kolada figures beside the report's own."""
+    figures, sprak = plan.key_figures, plan.sprak
     kolada = figures.get("kolada")
     if not kolada:
-        return Markdown("Ingen Kolada-fil (kolada.json) i underlaget." if sprak == "sv"
-                        else "No Kolada file (kolada.json) in the data.")
-    names = (["Nyckeltal", "År", "Kommunen", "Riket", "Denna rapport"] if sprak == "sv"
-             else ["Indicator", "Year", "Municipality", "Sweden", "This report"])
-    table = pd.DataFrame([[v["namn"], v["ar"], v["kommun"], v["riket"], v["rapport"]] for v in kolada.values()],
-                         index=list(kolada), columns=names)
+        return Markdown(
+            "Ingen Kolada-fil (kolada.json) i underlaget."
+            if sprak == "sv"
+            else "No Kolada file (kolada.json) in the data."
+        )
+    names = (
+        ["Nyckeltal", "År", "Kommunen", "Riket", "Denna rapport"]
+        if sprak == "sv"
+        else ["Indicator", "Year", "Municipality", "Sweden", "This report"]
+    )
+    table = pd.DataFrame(
+        [[v["namn"], v["ar"], v["kommun"], v["riket"], v["rapport"]] for v in kolada.values()],
+        index=list(kolada),
+        columns=names,
+    )
     return styled(table, sprak, 1).format(str, subset=[names[0], names[1]])

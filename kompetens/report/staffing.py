@@ -6,27 +6,30 @@ import pandas as pd
 from IPython.display import Image, Markdown
 from pandas.io.formats.style import Styler
 
-from kompetens.report import formats as fmt
-from kompetens.report import narrative
-from kompetens.report import figures as plots
 from kompetens.models import staff
 from kompetens.plan.prepare import Plan
+from kompetens.report import figures as plots
+from kompetens.report import formats as fmt
+from kompetens.report import narrative
 from kompetens.report.common import HEADERS, as_image, styled, year_table
 from kompetens.vocabulary import TOTAL
 
 
-def need_table(figures: dict, sprak: str = "sv") -> Styler:
+def need_table(plan: Plan) -> Styler:
     """Personalbehov (persons) per yrkesgrupp and year, Totalt last."""
+    figures, sprak = plan.key_figures, plan.sprak
     table = year_table(figures["personalbehov"])
     return styled(table.rename_axis(columns=HEADERS[sprak]["ar"]), sprak)
 
 
-def need_figure(figures: dict, sprak: str = "sv") -> Image:
+def need_figure(plan: Plan) -> Image:
+    figures, sprak = plan.key_figures, plan.sprak
     return as_image(plots.need_by_group(year_table(figures["personalbehov"]), sprak))
 
 
-def recruitment_table(figures: dict, sprak: str = "sv") -> Styler:
+def recruitment_table(plan: Plan) -> Styler:
     """Rekryteringsbehov per yrkesgrupp and year, with the period's sum."""
+    figures, sprak = plan.key_figures, plan.sprak
     table = year_table(figures["rekryteringsbehov"])
     table[HEADERS[sprak]["summa"]] = pd.Series(figures["rekryteringsbehov_period"], dtype=float)
     return styled(table.rename_axis(columns=HEADERS[sprak]["ar"]), sprak)
@@ -35,71 +38,93 @@ def recruitment_table(figures: dict, sprak: str = "sv") -> Styler:
 def _components(figures: dict) -> pd.DataFrame | None:
     if figures.get("pensionsavgangar") is None:
         return None
-    return pd.DataFrame({
-        "pension": year_table(figures["pensionsavgangar"]).loc[TOTAL],
-        "other": year_table(figures["ovriga_avgangar"]).loc[TOTAL],
-        "growth": year_table(figures["okat_behov"]).loc[TOTAL],
-        "total": year_table(figures["rekryteringsbehov"]).loc[TOTAL],
-    }).T
+    return pd.DataFrame(
+        {
+            "pension": year_table(figures["pensionsavgangar"]).loc[TOTAL],
+            "other": year_table(figures["ovriga_avgangar"]).loc[TOTAL],
+            "growth": year_table(figures["okat_behov"]).loc[TOTAL],
+            "total": year_table(figures["rekryteringsbehov"]).loc[TOTAL],
+        }
+    ).T
 
 
-def components_table(figures: dict, sprak: str = "sv") -> Styler | Markdown:
+def components_table(plan: Plan) -> Styler | Markdown:
     """The recruitment need split into retirements, other exits and growth, per year."""
+    figures, sprak = plan.key_figures, plan.sprak
     parts = _components(figures)
     if parts is None:
-        return Markdown("Rekryteringsbehovet är hämtat ur den externa framskrivningen och delas inte upp."
-                        if sprak == "sv" else "The recruitment need comes from the external projection.")
+        return Markdown(
+            "Rekryteringsbehovet är hämtat ur den externa framskrivningen och delas inte upp."
+            if sprak == "sv"
+            else "The recruitment need comes from the external projection."
+        )
     h = HEADERS[sprak]
     parts.index = [h["pensionsavgangar"], h["ovriga_avgangar"], h["okat_behov"], h["rekryteringsbehov"]]
     return styled(parts.rename_axis(columns=h["ar"]), sprak)
 
 
-def recruitment_figure(figures: dict, sprak: str = "sv") -> Image:
+def recruitment_figure(plan: Plan) -> Image:
+    figures, sprak = plan.key_figures, plan.sprak
     parts = _components(figures)
     total = year_table(figures["rekryteringsbehov"]).loc[[TOTAL]].rename(index={TOTAL: "total"})
     band = None
     if "rekryteringsbehov_p10" in figures:
-        band = pd.DataFrame({f"p{q}": year_table(figures[f"rekryteringsbehov_p{q}"]).loc[TOTAL]
-                             for q in (10, 50, 90)}).T
+        band = pd.DataFrame(
+            {f"p{q}": year_table(figures[f"rekryteringsbehov_p{q}"]).loc[TOTAL] for q in (10, 50, 90)}
+        ).T
     return as_image(plots.recruitment_need(parts if parts is not None else total, band, sprak))
 
 
-def economics_text(figures: dict, sprak: str = "sv") -> Markdown:
+def economics_text(plan: Plan) -> Markdown:
+    figures, sprak = plan.key_figures, plan.sprak
     return Markdown(narrative.economics(figures, sprak))
 
 
-def economics_table(figures: dict, sprak: str = "sv") -> Styler:
+def economics_table(plan: Plan) -> Styler:
     """Per yrkesgrupp: staff increase, yearly cost per person (tkr), cost (mnkr), directive."""
+    figures, sprak = plan.key_figures, plan.sprak
     h = HEADERS[sprak]
-    table = pd.DataFrame({
-        h["personalokning"]: pd.Series(figures["personalokning"], dtype=float),
-        h["kostnad_per_person"]: pd.Series(figures["kostnad_per_person"], dtype=float) / 1e3,
-        h["kostnad_personalokning_mnkr"]: pd.Series(figures["kostnad_personalokning_mnkr"], dtype=float),
-        h["direktiv_personer"]: pd.Series(figures["direktiv"]["personer"], dtype=float),
-        h["direktiv_mnkr"]: pd.Series(figures["direktiv"]["mnkr"], dtype=float),
-    })
+    table = pd.DataFrame(
+        {
+            h["personalokning"]: pd.Series(figures["personalokning"], dtype=float),
+            h["kostnad_per_person"]: pd.Series(figures["kostnad_per_person"], dtype=float) / 1e3,
+            h["kostnad_personalokning_mnkr"]: pd.Series(figures["kostnad_personalokning_mnkr"], dtype=float),
+            h["direktiv_personer"]: pd.Series(figures["direktiv"]["personer"], dtype=float),
+            h["direktiv_mnkr"]: pd.Series(figures["direktiv"]["mnkr"], dtype=float),
+        }
+    )
     return styled(table.reindex([g for g in figures["personalokning"] if g != TOTAL] + [TOTAL]), sprak, 1)
 
 
-def backtest_table(figures: dict, sprak: str = "sv") -> Styler | Markdown:
+def backtest_table(plan: Plan) -> Styler | Markdown:
     """The backtest: projected against actual staff and exits, per yrkesgrupp."""
+    figures, sprak = plan.key_figures, plan.sprak
     bt = figures.get("backtest")
     if bt is None:
-        return Markdown("Historiken räcker inte för en efterhandsprövning." if sprak == "sv"
-                        else "The history is too short for a backtest.")
+        return Markdown(
+            "Historiken räcker inte för en efterhandsprövning."
+            if sprak == "sv"
+            else "The history is too short for a backtest."
+        )
     h = HEADERS[sprak]
     table = pd.DataFrame.from_dict(bt["tabell"], orient="index").astype(float)
     table.columns = [h.get(c, c) for c in table.columns]
-    intro = (f"Framskrivning från {bt['basar']} jämförd med utfallet {bt['slutar']}." if sprak == "sv"
-             else f"Projection from {bt['basar']} compared with the outcome in {bt['slutar']}.")
+    intro = (
+        f"Framskrivning från {bt['basar']} jämförd med utfallet {bt['slutar']}."
+        if sprak == "sv"
+        else f"Projection from {bt['basar']} compared with the outcome in {bt['slutar']}."
+    )
     return styled(table, sprak, 1).set_caption(intro)
 
 
 def staff_by_group_age_table(plan: Plan) -> Styler:
     table = staff.staff_by_group_age(plan.inputs.personal, plan.basar, plan.k)
     h = HEADERS[plan.sprak]
-    return styled(table.rename_axis(index=h["yrkesgrupp"], columns="Ålder" if plan.sprak == "sv" else "Age"),
-                   plan.sprak, counts="alla")
+    return styled(
+        table.rename_axis(index=h["yrkesgrupp"], columns="Ålder" if plan.sprak == "sv" else "Age"),
+        plan.sprak,
+        counts="alla",
+    )
 
 
 def staff_by_group_age_figure(plan: Plan) -> Image:
@@ -112,7 +137,9 @@ def staff_summary_table(plan: Plan) -> Styler:
     for col in ("sysselsattningsgrad", "andel_60_plus"):
         table[col] = 100 * table[col]
     return styled(table, plan.sprak, 1, counts=[0]).format(
-        lambda v: fmt.number(v, 0, plan.sprak), subset=[HEADERS[plan.sprak]["antal"], HEADERS[plan.sprak]["arsarbetare"]])
+        lambda v: fmt.number(v, 0, plan.sprak),
+        subset=[HEADERS[plan.sprak]["antal"], HEADERS[plan.sprak]["arsarbetare"]],
+    )
 
 
 def headcount_table(plan: Plan) -> Styler:
@@ -133,6 +160,15 @@ def costs_table(plan: Plan) -> Styler | Markdown:
     if plan.inputs.kostnader is None:
         return Markdown("Kostnadsuppgifter saknas i underlaget." if plan.sprak == "sv" else "No cost data.")
     costs = staff.costs_by_year(plan.inputs.kostnader)
-    table = pd.DataFrame({"lonekostnad": costs["lonekostnad"] / 1e6, "hyrpersonal": costs["hyrpersonal"] / 1e6,
-                          "hyrpersonal_andel": 100 * costs["hyrpersonal_andel"]}).rename_axis(None).T
+    table = (
+        pd.DataFrame(
+            {
+                "lonekostnad": costs["lonekostnad"] / 1e6,
+                "hyrpersonal": costs["hyrpersonal"] / 1e6,
+                "hyrpersonal_andel": 100 * costs["hyrpersonal_andel"],
+            }
+        )
+        .rename_axis(None)
+        .T
+    )
     return styled(table, plan.sprak, 1)

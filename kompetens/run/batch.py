@@ -40,9 +40,15 @@ def check_batch(params_files: list[Path]) -> list[dict]:
     return loaded
 
 
-def run_batch(params_files: list[Path], out_dir: str | Path, jobs: int = 1,
-              data_dir: str | Path | None = None, progress: bool | None = None, force: bool = True,
-              scheduler=None) -> list[RunResult]:
+def run_batch(
+    params_files: list[Path],
+    out_dir: str | Path,
+    jobs: int = 1,
+    data_dir: str | Path | None = None,
+    progress: bool | None = None,
+    force: bool = True,
+    scheduler=None,
+) -> list[RunResult]:
     """Run every params file (jobs in parallel processes, or on a Dask cluster when scheduler
     is an address or a distributed Client) and write the index page. Unless force, reports
     unchanged since their last successful run are skipped (and still listed)."""
@@ -105,8 +111,7 @@ def _run_distributed(params_files, out_dir: Path, data_dir, extra, bar, schedule
 
 def write_index(results: list[RunResult], out_dir: str | Path) -> Path:
     """outputs/index.html: one row per report with its headline figures and a link."""
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES),
-                             autoescape=True)
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True)
     from kompetens.report import formats as fmt
 
     env.filters["tal"] = lambda x, d=0: fmt.number(x, d)

@@ -33,8 +33,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="rapporter parallellt")
     run.add_argument("--data", type=Path, default=None, help="datakatalog (standard: data/demo/)")
     run.add_argument("--force", action="store_true", help="kör om även oförändrade rapporter")
-    run.add_argument("--scheduler", default=None,
-                     help="adress till en Dask-schemaläggare (tcp://…); kräver kompetens[dask]")
+    run.add_argument(
+        "--scheduler", default=None, help="adress till en Dask-schemaläggare (tcp://…); kräver kompetens[dask]"
+    )
     demo = sub.add_parser("demo", help="generera om demodata")
     demo.add_argument("--out", type=Path, default=demo_dir())
     validate = sub.add_parser("validate", help="kontrollera indata mot datakontrakten")
@@ -54,8 +55,9 @@ def _run(args) -> int:
         return BAD_INPUT
     check_batch(files)
     load_inputs(args.data)  # validate before any report runs, so bad input writes nothing
-    results = run_batch(files, args.out, jobs=min(args.jobs, len(files)), data_dir=args.data, force=args.force,
-                        scheduler=args.scheduler)
+    results = run_batch(
+        files, args.out, jobs=min(args.jobs, len(files)), data_dir=args.data, force=args.force, scheduler=args.scheduler
+    )
     for r in results:
         status = "oförändrad" if r.skipped else "klar" if r.ok else "MISSLYCKADES"
         print(f"{status:>13}  {r.slug:<32} {r.seconds:6.1f} s" + ("" if r.ok else f"  {r.error}"))

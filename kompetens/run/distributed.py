@@ -18,8 +18,9 @@ from pathlib import Path
 from kompetens.run.execute import RunResult, _replace_dir, run_report
 
 
-def _run_on_worker(params_name: str, params_text: str, data_dir: str | None, person_ids: frozenset,
-                   input_hashes: dict) -> tuple[RunResult, bytes | None]:
+def _run_on_worker(
+    params_name: str, params_text: str, data_dir: str | None, person_ids: frozenset, input_hashes: dict
+) -> tuple[RunResult, bytes | None]:
     """Run one report on a worker; return its result and the report folder as a tar archive."""
     work = Path(tempfile.mkdtemp(prefix="kompetens-worker-"))
     try:
@@ -37,14 +38,19 @@ def _run_on_worker(params_name: str, params_text: str, data_dir: str | None, per
         shutil.rmtree(work, ignore_errors=True)
 
 
-def run_on_cluster(client, params_files: list[Path], out_dir: Path, data_dir, person_ids, input_hashes,
-                   progress) -> list[RunResult]:
+def run_on_cluster(
+    client, params_files: list[Path], out_dir: Path, data_dir, person_ids, input_hashes, progress
+) -> list[RunResult]:
     """Submit every report to the cluster and unpack each finished one into out_dir/<slug>/."""
     from distributed import as_completed
 
     data = str(Path(data_dir).resolve()) if data_dir is not None else None
-    futures = {client.submit(_run_on_worker, p.name, p.read_text(encoding="utf-8"), data, person_ids, input_hashes,
-                             pure=False): p for p in params_files}
+    futures = {
+        client.submit(
+            _run_on_worker, p.name, p.read_text(encoding="utf-8"), data, person_ids, input_hashes, pure=False
+        ): p
+        for p in params_files
+    }
     results = []
     for future in as_completed(futures):
         result, archive = future.result()

@@ -12,23 +12,19 @@ import json
 import os
 import re
 import shutil
-import sys
 import tempfile
 import threading
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-import jinja2
-
-from kompetens.errors import InputError, Problem, ReportError
+from kompetens.errors import ReportError
 from kompetens.io.fingerprint import PACKAGE_ROOT, package_hash
+from kompetens.io.params import DEFAULTS, load_params
 from kompetens.plan.key_figures import FILENAME as NYCKELTAL
 from kompetens.plan.key_figures import read_key_figures
-from kompetens.io.params import DEFAULTS, load_params
 from kompetens.privacy.scanner import scan_outputs
 from kompetens.report.narrative import TEMPLATES
 
@@ -58,8 +54,13 @@ def html_exporter():
     tenths of a second to import and set up)."""
     from nbconvert import HTMLExporter
 
-    return HTMLExporter(template_name="rapport", extra_template_basedirs=[str(TEMPLATES / "nbconvert")],
-                        exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
+    return HTMLExporter(
+        template_name="rapport",
+        extra_template_basedirs=[str(TEMPLATES / "nbconvert")],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+    )
 
 
 def render_html(executed, html: Path) -> None:
@@ -98,8 +99,14 @@ def fingerprint(params_file: str | Path, input_hashes: dict) -> str:
     return h.hexdigest()
 
 
-def run_report(params_file: str | Path, out_dir: str | Path, data_dir: str | Path | None = None,
-               person_ids: frozenset = frozenset(), input_hashes: dict | None = None, force: bool = True) -> RunResult:
+def run_report(
+    params_file: str | Path,
+    out_dir: str | Path,
+    data_dir: str | Path | None = None,
+    person_ids: frozenset = frozenset(),
+    input_hashes: dict | None = None,
+    force: bool = True,
+) -> RunResult:
     """Execute the report notebook for one params file into out_dir/<slug>/, after the privacy
     scanner has read every output; a finding fails the report. Unless force, a report whose
     fingerprint equals that of its last successful run is not run again."""
@@ -113,8 +120,15 @@ def run_report(params_file: str | Path, out_dir: str | Path, data_dir: str | Pat
     stamp = fingerprint(params_file, input_hashes or {})
     done = out_dir / slug / FINGERPRINT
     if not force and done.exists() and done.read_text(encoding="utf-8") == stamp:
-        return RunResult(str(params_file), slug, params.get("titel", slug), ok=True,
-                         seconds=time.perf_counter() - start, nyckeltal=read_key_figures(out_dir / slug), skipped=True)
+        return RunResult(
+            str(params_file),
+            slug,
+            params.get("titel", slug),
+            ok=True,
+            seconds=time.perf_counter() - start,
+            nyckeltal=read_key_figures(out_dir / slug),
+            skipped=True,
+        )
     tmp = Path(tempfile.mkdtemp(prefix=f".{slug}-", dir=out_dir))
     tmp.chmod(0o755)
     parameters = {**params, "utkatalog": str(tmp)}
@@ -129,10 +143,16 @@ def run_report(params_file: str | Path, out_dir: str | Path, data_dir: str | Pat
         # The notebook is written once at the end, not after every cell, and the kernel is
         # stopped as soon as the last cell is done: its outputs are all in by then.
         with _single_threaded_kernel():
-            executed = pm.execute_notebook(str(NOTEBOOK), str(tmp / EXECUTED), parameters=parameters,
-                                           kernel_name="python3", progress_bar=False,
-                                           request_save_on_cell_execute=False, shutdown_kernel="immediate",
-                                           extra_arguments=["--IPKernelApp.log_level=CRITICAL"])
+            executed = pm.execute_notebook(
+                str(NOTEBOOK),
+                str(tmp / EXECUTED),
+                parameters=parameters,
+                kernel_name="python3",
+                progress_bar=False,
+                request_save_on_cell_execute=False,
+                shutdown_kernel="immediate",
+                extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
+            )
         warm.join()
         render_html(executed, tmp / HTML)
         if not (tmp / NYCKELTAL).exists():
@@ -180,5 +200,3 @@ def _replace_dir(new: Path, dest: Path) -> None:
     new.rename(dest)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
-
-

@@ -13,23 +13,35 @@ import yaml
 
 HERE = Path(__file__).resolve().parent
 
-PERSONAL = ["person_id;ar;forvaltning;enhet;yrkesgrupp;fodelsear;kon;sysselsattningsgrad;manadslon;anstallningsdatum;"
-            "anstallningsform;chef",
-            "A1;2025;Äldreomsorg;Hemtjänst 1;Sjuksköterska;1980;K;1,0;38 500;2015-03-01;tillsvidare;nej",
-            "A2;2025;Äldreomsorg;Hemtjänst 1;Sjuksköterska;1990;M;0,75;36 000;2020-08-15;visstid;nej",
-            "A3;2025;Stab;HR;Administratör;1975;K;1,0;41 000;2010-01-01;tillsvidare;ja"]
-AVGANGAR = ["person_id,datum,forvaltning,yrkesgrupp,orsak,anstallningsdatum",
-            "A9,2025-05-31,Äldreomsorg,Sjuksköterska,egen_begaran,2023-02-01",
-            "A8,2025-06-30,Stab,Administratör,pension,1995-01-01"]
-FRANVARO = ["person_id,manad,schemalagd_tid,sjuk_tid",
-            "A1,2025-01,168,8", "A2,2025-01,126,0", "A3,2025-02,160,16"]
+PERSONAL = [
+    "person_id;ar;forvaltning;enhet;yrkesgrupp;fodelsear;kon;sysselsattningsgrad;manadslon;anstallningsdatum;"
+    "anstallningsform;chef",
+    "A1;2025;Äldreomsorg;Hemtjänst 1;Sjuksköterska;1980;K;1,0;38 500;2015-03-01;tillsvidare;nej",
+    "A2;2025;Äldreomsorg;Hemtjänst 1;Sjuksköterska;1990;M;0,75;36 000;2020-08-15;visstid;nej",
+    "A3;2025;Stab;HR;Administratör;1975;K;1,0;41 000;2010-01-01;tillsvidare;ja",
+]
+AVGANGAR = [
+    "person_id,datum,forvaltning,yrkesgrupp,orsak,anstallningsdatum",
+    "A9,2025-05-31,Äldreomsorg,Sjuksköterska,egen_begaran,2023-02-01",
+    "A8,2025-06-30,Stab,Administratör,pension,1995-01-01",
+]
+FRANVARO = ["person_id,manad,schemalagd_tid,sjuk_tid", "A1,2025-01,168,8", "A2,2025-01,126,0", "A3,2025-02,160,16"]
 BEFOLKNING = ["ar,alder,antal", "2025,0,510", "2025,1,498", "2025,2,505", "2026,0,520", "2026,1,512", "2026,2,500"]
-KOSTNADER = ["manad,forvaltning,lonekostnad,hyrpersonal", "2025-01,Äldreomsorg,1200000,30000",
-             "2025-01,Stab,400000,0"]
-EXTERN = ["ar,yrkesgrupp,personalbehov,rekryteringsbehov", "2025,Sjuksköterska,100,12", "2026,Sjuksköterska,104,13",
-          "2025,Undersköterska,400,50", "2026,Undersköterska,410,55"]
-TABLES = {"personal": PERSONAL, "avgangar": AVGANGAR, "franvaro": FRANVARO, "befolkning": BEFOLKNING,
-          "kostnader": KOSTNADER}
+KOSTNADER = ["manad,forvaltning,lonekostnad,hyrpersonal", "2025-01,Äldreomsorg,1200000,30000", "2025-01,Stab,400000,0"]
+EXTERN = [
+    "ar,yrkesgrupp,personalbehov,rekryteringsbehov",
+    "2025,Sjuksköterska,100,12",
+    "2026,Sjuksköterska,104,13",
+    "2025,Undersköterska,400,50",
+    "2026,Undersköterska,410,55",
+]
+TABLES = {
+    "personal": PERSONAL,
+    "avgangar": AVGANGAR,
+    "franvaro": FRANVARO,
+    "befolkning": BEFOLKNING,
+    "kostnader": KOSTNADER,
+}
 
 CASES: list[dict] = []
 
@@ -41,8 +53,17 @@ def case(name, table, lines, row, column, rule, *, encoding="utf-8", raw: bytes 
         path.write_bytes(raw)
     else:
         path.write_bytes(("\n".join(lines) + "\n").encode(encoding))
-    CASES.append({"id": name, "kind": "table", "table": table, "path": f"files/{path.name}", "row": row,
-                  "column": column, "rule": rule})
+    CASES.append(
+        {
+            "id": name,
+            "kind": "table",
+            "table": table,
+            "path": f"files/{path.name}",
+            "row": row,
+            "column": column,
+            "rule": rule,
+        }
+    )
 
 
 def edit(lines, row, column, value):
@@ -65,16 +86,26 @@ def folder(name, changes: dict, row, column, rule, file):
         lines = changes.get(table, lines)
         if lines is not None:
             (path / f"{table}.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    CASES.append({"id": name, "kind": "folder", "path": f"folders/{name}", "row": row, "column": column,
-                  "rule": rule, "file": file})
+    CASES.append(
+        {
+            "id": name,
+            "kind": "folder",
+            "path": f"folders/{name}",
+            "row": row,
+            "column": column,
+            "rule": rule,
+            "file": file,
+        }
+    )
 
 
-def params(name, text, column, rule):
+def params(name, text, column, rule, row=None):
     path = HERE / "params" / f"{name}.yaml"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
-    CASES.append({"id": name, "kind": "params", "path": f"params/{path.name}", "row": None, "column": column,
-                  "rule": rule})
+    CASES.append(
+        {"id": name, "kind": "params", "path": f"params/{path.name}", "row": row, "column": column, "rule": rule}
+    )
 
 
 def build():
@@ -82,91 +113,239 @@ def build():
     case("tom_fil", "personal", [], None, None, "filen är tom", raw=b"")
     case("bara_rubriker", "personal", PERSONAL[:1], None, None, "filen har inga rader")
     case("fel_avgransare", "befolkning", [line.replace(",", "\t") for line in BEFOLKNING], 1, None, "fel avgränsare")
-    mixed = ("\n".join(PERSONAL[:3]) + "\n").encode("utf-8") + (PERSONAL[3].replace("Administratör", "Administratör")
-                                                                + "\n").encode("cp1252")
+    mixed = ("\n".join(PERSONAL[:3]) + "\n").encode("utf-8") + (
+        PERSONAL[3].replace("Administratör", "Administratör") + "\n"
+    ).encode("cp1252")
     case("blandad_kodning", "personal", [], 2, "enhet", "blandad teckenkodning", raw=mixed)
-    case("saknad_kolumn", "personal", [";".join(c for c in PERSONAL[0].split(";") if c != "kon")] +
-         [";".join(v for i, v in enumerate(line.split(";")) if i != 6) for line in PERSONAL[1:]], None, "kon",
-         "kolumnen saknas")
+    case(
+        "saknad_kolumn",
+        "personal",
+        [";".join(c for c in PERSONAL[0].split(";") if c != "kon")]
+        + [";".join(v for i, v in enumerate(line.split(";")) if i != 6) for line in PERSONAL[1:]],
+        None,
+        "kon",
+        "kolumnen saknas",
+    )
     # values out of their contract: personal
-    case("decimalkomma_i_heltal", "personal", edit(PERSONAL, 3, "fodelsear", "1990,5"), 3, "fodelsear", "ska vara ett heltal")
-    case("sysselsattningsgrad_noll", "personal", edit(PERSONAL, 2, "sysselsattningsgrad", "0"), 2,
-         "sysselsattningsgrad", "ska ligga mellan 0 och 1")
-    case("sysselsattningsgrad_over_ett", "personal", edit(PERSONAL, 4, "sysselsattningsgrad", "1,2"), 4,
-         "sysselsattningsgrad", "ska ligga mellan 0 och 1")
-    case("sysselsattningsgrad_procent", "personal", edit(PERSONAL, 3, "sysselsattningsgrad", "75"), 3,
-         "sysselsattningsgrad", "ska ligga mellan 0 och 1")
+    case(
+        "decimalkomma_i_heltal",
+        "personal",
+        edit(PERSONAL, 3, "fodelsear", "1990,5"),
+        3,
+        "fodelsear",
+        "ska vara ett heltal",
+    )
+    case(
+        "sysselsattningsgrad_noll",
+        "personal",
+        edit(PERSONAL, 2, "sysselsattningsgrad", "0"),
+        2,
+        "sysselsattningsgrad",
+        "ska ligga mellan 0 och 1",
+    )
+    case(
+        "sysselsattningsgrad_over_ett",
+        "personal",
+        edit(PERSONAL, 4, "sysselsattningsgrad", "1,2"),
+        4,
+        "sysselsattningsgrad",
+        "ska ligga mellan 0 och 1",
+    )
+    case(
+        "sysselsattningsgrad_procent",
+        "personal",
+        edit(PERSONAL, 3, "sysselsattningsgrad", "75"),
+        3,
+        "sysselsattningsgrad",
+        "ska ligga mellan 0 och 1",
+    )
     case("alder_under_15", "personal", edit(PERSONAL, 2, "fodelsear", "2013"), 2, "fodelsear", "ålder")
     case("alder_over_80", "personal", edit(PERSONAL, 4, "fodelsear", "1930"), 4, "fodelsear", "ålder")
-    case("anstalld_efter_aret", "personal", edit(PERSONAL, 3, "anstallningsdatum", "2027-01-01"), 3,
-         "anstallningsdatum", "anställningsdatum efter")
-    case("ogiltigt_datum", "personal", edit(PERSONAL, 2, "anstallningsdatum", "2021-02-30"), 2,
-         "anstallningsdatum", "ska vara ett datum")
-    case("dubbel_person_ar", "personal", PERSONAL + [PERSONAL[2]], 5, "person_id", "samma person två gånger")
+    case(
+        "anstalld_efter_aret",
+        "personal",
+        edit(PERSONAL, 3, "anstallningsdatum", "2027-01-01"),
+        3,
+        "anstallningsdatum",
+        "anställningsdatum efter",
+    )
+    case(
+        "ogiltigt_datum",
+        "personal",
+        edit(PERSONAL, 2, "anstallningsdatum", "2021-02-30"),
+        2,
+        "anstallningsdatum",
+        "ska vara ett datum",
+    )
+    case("dubbel_person_ar", "personal", [*PERSONAL, PERSONAL[2]], 5, "person_id", "samma person två gånger")
     case("okant_kon", "personal", edit(PERSONAL, 3, "kon", "X"), 3, "kon", "ska vara ett av")
-    case("okand_anstallningsform", "personal", edit(PERSONAL, 2, "anstallningsform", "timanställd"), 2,
-         "anstallningsform", "ska vara ett av")
+    case(
+        "okand_anstallningsform",
+        "personal",
+        edit(PERSONAL, 2, "anstallningsform", "timanställd"),
+        2,
+        "anstallningsform",
+        "ska vara ett av",
+    )
     case("chef_otydligt", "personal", edit(PERSONAL, 4, "chef", "kanske"), 4, "chef", "ska vara ja eller nej")
-    case("lon_som_text", "personal", edit(PERSONAL, 3, "manadslon", "trettio tusen"), 3, "manadslon", "ska vara ett tal")
+    case(
+        "lon_som_text", "personal", edit(PERSONAL, 3, "manadslon", "trettio tusen"), 3, "manadslon", "ska vara ett tal"
+    )
     case("negativ_lon", "personal", edit(PERSONAL, 2, "manadslon", "-100"), 2, "manadslon", "får inte vara negativt")
     case("ar_som_text", "personal", edit(PERSONAL, 4, "ar", "tjugo"), 4, "ar", "ska vara ett heltal")
-    case("personnummer_kolumn", "personal", [PERSONAL[0] + ";personnummer"] + [line + ";19800101-1234" for line in PERSONAL[1:]],
-         None, "personnummer", "personuppgift")
-    case("personnummer_som_id", "personal", edit(PERSONAL, 3, "person_id", "19900512-1234"), 3, "person_id",
-         "ser ut som ett personnummer")
+    case(
+        "personnummer_kolumn",
+        "personal",
+        [PERSONAL[0] + ";personnummer"] + [line + ";19800101-1234" for line in PERSONAL[1:]],
+        None,
+        "personnummer",
+        "personuppgift",
+    )
+    case(
+        "personnummer_som_id",
+        "personal",
+        edit(PERSONAL, 3, "person_id", "19900512-1234"),
+        3,
+        "person_id",
+        "ser ut som ett personnummer",
+    )
     case("tom_yrkesgrupp", "personal", edit(PERSONAL, 2, "yrkesgrupp", ""), 2, "yrkesgrupp", "")
     # avgangar
-    case("avgang_fore_anstallning", "avgangar", edit(AVGANGAR, 2, "datum", "2022-01-31"), 2, "datum",
-         "avgång före anställningsdatum")
+    case(
+        "avgang_fore_anstallning",
+        "avgangar",
+        edit(AVGANGAR, 2, "datum", "2022-01-31"),
+        2,
+        "datum",
+        "avgång före anställningsdatum",
+    )
     case("avgang_i_framtiden", "avgangar", edit(AVGANGAR, 3, "datum", "2099-06-30"), 3, "datum", "datum i framtiden")
     case("okand_orsak", "avgangar", edit(AVGANGAR, 3, "orsak", "flytt"), 3, "orsak", "ska vara ett av")
-    case("dubbel_avgang", "avgangar", AVGANGAR + [AVGANGAR[1]], 4, "person_id", "samma avgång två gånger")
+    case("dubbel_avgang", "avgangar", [*AVGANGAR, AVGANGAR[1]], 4, "person_id", "samma avgång två gånger")
     case("avgangsdatum_som_text", "avgangar", edit(AVGANGAR, 2, "datum", "sista maj"), 2, "datum", "ska vara ett datum")
     # franvaro
-    case("negativ_schemalagd_tid", "franvaro", edit(FRANVARO, 3, "schemalagd_tid", "-5"), 3, "schemalagd_tid",
-         "ska vara större än 0")
-    case("schemalagd_tid_noll", "franvaro", edit(FRANVARO, 2, "schemalagd_tid", "0"), 2, "schemalagd_tid",
-         "ska vara större än 0")
-    case("sjuk_over_schemalagd", "franvaro", edit(FRANVARO, 4, "sjuk_tid", "170"), 4, "sjuk_tid", "större än schemalagd_tid")
+    case(
+        "negativ_schemalagd_tid",
+        "franvaro",
+        edit(FRANVARO, 3, "schemalagd_tid", "-5"),
+        3,
+        "schemalagd_tid",
+        "ska vara större än 0",
+    )
+    case(
+        "schemalagd_tid_noll",
+        "franvaro",
+        edit(FRANVARO, 2, "schemalagd_tid", "0"),
+        2,
+        "schemalagd_tid",
+        "ska vara större än 0",
+    )
+    case(
+        "sjuk_over_schemalagd",
+        "franvaro",
+        edit(FRANVARO, 4, "sjuk_tid", "170"),
+        4,
+        "sjuk_tid",
+        "större än schemalagd_tid",
+    )
     case("negativ_sjuk_tid", "franvaro", edit(FRANVARO, 2, "sjuk_tid", "-1"), 2, "sjuk_tid", "får inte vara negativt")
     case("manad_13", "franvaro", edit(FRANVARO, 3, "manad", "2025-13"), 3, "manad", "ska ha formen")
     case("manad_som_ord", "franvaro", edit(FRANVARO, 2, "manad", "januari"), 2, "manad", "ska ha formen")
     # befolkning, kostnader, an external projection
     case("negativ_befolkning", "befolkning", edit(BEFOLKNING, 4, "antal", "-3"), 4, "antal", "får inte vara negativt")
     case("alder_130", "befolkning", edit(BEFOLKNING, 3, "alder", "130"), 3, "alder", "ska ligga mellan")
-    case("dubbel_alder", "befolkning", BEFOLKNING + [BEFOLKNING[1]], 8, "alder", "samma år och ålder")
-    case("negativ_hyrpersonal", "kostnader", edit(KOSTNADER, 3, "hyrpersonal", "-500"), 3, "hyrpersonal",
-         "får inte vara negativt")
-    case("extern_dubbel", "personalbehov_extern", EXTERN + [EXTERN[1]], 6, "yrkesgrupp", "samma år och yrkesgrupp")
-    case("extern_negativ", "personalbehov_extern", edit(EXTERN, 3, "personalbehov", "-4"), 3, "personalbehov",
-         "får inte vara negativt")
+    case("dubbel_alder", "befolkning", [*BEFOLKNING, BEFOLKNING[1]], 8, "alder", "samma år och ålder")
+    case(
+        "negativ_hyrpersonal",
+        "kostnader",
+        edit(KOSTNADER, 3, "hyrpersonal", "-500"),
+        3,
+        "hyrpersonal",
+        "får inte vara negativt",
+    )
+    case("extern_dubbel", "personalbehov_extern", [*EXTERN, EXTERN[1]], 6, "yrkesgrupp", "samma år och yrkesgrupp")
+    case(
+        "extern_negativ",
+        "personalbehov_extern",
+        edit(EXTERN, 3, "personalbehov", "-4"),
+        3,
+        "personalbehov",
+        "får inte vara negativt",
+    )
     # relations between the tables of a folder
-    folder("okand_yrkesgrupp_i_avgangar", {"avgangar": edit(AVGANGAR, 3, "yrkesgrupp", "Lärare")}, 3, "yrkesgrupp",
-           "okänd yrkesgrupp", "avgangar.csv")
-    folder("okand_forvaltning_i_avgangar", {"avgangar": edit(AVGANGAR, 2, "forvaltning", "Skola")}, 2, "forvaltning",
-           "okänd förvaltning", "avgangar.csv")
-    folder("okand_person_i_franvaro", {"franvaro": edit(FRANVARO, 4, "person_id", "Z9")}, 4, "person_id",
-           "finns varken i personal eller avgangar", "franvaro.csv")
-    folder("okand_forvaltning_i_kostnader", {"kostnader": edit(KOSTNADER, 3, "forvaltning", "Teknik")}, 3,
-           "forvaltning", "okänd förvaltning", "kostnader.csv")
-    folder("befolkning_saknar_alder", {"befolkning": [line for line in BEFOLKNING if line != "2026,1,512"]}, None,
-           "alder", "åldrar saknas år 2026", "befolkning.csv")
-    folder("befolkning_saknar_ar", {"befolkning": BEFOLKNING[:4] + [line.replace("2026", "2028") for line in BEFOLKNING[4:]]},
-           None, "ar", "år saknas", "befolkning.csv")
+    folder(
+        "okand_yrkesgrupp_i_avgangar",
+        {"avgangar": edit(AVGANGAR, 3, "yrkesgrupp", "Lärare")},
+        3,
+        "yrkesgrupp",
+        "okänd yrkesgrupp",
+        "avgangar.csv",
+    )
+    folder(
+        "okand_forvaltning_i_avgangar",
+        {"avgangar": edit(AVGANGAR, 2, "forvaltning", "Skola")},
+        2,
+        "forvaltning",
+        "okänd förvaltning",
+        "avgangar.csv",
+    )
+    folder(
+        "okand_person_i_franvaro",
+        {"franvaro": edit(FRANVARO, 4, "person_id", "Z9")},
+        4,
+        "person_id",
+        "finns varken i personal eller avgangar",
+        "franvaro.csv",
+    )
+    folder(
+        "okand_forvaltning_i_kostnader",
+        {"kostnader": edit(KOSTNADER, 3, "forvaltning", "Teknik")},
+        3,
+        "forvaltning",
+        "okänd förvaltning",
+        "kostnader.csv",
+    )
+    folder(
+        "befolkning_saknar_alder",
+        {"befolkning": [line for line in BEFOLKNING if line != "2026,1,512"]},
+        None,
+        "alder",
+        "åldrar saknas år 2026",
+        "befolkning.csv",
+    )
+    folder(
+        "befolkning_saknar_ar",
+        {"befolkning": BEFOLKNING[:4] + [line.replace("2026", "2028") for line in BEFOLKNING[4:]]},
+        None,
+        "ar",
+        "år saknas",
+        "befolkning.csv",
+    )
     folder("franvaro_saknas", {"franvaro": None}, None, None, "filen saknas", "franvaro.csv")
-    CASES.append({"id": "datakatalog_saknas", "kind": "folder", "path": "folders/finns_inte", "row": None,
-                  "column": None, "rule": "datakatalogen finns inte", "file": "finns_inte"})
+    CASES.append(
+        {
+            "id": "datakatalog_saknas",
+            "kind": "folder",
+            "path": "folders/finns_inte",
+            "row": None,
+            "column": None,
+            "rule": "datakatalogen finns inte",
+            "file": "finns_inte",
+        }
+    )
     # parameters
-    params("okand_parameter", "titel: X\nslug: x\nbasår: 2025\n", "basår", "okänd parameter")
-    params("fel_typ", "titel: X\nslug: x\nk_anonymitet: fem\n", "k_anonymitet", "fel typ")
-    params("ar_i_fel_ordning", "titel: X\nslug: x\nbasar: 2025\nslutar: 2020\n", "slutar", "senare än basar")
-    params("direktiv_over_ett", "titel: X\nslug: x\ndirektiv_andel: 1.5\n", "direktiv_andel", "mellan 0 och 1")
+    params("okand_parameter", "titel: X\nslug: x\nbasår: 2025\n", "basår", "okänd parameter", 3)
+    params("fel_typ", "titel: X\nslug: x\nk_anonymitet: fem\n", "k_anonymitet", "ska vara ett heltal", 3)
+    params("ar_i_fel_ordning", "titel: X\nslug: x\nbasar: 2025\nslutar: 2020\n", "slutar", "senare än basar", 4)
+    params("direktiv_over_ett", "titel: X\nslug: x\ndirektiv_andel: 1.5\n", "direktiv_andel", "får vara högst 1", 3)
     params("inte_en_samling", "- titel\n- slug\n", None, "nyckel: värde")
-    params("ogiltig_yaml", "titel: [X\n", None, "ogiltig YAML")
-    params("las_alder_orimlig", "titel: X\nslug: x\nlas_alder: 99\n", "las_alder", "mellan 60 och 75")
+    params("ogiltig_yaml", "titel: [X\n", None, "ogiltig YAML", 2)
+    params("las_alder_orimlig", "titel: X\nslug: x\nlas_alder: 99\n", "las_alder", "får vara högst 75", 3)
     (HERE / "cases.yaml").write_text(
         "# Written by make_corpus.py: each bad input and where its error must point.\n"
-        + yaml.safe_dump(CASES, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        + yaml.safe_dump(CASES, allow_unicode=True, sort_keys=False),
+        encoding="utf-8",
+    )
 
 
 if __name__ == "__main__":
