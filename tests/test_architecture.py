@@ -71,3 +71,17 @@ def test_lock_files_match_pyproject():
             name = req.name.lower().replace("_", "-")
             assert name in pins, f"{lock}: {name} is not locked"
             assert req.specifier.contains(pins[name], prereleases=True), f"{lock}: {name}=={pins[name]} vs {spec}"
+
+
+def test_provenance_names_the_lock_file_and_any_drift_from_it(tmp_path):
+    import kompetens
+    from kompetens import report
+    from kompetens.io.fingerprint import LOCK_FILE, environment_drift, sha256
+
+    text = report.provenance(kompetens.prepare(simuleringar=0)).data
+    assert f"`requirements/report.lock`, SHA-256 `{sha256(LOCK_FILE)}`" in text
+    fake = tmp_path / "x.lock"
+    fake.write_text("numpy==0.0.1 \\\n    --hash=sha256:00\nnot-installed-anywhere==1.0\n", encoding="utf-8")
+    from importlib.metadata import version
+
+    assert environment_drift(fake) == ["not-installed-anywhere: saknas ≠ 1.0", f"numpy: {version('numpy')} ≠ 0.0.1"]

@@ -36,3 +36,32 @@ def package_hash() -> str:
             h.update(path.relative_to(PACKAGE_DIR).as_posix().encode())
             h.update(path.read_bytes())
     return h.hexdigest()
+
+
+#: The pinned versions (with hashes) a report runs with; `make report` installs from it.
+LOCK_FILE = PACKAGE_ROOT / "requirements" / "report.lock"
+
+
+def locked_versions(path: Path = LOCK_FILE) -> dict[str, str]:
+    """{package: version} pinned in a lock file (names normalised as pip does)."""
+    pins = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        name, sep, rest = line.partition("==")
+        if sep and not line.startswith((" ", "#")):
+            pins[name.strip().lower().replace("_", "-")] = rest.split()[0].rstrip("\\").split(";")[0].strip()
+    return pins
+
+
+def environment_drift(path: Path = LOCK_FILE) -> list[str]:
+    """The locked packages whose installed version differs from the lock ("name: installed ≠ locked")."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    drift = []
+    for name, locked in sorted(locked_versions(path).items()):
+        try:
+            installed = version(name)
+        except PackageNotFoundError:
+            installed = "saknas"
+        if installed != locked:
+            drift.append(f"{name}: {installed} ≠ {locked}")
+    return drift

@@ -257,6 +257,23 @@ def _git_commit() -> str | None:
     return out.stdout.strip() or None
 
 
+def _dependencies(sv: bool) -> str:
+    """The lock file the report's libraries are pinned in, its SHA-256, and whether the
+    installed versions are the locked ones."""
+    from kompetens.io.fingerprint import LOCK_FILE, environment_drift, sha256
+
+    if not LOCK_FILE.exists():
+        return "**Beroenden:** låsfilen saknas" if sv else "**Dependencies:** the lock file is missing"
+    drift = environment_drift()
+    head = "**Beroenden:**" if sv else "**Dependencies:**"
+    name = LOCK_FILE.relative_to(LOCK_FILE.parent.parent).as_posix()
+    text = f"{head} `{name}`, SHA-256 `{sha256(LOCK_FILE)}`; "
+    if not drift:
+        return text + ("installerade versioner enligt låsfilen." if sv else "installed versions as locked.")
+    shown = ", ".join(drift[:5]) + (" …" if len(drift) > 5 else "")
+    return text + (f"{len(drift)} paket avviker: {shown}" if sv else f"{len(drift)} packages differ: {shown}")
+
+
 def provenance(plan: Plan) -> Markdown:
     """Om underlaget: input files with SHA-256, parameters, version, commit, date, privacy rule."""
     try:
@@ -275,6 +292,8 @@ def provenance(plan: Plan) -> Markdown:
         (f"**Parametrar:** {params}" if sv else f"**Parameters:** {params}"),
         "",
         f"**Version:** kompetens {pkg}" + (f", commit `{c}`" if (c := _git_commit()) else ""),
+        "",
+        _dependencies(sv),
         "",
         f"**{'Körning' if sv else 'Run date'}:** {dt.date.today().isoformat()}",
         "",
