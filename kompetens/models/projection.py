@@ -146,6 +146,26 @@ def _ratio(a, b):
         return np.where(b > 0, a / b, 0.0)
 
 
+def expected_path(stock: np.ndarray, need: np.ndarray, flows: FlowArrays) -> tuple[dict, np.ndarray, list[dict]]:
+    """The expected path of stock [D, G, A, J] meeting need [D, G, T+1]: the flows and the
+    stock [D, G, T+1] (NaN in basår), and each year's rates over the cells [D, G] (persons'
+    shares: pension, ovriga, intern, forsta_aret), which the Monte Carlo draws around."""
+    n_years = need.shape[2]
+    shape = (*need.shape[:2], n_years)
+    out = {k: np.full(shape, np.nan) for k in FLOWS}
+    bestand = np.full(shape, np.nan)
+    bestand[:, :, 0] = stock.sum(axis=(2, 3))
+    rates = []
+    s = stock.astype(float)
+    for t in range(1, n_years):
+        s, year_flows, year_rates = _step(s, need[:, :, t], flows)
+        for k, v in year_flows.items():
+            out[k][:, :, t] = v
+        bestand[:, :, t] = s.sum(axis=(2, 3))
+        rates.append(year_rates)
+    return out, bestand, rates
+
+
 def project(
     stock: np.ndarray,
     need: np.ndarray,
@@ -165,18 +185,7 @@ def project(
     if scope not in ("namnd", "forvaltning"):
         raise ValueError("scope is 'namnd' or 'forvaltning'")
     n_years = need.shape[2]
-    shape = (*need.shape[:2], n_years)
-    out = {k: np.full(shape, np.nan) for k in FLOWS}
-    bestand = np.full(shape, np.nan)
-    bestand[:, :, 0] = stock.sum(axis=(2, 3))
-    expected_rates = []
-    s = stock.astype(float)
-    for t in range(1, n_years):
-        s, year_flows, rates = _step(s, need[:, :, t], flows)
-        for k, v in year_flows.items():
-            out[k][:, :, t] = v
-        bestand[:, :, t] = s.sum(axis=(2, 3))
-        expected_rates.append(rates)
+    out, bestand, expected_rates = expected_path(stock, need, flows)
     sims = None
     if draws > 0 and n_years > 1:
         sims = simulate(

@@ -48,8 +48,10 @@ def _groups_mask(grupper, chosen) -> np.ndarray:
 def need_levers(need: np.ndarray, fte: np.ndarray, grupper: list, years: list, levers: dict):
     """Apply the levers that change the need in persons: heltid, teknik, kompetensvaxling.
 
-    need [D, G, T]; fte [D, G] årsarbetare per person in basår. Returns the new need, fte
-    and groups (kompetensvaxling may add one, with no staff in basår)."""
+    need [..., D, G, T]; fte [D, G] årsarbetare per person in basår. A lever's numbers may be
+    arrays shaped [N, 1, 1] for N draws of need [N, D, G, T]. heltid may carry "genomslag",
+    the share of the rise to the target that is achieved (default 1). Returns the new need,
+    fte and groups (kompetensvaxling may add one, with no staff in basår)."""
     need, fte, grupper = need.astype(float).copy(), fte.copy(), list(grupper)
     basar = years[0]
     if "kompetensvaxling" in levers:
@@ -57,36 +59,46 @@ def need_levers(need: np.ndarray, fte: np.ndarray, grupper: list, years: list, l
         source = grupper.index(lever["fran"])
         if lever["till"] not in grupper:
             grupper.append(lever["till"])
-            need = np.concatenate([need, np.zeros_like(need[:, :1])], axis=1)
+            need = np.concatenate([need, np.zeros_like(need[..., :1, :])], axis=-2)
             fte = np.concatenate([fte, fte[:, source : source + 1]], axis=1)
         target = grupper.index(lever["till"])
-        moved = need[:, source] * lever["andel"] * _ramp(years, basar, lever.get("ar", years[-1]))[None, :]
-        need[:, source] -= moved
-        need[:, target] += moved
+        moved = need[..., source, :] * lever["andel"] * _ramp(years, basar, lever.get("ar", years[-1]))
+        need[..., source, :] -= moved
+        need[..., target, :] += moved
     if "teknik" in levers:
         lever = levers["teknik"]
-        factor = (1 - lever["andel_per_ar"]) ** (np.asarray(years) - basar)
-        mask = _groups_mask(grupper, lever.get("grupper"))
-        need[:, mask] *= factor[None, None, :]
+        factor = (1 - np.asarray(lever["andel_per_ar"])[..., None]) ** (np.asarray(years) - basar)
+        need[..., _groups_mask(grupper, lever.get("grupper")), :] *= factor
     if "heltid" in levers:
         lever = levers["heltid"]
-        target = np.maximum(fte, lever["sysselsattningsgrad"])
-        grade = fte[:, :, None] + (target - fte)[:, :, None] * _ramp(years, basar, lever["ar"])[None, None, :]
+        rise = np.maximum(fte, lever["sysselsattningsgrad"]) - fte
+        target = fte + np.asarray(lever.get("genomslag", 1.0)) * rise
+        grade = fte[..., None] + (target - fte)[..., None] * _ramp(years, basar, lever["ar"])
         with np.errstate(divide="ignore", invalid="ignore"):
-            need = np.where(grade > 0, need * fte[:, :, None] / grade, need)
+            need = np.where(grade > 0, need * fte[..., None] / grade, need)
         fte = target
     return need, fte, grupper
+
+
+def shift_pension(pension: np.ndarray, years: int) -> np.ndarray:
+    """The retirement profile by age [A + 1] moved `years` later (earlier when negative).
+    The last two slots (the LAS age and past it) stay 1; ages the move uncovers at the old
+    end keep the oldest probability before the LAS age."""
+    core = pension[:-2]
+    moved = np.zeros_like(core)
+    if years >= 0:
+        if years < len(core):
+            moved[years:] = core[: len(core) - years]
+    else:
+        moved[: len(core) + years] = core[-years:]
+        moved[len(core) + years :] = core[-1]
+    return np.append(moved, [1.0, 1.0])
 
 
 def rate_levers(flows: FlowArrays, grupper: list, levers: dict) -> FlowArrays:
     """Apply the levers that change the flow rates: forlang_arbetslivet, minska_omsattning."""
     if levers.get("forlang_arbetslivet"):
-        shift = int(levers["forlang_arbetslivet"])
-        pension = np.zeros_like(flows.pension)
-        if shift < len(pension) - 2:
-            pension[shift:-2] = flows.pension[: len(pension) - 2 - shift]
-        pension[-2:] = 1.0  # the LAS age and past it
-        flows = replace(flows, pension=pension)
+        flows = replace(flows, pension=shift_pension(flows.pension, int(levers["forlang_arbetslivet"])))
     if "minska_omsattning" in levers:
         lever = levers["minska_omsattning"]
         mask = _groups_mask(grupper, lever.get("grupper"))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
@@ -21,6 +21,9 @@ class Plan:
     params: dict
     inputs: Inputs  # the board's or department's inputs
     board: Inputs  # the whole board's inputs: rates are estimated from all of its history
+    # results that depend only on the inputs and the keys they are stored under (estimated
+    # rates); dataclasses.replace passes the same dict on, so a plan with other levers reuses them
+    memo: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def basar(self) -> int:

@@ -90,6 +90,23 @@ def flow_arrays(rates: FlowRates, forvaltningar, grupper, scope: str) -> FlowArr
 
 
 def _rates(plan: Plan, last_year: int, forvaltningar, grupper) -> FlowRates:
+    """The board's flow rates up to last_year, estimated once per plan and the plans made from
+    it with other settings (Plan.memo is shared by dataclasses.replace)."""
+    key = (
+        "rates",
+        id(plan.board),
+        last_year,
+        tuple(forvaltningar),
+        tuple(grupper),
+        plan.params["las_alder"],
+        repr(plan.params["pensionsprofil"]),
+    )
+    if key not in plan.memo:
+        plan.memo[key] = _estimate(plan, last_year, forvaltningar, grupper)
+    return plan.memo[key]
+
+
+def _estimate(plan: Plan, last_year: int, forvaltningar, grupper) -> FlowRates:
     board = plan.board
     spells = employment_spells(board.personal, board.avgangar)
     start, end = observation_window(board.personal, board.avgangar, last_year)
@@ -112,10 +129,24 @@ def _scope(plan: Plan) -> str:
     return "forvaltning" if plan.params["forvaltning"] else "namnd"
 
 
-def project_demographic(
-    plan: Plan, basar: int, slutar: int, draws: int, levers: dict | None = None
-) -> tuple[Projection, FlowRates]:
-    """The demographic model: base staffing × demand index, flows from the history up to basar."""
+@dataclass(frozen=True)
+class DemographicArrays:
+    """What the demographic projection starts from: persons [D, G, A, J] in basår, need
+    [D, G, T+1], årsarbetare per person [D, G] and the flow rates on those cells."""
+
+    stock: np.ndarray
+    need: np.ndarray
+    fte: np.ndarray
+    flows: FlowArrays
+    years: list
+    forvaltningar: list
+    grupper: list
+    scope: str
+    rates: FlowRates
+
+
+def demographic_arrays(plan: Plan, basar: int, slutar: int, levers: dict | None = None) -> DemographicArrays:
+    """Base staffing × demand index, and flows from the history up to basar, with the levers."""
     personal = plan.inputs.personal
     staff = personal[personal["ar"] == basar]
     forvaltningar = sorted(staff["forvaltning"].unique())
@@ -139,8 +170,18 @@ def project_demographic(
     flows = flow_arrays(rates, forvaltningar, grupper, scope)
     if levers:
         flows = rate_levers(flows, grupper, levers)
-    proj = project(stock, need, fte, flows, years, forvaltningar, grupper, scope, draws, plan.params["seed"])
-    return proj, rates
+    return DemographicArrays(stock, need, fte, flows, years, forvaltningar, grupper, scope, rates)
+
+
+def project_demographic(
+    plan: Plan, basar: int, slutar: int, draws: int, levers: dict | None = None
+) -> tuple[Projection, FlowRates]:
+    """The demographic model: base staffing × demand index, flows from the history up to basar."""
+    a = demographic_arrays(plan, basar, slutar, levers)
+    proj = project(
+        a.stock, a.need, a.fte, a.flows, a.years, a.forvaltningar, a.grupper, a.scope, draws, plan.params["seed"]
+    )
+    return proj, a.rates
 
 
 def project_external(plan: Plan, table: pd.DataFrame, draws: int) -> tuple[Projection, FlowRates, bool]:
