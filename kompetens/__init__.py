@@ -26,6 +26,7 @@ from kompetens.models.staff import (
 )
 from kompetens.plan.key_figures import key_figures, read_key_figures, write_key_figures
 from kompetens.plan.prepare import Plan, prepare
+from kompetens.plan.robustness import Robustness, robustness
 from kompetens.plan.staffplan import StaffPlan, staff_plan
 from kompetens.privacy.suppression import suppress, suppression_mask
 from kompetens.report.narrative import summary as summary_text
@@ -45,6 +46,7 @@ __all__ = [
     "Projection",
     "ReportError",
     "Retention",
+    "Robustness",
     "StaffPlan",
     "check_params",
     "demo_dir",
@@ -60,6 +62,7 @@ __all__ = [
     "project",
     "read_key_figures",
     "retention",
+    "robustness",
     "select_forvaltning",
     "sick_leave_by_year",
     "staff_by_group_age",
