@@ -33,6 +33,14 @@ from kompetens.report.narrative import summary as summary_text
 
 __version__ = VERSION
 
+
+def explore(plan: Plan):
+    """The interactive explorer of a prepared plan (ipywidgets; kompetens.report.explore)."""
+    from kompetens.report.explore import explore as _explore
+
+    return _explore(plan)
+
+
 __all__ = [
     "DEFAULTS",
     "AbsenceTrend",
@@ -52,6 +60,7 @@ __all__ = [
     "demo_dir",
     "employment_spells",
     "estimate_rates",
+    "explore",
     "fit_absence_trend",
     "headcount_by_year",
     "key_figures",

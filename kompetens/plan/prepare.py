@@ -22,7 +22,8 @@ class Plan:
     inputs: Inputs  # the board's or department's inputs
     board: Inputs  # the whole board's inputs: rates are estimated from all of its history
     # results that depend only on the inputs and the keys they are stored under (estimated
-    # rates); dataclasses.replace passes the same dict on, so a plan with other levers reuses them
+    # rates, their layout, demand indices); dataclasses.replace passes the same dict on, so a
+    # plan with other levers or drivers reuses them
     memo: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property

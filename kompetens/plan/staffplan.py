@@ -101,8 +101,13 @@ def _rates(plan: Plan, last_year: int, forvaltningar, grupper) -> FlowRates:
         plan.params["las_alder"],
         repr(plan.params["pensionsprofil"]),
     )
+    return _memo(plan, key, lambda: _estimate(plan, last_year, forvaltningar, grupper))
+
+
+def _memo(plan: Plan, key: tuple, compute):
+    """compute() once per plan (and the plans made from it) for a key naming all it depends on."""
     if key not in plan.memo:
-        plan.memo[key] = _estimate(plan, last_year, forvaltningar, grupper)
+        plan.memo[key] = compute()
     return plan.memo[key]
 
 
@@ -153,7 +158,11 @@ def demographic_arrays(plan: Plan, basar: int, slutar: int, levers: dict | None 
     grupper = sorted(staff["yrkesgrupp"].unique())
     years = list(range(basar, slutar + 1))
     drivare = plan.params["drivare"] or DEFAULT_DRIVARE
-    index = demand_index(plan.inputs.befolkning, drivare, grupper, basar, years)
+    index = _memo(
+        plan,
+        ("index", id(plan.inputs.befolkning), repr(drivare), tuple(grupper), tuple(years)),
+        lambda: demand_index(plan.inputs.befolkning, drivare, grupper, basar, years),
+    )
     base = staff.groupby(["forvaltning", "yrkesgrupp"]).size().rename("antal").reset_index()
     need_table = staff_need(base, index)
     need = np.zeros((len(forvaltningar), len(grupper), len(years)))
@@ -167,7 +176,11 @@ def demographic_arrays(plan: Plan, basar: int, slutar: int, levers: dict | None 
             [stock, np.zeros((stock.shape[0], len(grupper) - stock.shape[1], *stock.shape[2:]))], axis=1
         )
     rates = _rates(plan, basar, forvaltningar, grupper)
-    flows = flow_arrays(rates, forvaltningar, grupper, scope)
+    flows = _memo(
+        plan,
+        ("flows", id(rates), tuple(forvaltningar), tuple(grupper), scope),
+        lambda: flow_arrays(rates, forvaltningar, grupper, scope),
+    )
     if levers:
         flows = rate_levers(flows, grupper, levers)
     return DemographicArrays(stock, need, fte, flows, years, forvaltningar, grupper, scope, rates)
