@@ -67,9 +67,10 @@ def test_the_view_shows_staff_plan_with_the_same_parameters(plan, explorer):
         for key, value in row.items():
             assert shown[group][key] == pytest.approx(value, rel=1e-12), (group, key)
     # the drivers moved the baseline: more weight on 80+ raises the care staff's need
-    assert explorer.figures["baslinje"][CARE]["personalokning"] > summarise(plan.staff_plan, plan.staff_plan)[CARE][
-        "personalokning"
-    ]
+    assert (
+        explorer.figures["baslinje"][CARE]["personalokning"]
+        > summarise(plan.staff_plan, plan.staff_plan)[CARE]["personalokning"]
+    )
     # p10 and p90 per year are the scenario's simulated percentiles
     for q, key in ((10, "p10"), (90, "p90")):
         table = scenario.projection.percentiles(q)

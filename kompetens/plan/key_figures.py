@@ -307,6 +307,7 @@ def key_figures(plan: Plan, sp: StaffPlan | None = None, trend=False) -> dict:
         from kompetens.plan.scenarios import compare
 
         figures["scenarier"] = compare(plan, sp)
+        figures["robusthet"] = robustness_figures(plan)
     figures["kompetens"] = competence_figures(plan, sp, figures)
     if inp.kolada is not None:
         from kompetens.io.scb import kolada_comparison
@@ -317,6 +318,25 @@ def key_figures(plan: Plan, sp: StaffPlan | None = None, trend=False) -> dict:
         figures["lonekostnad_mnkr"] = (costs["lonekostnad"] / 1e6).to_dict()
         figures["hyrpersonal_andel"] = costs["hyrpersonal_andel"].to_dict()
     return _clean(figures)
+
+
+def robustness_figures(plan: Plan) -> dict | None:
+    """The robustness of the strategy bundles (kompetens.robustness) as key figures: per
+    bundle its levers, the share of draws meeting the directive and the persons behind it."""
+    from kompetens.plan.robustness import robustness
+
+    result = robustness(plan)
+    if result is None:
+        return None
+    return {
+        "simuleringar": result.draws,
+        "direktiv_andel": result.direktiv_andel,
+        "exempel": result.exempel,
+        "intervall": {k: list(v) for k, v in result.ranges.items()},
+        "paket": {
+            name: {"spakar": result.bundles[name], **row} for name, row in result.table.to_dict(orient="index").items()
+        },
+    }
 
 
 def write_key_figures(figures: dict, out_dir: str | Path) -> Path:

@@ -310,6 +310,35 @@ def waterfall(baseline: float, steps: list[tuple[str, float]], span: str, sprak:
     return fig
 
 
+LABELS["sv"].update({"robust": "Andel av {n} utfall där paketet når direktivet", "robust_x": "Andel av utfallen (%)"})
+LABELS["en"].update(
+    {"robust": "Share of {n} outcomes in which the bundle meets the directive", "robust_x": "Share of outcomes (%)"}
+)
+
+
+def robustness_bars(shares: pd.Series, draws: int, sprak: str = "sv") -> Figure:
+    """Horizontal bars: per bundle (index) the share of draws meeting the directive (0–1),
+    written at each bar's end, with a line at one half."""
+    t = LABELS[sprak]
+    colors = sns.color_palette(PALETTE)
+    with _style():
+        fig = Figure(figsize=(8, 0.5 * len(shares) + 1.4), layout="constrained")
+        ax = fig.subplots()
+        y = list(range(len(shares)))[::-1]
+        values = 100 * shares.to_numpy()
+        ax.barh(y, values, color=[colors[2] if v >= 50 else colors[3] for v in values])
+        for yy, v in zip(y, values):
+            ax.text(min(v + 1.5, 88), yy, f"{v:.0f}\u00a0%" if sprak == "sv" else f"{v:.0f}%", va="center")
+        ax.axvline(50, color="0.4", lw=1, ls="--")
+        ax.set_yticks(y, list(shares.index))
+        ax.set_xlim(0, 100)
+        ax.set(
+            title=t["robust"].format(n=f"{draws:,}".replace(",", "\u202f" if sprak == "sv" else ",")),
+            xlabel=t["robust_x"],
+        )
+    return fig
+
+
 LABELS["sv"].update({"agency": "Hyrpersonal, andel av lönekostnaden per månad", "target": "Mål", "dept": "Förvaltning"})
 LABELS["en"].update({"agency": "Agency staff, share of wage cost per month", "target": "Target", "dept": "Department"})
 

@@ -62,6 +62,91 @@ def scenario_text(plan: Plan) -> Markdown:
     return Markdown(narrative.scenarios(figures, sprak))
 
 
+#: The bundles' names in an English report (the Swedish ones are kompetens.models.scenarios.NAMES).
+BUNDLES_EN = {
+    "Fler jobbar mer (heltid)": "More full-time work",
+    "Förläng arbetslivet": "Longer working life",
+    "Minska personalomsättningen": "Lower turnover",
+    "Använd tekniken": "Use technology",
+    "Använd kompetensen rätt": "Task shifting",
+    "Alla tillsammans": "All together",
+}
+
+
+def _bundles(plan: Plan) -> dict | None:
+    r = plan.key_figures.get("robusthet")
+    return r if r and r["paket"] else None
+
+
+def _bundle_name(name: str, sprak: str) -> str:
+    return BUNDLES_EN.get(name, name) if sprak == "en" else name
+
+
+def robustness_text(plan: Plan) -> Markdown:
+    """What the robustness section shows, in two sentences, and the best bundle's result."""
+    r, sprak = _bundles(plan), plan.sprak
+    if r is None:
+        return Markdown("")
+    best = max(r["paket"], key=lambda n: r["paket"][n]["andel_uppfyllt"])
+    share = fmt.percent(r["paket"][best]["andel_uppfyllt"], 0, sprak)
+    n, target = fmt.number(r["simuleringar"], 0, sprak), fmt.percent(r["direktiv_andel"], 0, sprak)
+    if sprak == "sv":
+        text = (
+            f"Varje stapel visar i hur stor andel av {n} möjliga utfall ett paket av strategier minskar "
+            f"rekryteringsbehovet {fmt.years(plan.basar + 1, plan.slutar)} med minst direktivets {target} av "
+            "personalökningen. Utfallen drar samtidigt befolkningsdrivarnas genomslag, pensionstidpunkten, "
+            "personalomsättningens nivå, hur stor effekt varje strategi får och de slumpmässiga avgångarna, "
+            f"var och en inom sitt intervall. **{best}** når målet i {share} av utfallen."
+        )
+        if r["exempel"]:
+            text += " Parametrarna anger inga spakar; strategierna visas med exempelnivåer."
+    else:
+        text = (
+            f"Each bar shows in what share of {n} possible outcomes a bundle of strategies lowers the "
+            f"recruitment need {fmt.years(plan.basar + 1, plan.slutar)} by at least the directive's {target} of "
+            "the staff increase. The outcomes draw the demand drivers' weight, the retirement timing, the "
+            "turnover level, each strategy's effect and the random exits together, each within its range. "
+            f"**{_bundle_name(best, sprak)}** meets the target in {share} of the outcomes."
+        )
+        if r["exempel"]:
+            text += " The parameters set no levers; the strategies are shown at example levels."
+    return Markdown(text)
+
+
+def robustness_table(plan: Plan) -> Styler | Markdown:
+    """Per bundle: the share of outcomes meeting the directive, the target and the avoided
+    recruitment (median, p10–p90) and the median shortfall, in persons."""
+    r, sprak = _bundles(plan), plan.sprak
+    if r is None:
+        return Markdown("")
+    sv = sprak == "sv"
+    cols = (
+        ["Når målet", "Mål (personer)", "Undviket rekryteringsbehov", "p10–p90", "Brist (median)"]
+        if sv
+        else ["Meets the target", "Target (persons)", "Recruitment avoided", "p10–p90", "Shortfall (median)"]
+    )
+    rows = {
+        _bundle_name(name, sprak): [
+            fmt.percent(p["andel_uppfyllt"], 0, sprak),
+            fmt.number(p["mal_personer"], 0, sprak),
+            fmt.number(p["undviken_rekrytering"], 0, sprak),
+            f"{fmt.number(p['undviken_p10'], 0, sprak)}–{fmt.number(p['undviken_p90'], 0, sprak)}",
+            fmt.number(p["brist_median"], 0, sprak),
+        ]
+        for name, p in r["paket"].items()
+    }
+    return styled(pd.DataFrame.from_dict(rows, orient="index", columns=cols), sprak)
+
+
+def robustness_figure(plan: Plan) -> Image | Markdown:
+    """The share of outcomes in which each bundle meets the directive, as bars."""
+    r, sprak = _bundles(plan), plan.sprak
+    if r is None:
+        return Markdown("")
+    shares = pd.Series({_bundle_name(n, sprak): p["andel_uppfyllt"] for n, p in r["paket"].items()})
+    return as_image(plots.robustness_bars(shares, r["simuleringar"], sprak))
+
+
 def competence_text(plan: Plan) -> Markdown:
     figures, sprak = plan.key_figures, plan.sprak
     return Markdown(narrative.competence(figures, sprak))
