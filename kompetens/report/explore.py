@@ -31,8 +31,8 @@ from kompetens.plan.staffplan import staff_plan
 from kompetens.report import formats as fmt
 from kompetens.vocabulary import TOTAL
 
-_WIDE = {"description_width": "16em"}
-_LAYOUT = w.Layout(width="34em")
+_WIDE = {"description_width": "15em"}
+_LAYOUT = w.Layout(width="98%")
 
 
 def _slider(kind, description, value, lo, hi, step, **kw):
@@ -72,8 +72,11 @@ class Explorer:
         settings.selected_index = 0
         self.widget = w.HBox(
             [
-                w.VBox([self.controls["direktiv_andel"], settings]),
-                w.VBox([self.controls["grupp"], self.summary, self.chart, self.table]),
+                w.VBox([self.controls["direktiv_andel"], settings], layout=w.Layout(width="40em", flex="0 0 auto")),
+                w.VBox(
+                    [self.controls["grupp"], self.summary, self.chart, self.table],
+                    layout=w.Layout(flex="1 1 auto", padding="0 0 0 1em"),
+                ),
             ]
         )
         self.update()
@@ -91,8 +94,12 @@ class Explorer:
         )
         c = {
             "direktiv_andel": _slider(w.FloatSlider, "Direktivets andel", p["direktiv_andel"], 0, 1, 0.05),
-            "grupp": w.Dropdown(options=[TOTAL, *groups], value=TOTAL, description="Visa", style=_WIDE),
-            "heltid": w.Checkbox(value=bool(heltid), description=NAMES["heltid"], style=_WIDE),
+            "grupp": w.Dropdown(
+                options=[TOTAL, *groups], value=TOTAL, description="Visa", layout=w.Layout(width="28em")
+            ),
+            "heltid": w.Checkbox(
+                value=bool(heltid), description=NAMES["heltid"], indent=False, layout=w.Layout(width="auto")
+            ),
             "heltid.sysselsattningsgrad": _slider(
                 w.FloatSlider, "  mål sysselsättningsgrad", heltid.get("sysselsattningsgrad", 0.95), 0.5, 1, 0.01
             ),
@@ -258,8 +265,8 @@ class Explorer:
         )
         self.chart.value = _svg(f, group)
         head = (
-            "<tr><th>Yrkesgrupp</th><th>Rekryteringsbehov</th><th>p10–p90</th><th>Personalökning</th>"
-            "<th>Kostnad (mnkr/år)</th><th>Direktivets täckning</th></tr>"
+            "<tr><th>Yrkesgrupp</th><th>Rekrytering</th><th>p10–p90</th><th>Ökning</th>"
+            "<th>Kostnad, mnkr/år</th><th>Direktivet täckt</th></tr>"
         )
         rows = "".join(
             f"<tr><td>{html.escape(g)}</td><td>{n(r['rekryteringsbehov_period'])}</td>"
@@ -268,7 +275,7 @@ class Explorer:
             f"<td>{fmt.percent(f['direktiv'][g]['tackning'], 0) if f['direktiv'][g]['tackning'] is not None else '–'}</td></tr>"
             for g, r in f["grupper"].items()
         )
-        self.table.value = f"<table>{head}{rows}</table>"
+        self.table.value = f'<table style="white-space:nowrap">{head}{rows}</table>'
 
     def show_robustness(self):
         """Robustness of the current levers (each alone and together) within the ranges set."""
@@ -374,7 +381,10 @@ def _svg(figures: dict, group: str, width: int = 560, height: int = 250) -> str:
     def path(values):
         return " ".join(f"{px[a]:.1f},{py(v):.1f}" for a, v in zip(years, values))
 
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-size="11">']
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" '
+        f'style="max-width:{width}px" font-size="11">'
+    ]
     parts.append(f'<text x="{left}" y="16" font-weight="bold">Rekryteringsbehov per år: {html.escape(group)}</text>')
     for k in range(round(top / step) + 1):
         v = k * step
