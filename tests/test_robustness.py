@@ -5,6 +5,8 @@ Monte Carlo on the demo board, and determinism for a seed."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -12,6 +14,7 @@ import kompetens
 from kompetens.models.projection import TENURE_YEARS, FlowArrays, project
 from kompetens.models.rates import FIRST_AGE
 from kompetens.models.robustness import RANGES, draw_assumptions, ranges_of, robustness, simulate_bundle
+from kompetens.models.scenarios import rate_levers, shift_pension
 from kompetens.plan.staffplan import demographic_arrays, staff_plan
 
 YEARS = [2025, 2026, 2027]
@@ -108,6 +111,22 @@ def test_seeded_and_deterministic():
     first, again = _run(case, bundles, None, seed=3), _run(case, bundles, None, seed=3)
     assert first.equals(again)
     assert not first.equals(_run(case, bundles, None, seed=4))
+
+
+def test_the_retirement_profile_moves_later_and_earlier():
+    pension = np.zeros(AGES + 1)
+    pension[-2:] = 1.0
+    pension[64 - FIRST_AGE] = 0.5
+    pension[67 - FIRST_AGE] = 0.8
+    later, earlier = shift_pension(pension, 2), shift_pension(pension, -1)
+    assert later[66 - FIRST_AGE] == 0.5 and later[-2:].tolist() == [1.0, 1.0]
+    assert later[64 - FIRST_AGE] == 0.0 and later[67 - FIRST_AGE] == 0.0  # 67 moved past the LAS age
+    assert earlier[63 - FIRST_AGE] == 0.5 and earlier[66 - FIRST_AGE] == 0.8
+    assert earlier[-3] == pension[-3]  # the age before LAS keeps the oldest probability
+    flows = _case()[3]
+    assert np.array_equal(
+        rate_levers(replace(flows, pension=pension), ["A"], {"forlang_arbetslivet": 2}).pension, later
+    )
 
 
 def test_assumptions_are_drawn_within_their_ranges():

@@ -56,7 +56,7 @@ def test_html_shows_no_code_and_has_the_report(batch):
         assert not any(line in html for src in sources for line in src.splitlines() if "report." in line)
         text = "".join(page.text)
         assert r.titel in text and "Sammanfattning" in text and "Om underlaget" in text
-        assert len(page.images) == 10 and all(src.startswith("data:image/png;base64,") for src in page.images)
+        assert len(page.images) == 11 and all(src.startswith("data:image/png;base64,") for src in page.images)
         # every figure is described by its own title, for readers with screen readers
         assert "Antal anställda per år" in page.alts and len(set(page.alts)) == 10 and all(page.alts)
 

@@ -8,13 +8,16 @@ params schema), so that a report still shows how far each strategy would go.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from kompetens.models import robustness as model
 from kompetens.models.scenarios import NAMES, active
-from kompetens.plan.prepare import Plan
 from kompetens.plan.staffplan import demographic_arrays
+
+if TYPE_CHECKING:
+    from kompetens.plan.prepare import Plan
 
 #: Example settings of the levers when the params set none (those in the params schema's text).
 EXEMPEL = {

@@ -263,6 +263,8 @@ class Explorer:
             f"spakarna minskar ökningen med {n(d['minskning_personer'])} personer, "
             f"<b>täckning {fmt.percent(d['tackning'], 0) if d['tackning'] is not None else '–'}</b>."
         )
+        if self.plan.params["personalbehov_extern"]:
+            self.summary.value += "<br><i>Spakarna påverkar inte en konsults framskrivning (personalbehov_extern).</i>"
         self.chart.value = _svg(f, group)
         head = (
             "<tr><th>Yrkesgrupp</th><th>Rekrytering</th><th>p10–p90</th><th>Ökning</th>"
