@@ -58,7 +58,7 @@ def test_html_shows_no_code_and_has_the_report(batch):
         assert r.titel in text and "Sammanfattning" in text and "Om underlaget" in text
         assert len(page.images) == 11 and all(src.startswith("data:image/png;base64,") for src in page.images)
         # every figure is described by its own title, for readers with screen readers
-        assert "Antal anställda per år" in page.alts and len(set(page.alts)) == 10 and all(page.alts)
+        assert "Antal anställda per år" in page.alts and len(set(page.alts)) == 11 and all(page.alts)
 
 
 def kompetens_notebook_cells():
