@@ -15,7 +15,6 @@ import re
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from kompetens.errors import InputError, Problem
 
@@ -35,15 +34,15 @@ STRATEGIES = {
 STATUSES = ("planerad", "pågår", "klar")
 COLUMNS = ("omrade", "vad", "aktivitet", "ansvarig", "nar", "uppfoljning", "status")
 FILENAME = "aktivitetsplan.yaml"
+MAX_BYTES = 1024 * 1024  # a plan of a few hundred activities is far smaller
 
 
 def load_activities(path: str | Path, areas) -> pd.DataFrame:
     """Read and check the activity plan; every problem names the activity (row) and field."""
+    from kompetens.io.params import read_yaml
+
     path = Path(path)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or []
-    except yaml.YAMLError as exc:
-        raise InputError(Problem(path.name, None, None, f"ogiltig YAML: {exc}")) from None
+    raw = read_yaml(path, limit=MAX_BYTES)[0] or []  # size limit, no aliases
     if isinstance(raw, dict):
         raw = raw.get("aktiviteter", [])
     if not isinstance(raw, list) or not all(isinstance(r, dict) for r in raw):

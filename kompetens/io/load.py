@@ -119,6 +119,42 @@ def find_file(data_dir: Path, table: str) -> Path | None:
 
 
 CACHE_DIR = PACKAGE_ROOT / "outputs" / ".cache"
+CACHE_ENTRIES = 8  # validated data folders kept; older entries are pruned
+MANIFEST = "manifest.json"
+#: The largest input file a params file may name (an external projection is a few kB).
+MAX_FILE_BYTES = 50 * 1024 * 1024
+
+
+def data_folder(path: str | Path | None, source: str = "parametrar", key: str = "data_dir") -> Path:
+    """The data folder a run reads (None: the demo data), resolved; an InputError naming
+    the params file and key unless it is an existing folder."""
+    if path is None:
+        return demo_dir()
+    folder = Path(path).expanduser().resolve()
+    if not folder.is_dir():
+        rule = "är ingen katalog" if folder.exists() else "datakatalogen finns inte"
+        raise InputError(Problem(source, None, key, rule, str(path), where="nyckel"))
+    return folder
+
+
+def data_file(
+    name: str | Path, data_dir: str | Path | None, source: str = "parametrar", key: str = "personalbehov_extern"
+) -> Path:
+    """A file a params file names, resolved inside the data folder (a relative name is taken
+    from there; links are followed first): a regular file of at most MAX_FILE_BYTES, else an
+    InputError. Nothing outside the data folder, no device or pipe, is ever read."""
+    folder = data_folder(data_dir)
+    path = (folder / name).resolve()
+    if not path.is_relative_to(folder):
+        raise InputError(Problem(source, None, key, "filen ska ligga i datakatalogen", str(name), where="nyckel"))
+    if not path.exists():
+        raise InputError(Problem(source, None, key, "filen finns inte", str(name), where="nyckel"))
+    if not path.is_file():
+        raise InputError(Problem(source, None, key, "är ingen vanlig fil", str(name), where="nyckel"))
+    if path.stat().st_size > MAX_FILE_BYTES:
+        rule = f"filen är större än {MAX_FILE_BYTES >> 20} MiB"
+        raise InputError(Problem(source, None, key, rule, str(name), where="nyckel"))
+    return path
 
 
 def _cache_key(data_dir: Path) -> str | None:
@@ -135,32 +171,78 @@ def _cache_key(data_dir: Path) -> str | None:
 
 
 def _read_cache(folder: Path) -> Inputs | None:
+    """A cache entry whose every file matches its manifest's SHA-256, else None (the entry
+    is removed: the caller validates the inputs again and writes a new one)."""
     try:
+        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        files = sorted(p.name for p in folder.iterdir() if p.name != MANIFEST)
+        if sorted(manifest) != files or any(sha256(folder / n) != h for n, h in manifest.items()):
+            raise ValueError("cache entry does not match its manifest")
         sources = json.loads((folder / "sources.json").read_text(encoding="utf-8"))
         tables = {t: pd.read_parquet(folder / f"{t}.parquet") for t in sources}
-    except (OSError, ValueError):
+        os.utime(folder)  # recently used: pruned last
+    except (OSError, ValueError, TypeError, AttributeError):
+        shutil.rmtree(folder, ignore_errors=True)
         return None
     return Inputs(**tables, sources=sources)
 
 
+def _private_dir(path: Path) -> Path:
+    """A folder only its owner can read (0700), made if missing."""
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path.chmod(0o700)
+    return path
+
+
 def _write_cache(folder: Path, inputs: Inputs) -> None:
-    """Write the validated tables as Parquet; a half-written entry is never read."""
+    """Write the validated tables as Parquet with a manifest of their SHA-256, readable only
+    by the owner; a half-written entry is never read. Older entries are pruned."""
     tmp = folder.with_name(folder.name + f".tmp{os.getpid()}")
     try:
-        tmp.mkdir(parents=True, exist_ok=True)
+        _private_dir(folder.parent)
+        _private_dir(tmp)
         for table in inputs.sources:
             getattr(inputs, table).to_parquet(tmp / f"{table}.parquet")
         (tmp / "sources.json").write_text(json.dumps(inputs.sources, ensure_ascii=False), encoding="utf-8")
+        manifest = {p.name: sha256(p) for p in sorted(tmp.iterdir())}
+        (tmp / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+        for p in tmp.iterdir():
+            p.chmod(0o600)
+        shutil.rmtree(folder, ignore_errors=True)  # a rejected entry of the same key
         os.replace(tmp, folder)
     except OSError:  # another process wrote it first, or the disk is read-only: no cache, no harm
         shutil.rmtree(tmp, ignore_errors=True)
+    prune_cache()
+
+
+def prune_cache(keep: int = CACHE_ENTRIES) -> None:
+    """Remove all but the keep most recently used cache entries, and leftovers of writes
+    interrupted more than an hour ago."""
+    import time
+
+    try:
+        entries = [p for p in CACHE_DIR.iterdir() if p.is_dir()]
+    except OSError:
+        return
+    stale = [p for p in entries if ".tmp" in p.name and p.stat().st_mtime < time.time() - 3600]
+    done = sorted((p for p in entries if ".tmp" not in p.name), key=lambda p: p.stat().st_mtime, reverse=True)
+    for p in stale + done[keep:]:
+        shutil.rmtree(p, ignore_errors=True)
+
+
+def clean_cache() -> bool:
+    """Remove the whole input cache (it holds personal data); True if there was one."""
+    existed = CACHE_DIR.exists()
+    shutil.rmtree(CACHE_DIR, ignore_errors=True)
+    return existed
 
 
 def load_inputs(data_dir: str | Path | None = None, cache: bool = True) -> Inputs:
     """Read and validate every table in data_dir (default: the demo data).
 
-    Validated tables are cached as Parquet in outputs/.cache/, keyed by the SHA-256 of the
-    input files and of the package, so that every report of a batch reads them fast."""
+    Validated tables are cached as Parquet in outputs/.cache/ (owner-only, verified against a
+    manifest of SHA-256 on every read), keyed by the SHA-256 of the input files and of the
+    package, so that every report of a batch reads them fast."""
     data_dir = Path(data_dir) if data_dir is not None else demo_dir()
     if not data_dir.is_dir():
         raise InputError(Problem(str(data_dir), None, None, "datakatalogen finns inte"))
@@ -290,15 +372,11 @@ def select_forvaltning(inputs: Inputs, forvaltning: str | None) -> Inputs:
 
 def load_external_projection(path: str | Path, data_dir: str | Path | None = None) -> pd.DataFrame:
     """Read and validate a consultant's projection (ar, yrkesgrupp, personalbehov, optional
-    rekryteringsbehov). A relative path is taken from the data folder. Every group must
-    cover the same consecutive years."""
+    rekryteringsbehov), a file in the data folder (see data_file). Every group must cover
+    the same consecutive years."""
     from kompetens.io.schemas import PERSONALBEHOV_EXTERN
 
-    path = Path(path)
-    if not path.is_absolute():
-        path = (Path(data_dir) if data_dir is not None else demo_dir()) / path
-    if not path.exists():
-        raise InputError(Problem(str(path), None, None, "filen finns inte"))
+    path = data_file(path, data_dir)
     table = validate_frame(read_table(path), PERSONALBEHOV_EXTERN, path.name)
     years = sorted(table["ar"].unique())
     if years != list(range(years[0], years[-1] + 1)) or len(years) < 2:

@@ -3,7 +3,12 @@
 It looks for any person_id of the inputs, personnummer, dates that could be birth dates,
 and counts of fewer than k persons in the tables that hold person counts (HTML tables
 marked `data-antal`, the count sheets of tabeller.xlsx and the count keys of
-nyckeltal.json). A finding fails the report and names the file and the place.
+nyckeltal.json). A finding fails the report and names the file, the place and the kind of
+finding, never the value found (a finding is shown in logs and on the index page).
+
+Person ids of any form are matched as whole tokens (an id may hold /, -, . or :). Ids that
+are plain numbers (employee numbers) would match years and counts, so they are matched only
+in an identifier context (after "person_id", "id", "anställningsnummer" and the like).
 """
 
 from __future__ import annotations
@@ -22,10 +27,64 @@ from kompetens.vocabulary import SUPPRESSED
 COUNT_KEYS = ("antal_anstallda", "antal_basar", "avgangar")
 #: Sheets of tabeller.xlsx whose numbers are counts of persons (None: every column).
 COUNT_SHEETS = {"Ålder": None, "Antal anställda": None, "Avgångar per orsak": None, "Personal idag": ["antal"]}
-MIN_ID_LENGTH = 4  # shorter ids would match ordinary numbers and words
+MIN_ID_LENGTH = 4  # shorter non-numeric ids would match ordinary words
 DATE = re.compile(r"(?<![\d-])((?:19|20)\d{2})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])(?![\d-])")
-TOKEN = re.compile(r"[A-Za-zÅÄÖåäö0-9_\-]+")
+#: A run of text between delimiters that never occur inside an id.
+TOKEN = re.compile(r"[^\s<>\"'`,;()\[\]{}|=*&\\]{1,200}")
+#: Separators that may occur inside an id, and between an id and its context.
+INNER = re.compile(r"([/.:_+#-])")
+MAX_PARTS = 16
+#: A number right after a word that names an identifier.
+ID_CONTEXT = re.compile(
+    r"(?i)(?<![^\W\d_])(?:person_?id|person_?nr|personnummer|id|anst(?:ä|a)llningsnummer|anst(?:ä|a)?[_.]?nr|"
+    r"employee(?:_?id)?|pers(?:on)?[_.]?nr)\W{0,4}(\d+)(?!\d)"
+)
 DATA_URI = re.compile(r"data:image/[a-z+]+;base64,[A-Za-z0-9+/=]+")
+
+
+class PersonIds:
+    """The person ids of a report's inputs, prepared for matching as whole tokens."""
+
+    def __init__(self, ids=()):
+        ids = {str(i).strip() for i in ids}
+        self.numeric = {i.lstrip("0") or "0" for i in ids if i.isdigit()}
+        self.other = {i for i in ids if not i.isdigit() and len(i) >= MIN_ID_LENGTH}
+
+    def __len__(self) -> int:
+        return len(self.numeric) + len(self.other)
+
+    def count(self, text: str) -> int:
+        """How many ids occur in the text as whole tokens (numeric ones in identifier context)."""
+        found = 0
+        if self.other:
+            for token in TOKEN.findall(text):
+                parts = INNER.split(token)[: 2 * MAX_PARTS]
+                words = range(0, len(parts), 2)
+                found += any("".join(parts[a : b + 1]) in self.other for a in words for b in words if b >= a)
+        if self.numeric:
+            found += sum((m.group(1).lstrip("0") or "0") in self.numeric for m in ID_CONTEXT.finditer(text))
+        return found
+
+    def redact(self, text: str) -> str:
+        """The text with every id token (and numbers in identifier context) replaced by …."""
+        if self.other:
+            text = TOKEN.sub(lambda m: "…" if self.count(m.group(0)) else m.group(0), text)
+        return ID_CONTEXT.sub(lambda m: m.group(0)[: m.start(1) - m.start(0)] + "…", text)
+
+
+def _ids(person_ids) -> PersonIds:
+    return person_ids if isinstance(person_ids, PersonIds) else PersonIds(person_ids)
+
+
+def sanitise(message: str, person_ids=(), limit: int = 300) -> str:
+    """An error message fit for a public page: its first line, without person ids,
+    personnummer, dates or numbers (a count or a salary in a message can identify), cut
+    to limit characters."""
+    line = (str(message).strip().splitlines() or [""])[0]
+    line = _ids(person_ids).redact(line)
+    line = PERSONNUMMER.sub("…", line)
+    line = re.sub(r"\d+(?:[.,:\s]\d+)*", "#", DATE.sub("…", line))
+    return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
 @dataclass(frozen=True)
@@ -47,16 +106,14 @@ def _count(text: str) -> int | None:
 def scan_text(text: str, file: str, person_ids: set, today: dt.date | None = None) -> list[Finding]:
     """Person ids, personnummer and possible birth dates in a text, by line."""
     today = today or dt.date.today()
+    ids = _ids(person_ids)
     found = []
     for n, line in enumerate(DATA_URI.sub("", text).splitlines(), start=1):
-        for token in TOKEN.findall(line):
-            if len(token) >= MIN_ID_LENGTH and token in person_ids:
-                found.append(Finding(file, f"rad {n}", f"person-id {token!r}"))
-        for match in PERSONNUMMER.findall(line):
-            found.append(Finding(file, f"rad {n}", f"personnummer {match!r}"))
+        found += [Finding(file, f"rad {n}", "person-id")] * ids.count(line)
+        found += [Finding(file, f"rad {n}", "personnummer")] * len(PERSONNUMMER.findall(line))
         for match in DATE.finditer(line):
             if int(match.group(1)) <= today.year - 15:
-                found.append(Finding(file, f"rad {n}", f"datum som kan vara ett födelsedatum {match.group(0)!r}"))
+                found.append(Finding(file, f"rad {n}", "datum som kan vara ett födelsedatum"))
     return found
 
 
@@ -105,7 +162,7 @@ def scan_html(text: str, file: str, person_ids: set, k: int) -> list[Finding]:
         for r, cells in enumerate(rows, start=1):
             for c, cell in enumerate(cells):
                 if (columns is None or c in columns) and _small(_count(cell), k):
-                    found.append(Finding(file, f"tabell {t}, rad {r}, kolumn {c + 1}", f"antal under {k}: {cell}"))
+                    found.append(Finding(file, f"tabell {t}, rad {r}, kolumn {c + 1}", f"antal under {k}"))
     return found
 
 
@@ -118,7 +175,7 @@ def scan_json(text: str, file: str, person_ids: set, k: int) -> list[Finding]:
             for year, v in values:
                 if _small(v, k):
                     place = f"{key}[{group!r}]" + (f"[{year!r}]" if year else "")
-                    found.append(Finding(file, place, f"antal under {k}: {v}"))
+                    found.append(Finding(file, place, f"antal under {k}"))
     return found
 
 
@@ -162,7 +219,7 @@ def scan_workbook(path: Path, person_ids: set, k: int) -> list[Finding]:
                     and float(value).is_integer()
                     and _small(int(value), k)
                 ):
-                    found.append(Finding(path.name, place, f"antal under {k}: {value}"))
+                    found.append(Finding(path.name, place, f"antal under {k}"))
     wb.close()
     return found
 
@@ -170,7 +227,7 @@ def scan_workbook(path: Path, person_ids: set, k: int) -> list[Finding]:
 def scan_outputs(folder: str | Path, person_ids: set, k: int) -> list[Finding]:
     """Every finding in the HTML, notebook, JSON and Excel outputs of one report."""
     found = []
-    ids = {str(i) for i in person_ids}
+    ids = _ids(person_ids)
     for path in sorted(Path(folder).iterdir()):
         if path.suffix == ".xlsx":
             found += scan_workbook(path, ids, k)
