@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import io
 import subprocess
 from importlib.metadata import PackageNotFoundError, version
@@ -17,6 +18,7 @@ from kompetens.plan.key_figures import write_key_figures
 from kompetens.plan.prepare import Plan
 from kompetens.report import formats as fmt
 from kompetens.report import narrative
+from kompetens.report.formats import escape
 
 HEADERS = {
     "sv": {
@@ -100,8 +102,25 @@ HEADERS = {
 }
 
 
+class SafeStyler(Styler):
+    """A Styler whose every text is HTML-escaped: cells and labels (whatever formatter a
+    section sets later), the axis names and the caption. Names in the data are text, never
+    markup (pandas does not escape by default)."""
+
+    def format(self, formatter=None, subset=None, na_rep=None, precision=None, decimal=".", thousands=None, **_):
+        return super().format(formatter, subset, na_rep, precision, decimal, thousands, escape="html")
+
+    def format_index(self, formatter=None, axis=0, level=None, na_rep=None, precision=None, **kwargs):
+        kwargs["escape"] = "html"
+        return super().format_index(formatter, axis, level, na_rep, precision, **kwargs)
+
+    def set_caption(self, caption: str):
+        return super().set_caption(escape(str(caption)))
+
+
 def styled(table: pd.DataFrame, sprak: str, decimals: int = 0, counts=None) -> Styler:
-    """A table with the language's number format; text cells (like –) stay as they are.
+    """A table with the language's number format; text cells (like –) stay as they are,
+    every text escaped (SafeStyler).
 
     counts: the columns (positions) that hold counts of persons, or "alla"; the privacy
     scanner checks those cells for counts under k."""
@@ -113,7 +132,11 @@ def styled(table: pd.DataFrame, sprak: str, decimals: int = 0, counts=None) -> S
 
     h = HEADERS[sprak]
     shown = table.rename(index=lambda x: h.get(x, x), columns=lambda c: h.get(str(c), str(c)))
-    styler = shown.style.format(cell)
+    shown = shown.rename_axis(
+        index=[None if n is None else html.escape(str(n)) for n in shown.index.names],
+        columns=[None if n is None else html.escape(str(n)) for n in shown.columns.names],
+    )
+    styler = SafeStyler(shown).format(cell).format_index(axis=0).format_index(axis=1)
     if counts is not None:
         spec = counts if counts == "alla" else ",".join(str(i) for i in counts)
         styler = styler.set_table_attributes(f'data-antal="{spec}"')
@@ -224,7 +247,7 @@ def as_image(fig: Figure) -> Image:
 
 def title(plan: Plan) -> Markdown:
     h = HEADERS[plan.sprak]
-    return Markdown(f"# {h['title']}: {plan.params['titel']}\n\n{fmt.years(plan.basar, plan.slutar)}")
+    return Markdown(f"# {h['title']}: {escape(plan.params['titel'])}\n\n{fmt.years(plan.basar, plan.slutar)}")
 
 
 def save_key_figures(plan: Plan) -> None:
@@ -284,9 +307,9 @@ def provenance(plan: Plan) -> Markdown:
         pkg = "okänd"
     sv = plan.sprak == "sv"
     lines = ["| Tabell | Fil | SHA-256 |" if sv else "| Table | File | SHA-256 |", "|---|---|---|"]
-    lines += [f"| {t} | {s['fil']} | `{s['sha256']}` |" for t, s in plan.inputs.sources.items()]
+    lines += [f"| {t} | {escape(s['fil'])} | `{s['sha256']}` |" for t, s in plan.inputs.sources.items()]
     shown = {k: v for k, v in plan.params.items() if k not in ("data_dir", "utkatalog")}
-    params = ", ".join(f"`{k}` = {v!r}" for k, v in shown.items())
+    params = ", ".join(f"`{k}` = {escape(repr(v))}" for k, v in shown.items())
     k = plan.k
     text = [
         "\n".join(lines),

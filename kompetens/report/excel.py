@@ -68,6 +68,20 @@ def write_tables(plan: Plan, figures: dict, out_dir: str | Path) -> Path:
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
         for name, table in tables(plan, figures).items():
             table.astype(object).where(table.notna(), SUPPRESSED).to_excel(writer, sheet_name=name[:31])
+        _text_never_formula(writer.book)
         writer.book.properties.created = FIXED_TIME
         writer.book.properties.modified = FIXED_TIME
     return path
+
+
+def _text_never_formula(book) -> None:
+    """Every cell written as text stays text: a name from the data that starts with = (or
+    +, -, @) is shown as written, never evaluated by Excel (formula injection)."""
+    for ws in book.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    cell.data_type = "s"
+                    cell.quotePrefix = True
+                elif cell.data_type == "s" and str(cell.value)[:1] in ("+", "-", "@", "\t", "\r"):
+                    cell.quotePrefix = True

@@ -85,3 +85,13 @@ def interval(lo: float, hi: float, decimals: int = 1, sprak: str = "sv", scale: 
     if lo < 0 or hi < 0:
         return f"{a} {'till' if sprak == 'sv' else 'to'} {b}"
     return f"{a}{EN_DASH}{b}"
+
+
+_ESCAPES = {ord(c): f"&#{ord(c)};" for c in "&<>\"'[]`*_|$\\#~"}
+
+
+def escape(text) -> str:
+    """Text from data or params as it must appear in HTML and Markdown: the HTML characters
+    and the Markdown ones that make links, code, emphasis, tables or maths written as
+    character references, line breaks as spaces."""
+    return " ".join(str(text).split()).translate(_ESCAPES)

@@ -57,7 +57,19 @@ def direction(change: float, words: tuple[str, str, str]) -> str:
 
 
 def render(template: str, sprak: str, **values) -> str:
-    return _environment(sprak).get_template(template).render(**values).strip() + "\n"
+    """The template's Markdown; every text among the values (names from the data or the
+    params) is escaped first, so a name is shown as written and never becomes markup."""
+    return _environment(sprak).get_template(template).render(**_escaped(values)).strip() + "\n"
+
+
+def _escaped(value):
+    if isinstance(value, str):
+        return fmt.escape(value)
+    if isinstance(value, dict):
+        return {k: _escaped(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_escaped(v) for v in value)
+    return value
 
 
 def _largest(counts: dict) -> tuple[str, float] | None:
