@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from html.parser import HTMLParser
 
 import pytest
@@ -137,7 +138,9 @@ def test_a_failing_report_keeps_its_old_output_and_others_run(batch, tmp_path):
     assert (out / "stab" / "rapport.html").exists()
     assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no temporary folders left
     index = (out / "index.html").read_text(encoding="utf-8")
-    assert "Rapporter som misslyckades" in index and "okänd förvaltning" in index
+    # the kept report stays listed, with the failed run's message beside it
+    row = re.search(r'<a href="aldreomsorg/rapport.html">.*?</tr>', index, flags=re.S).group(0)
+    assert "Senaste körningen misslyckades" in row and "okänd förvaltning" in row
 
 
 def test_cli_exit_codes(tmp_path, capsys):
@@ -235,14 +238,18 @@ def test_unchanged_reports_are_skipped_unless_forced(batch, tmp_path):
     assert again.ok and again.skipped and again.nyckeltal["slug"] == slug
     assert (out / slug / "rapport.html").stat().st_mtime_ns == before
     assert "individ" in (out / "index.html").read_text(encoding="utf-8")
-    # anything the report depends on changes the fingerprint
-    stamp = (out / slug / FINGERPRINT).read_text(encoding="utf-8")
-    hashes = {t: s["sha256"] for t, s in kompetens.load_inputs().sources.items()}
-    assert fingerprint(params, hashes) == stamp
+    # anything the report read changes the fingerprint: params, any file of its data folder
+    stamp = json.loads((out / slug / FINGERPRINT).read_text(encoding="utf-8"))["indata"]
+    assert fingerprint(params, kompetens.demo_dir()) == stamp
     changed = tmp_path / params.name
     changed.write_text(params.read_text(encoding="utf-8") + "k_anonymitet: 6\n", encoding="utf-8")
-    assert fingerprint(changed, hashes) != stamp
-    assert fingerprint(params, {**hashes, "personal": "0" * 64}) != stamp
+    assert fingerprint(changed, kompetens.demo_dir()) != stamp
+    data = tmp_path / "data"
+    shutil.copytree(kompetens.demo_dir(), data)
+    assert fingerprint(params, data) == stamp
+    plan = data / "aktivitetsplan.yaml"
+    plan.write_text(plan.read_text(encoding="utf-8").replace("planerad", "klar", 1), encoding="utf-8")
+    assert fingerprint(params, data) != stamp
 
 
 def test_a_batch_on_a_dask_cluster_gives_the_same_reports(batch, tmp_path):

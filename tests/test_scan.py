@@ -38,6 +38,7 @@ def test_ids_of_any_form_are_whole_tokens_and_numbers_only_in_identifier_context
     for line, n in lines.items():
         assert len(scan_text(line, "x", ids)) == n, line
 
+
 def test_count_tables_marked_for_the_scanner():
     html = (
         '<table data-antal="alla"><tr><th>a</th><th>b</th></tr><tr><th>x</th><td>12</td><td>3</td></tr></table>'

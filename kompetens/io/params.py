@@ -94,7 +94,9 @@ class Params(BaseModel):
         None, min_length=1, description="förvaltningen som rapporten gäller; null = hela nämnden"
     )
     data_dir: str | None = Field(None, description="datakatalogen; null = data/demo/")
-    utkatalog: str | None = Field(None, description="var nyckeltal.json skrivs; null = outputs/<slug>/")
+    utkatalog: str | None = Field(
+        None, description="var nyckeltal.json och tabeller.xlsx skrivs; null = en skissmapp (runnern anger sin egen)"
+    )
     basar: Year | None = Field(None, description="basår; null = sista ögonblicksbildens år i personal")
     slutar: Year | None = Field(None, description="planens sista år; null = basår + 5")
     k_anonymitet: int = Field(5, ge=1, le=100, description="uppgifter om färre personer än så döljs")

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from kompetens.io.fingerprint import PACKAGE_ROOT
 from kompetens.io.load import Inputs, load_inputs, select_forvaltning
 from kompetens.io.params import check_params
 
@@ -102,6 +101,15 @@ class Plan:
         return key_figures(self, self.staff_plan, self.absence_trend)
 
 
+def scratch_dir(slug: str) -> Path:
+    """Where a notebook run without a runner (JupyterLab, nbconvert) writes its key figures
+    and Excel file: a scratch folder outside outputs/, so published reports are only ever
+    written by the runner, which passes utkatalog."""
+    import tempfile
+
+    return Path(tempfile.gettempdir()) / "kompetens-skiss" / slug
+
+
 def prepare(inputs: Inputs | None = None, **params) -> Plan:
     """Check params, load and validate the inputs (unless given), and cut them to the
     report's förvaltning. basar defaults to the last snapshot year, slutar to basar + 5."""
@@ -110,6 +118,6 @@ def prepare(inputs: Inputs | None = None, **params) -> Plan:
     inputs = select_forvaltning(board, p["forvaltning"])
     basar = p["basar"] if p["basar"] is not None else max(inputs.snapshot_years)
     slutar = p["slutar"] if p["slutar"] is not None else basar + 5
-    utkatalog = p["utkatalog"] or str(PACKAGE_ROOT / "outputs" / p["slug"])
+    utkatalog = p["utkatalog"] or str(scratch_dir(p["slug"]))
     resolved = check_params({**p, "basar": basar, "slutar": slutar, "utkatalog": utkatalog})
     return Plan(params=resolved, inputs=inputs, board=board)

@@ -77,10 +77,9 @@ def _ids(person_ids) -> PersonIds:
 
 
 def sanitise(message: str, person_ids=(), limit: int = 300) -> str:
-    """An error message fit for a public page: its first line, without person ids,
-    personnummer, dates or numbers (a count or a salary in a message can identify), cut
-    to limit characters."""
-    line = (str(message).strip().splitlines() or [""])[0]
+    """An error message fit for a public page: one line without person ids, personnummer,
+    dates or numbers (a count or a salary in a message can identify), cut to limit characters."""
+    line = " ".join(str(message).split())
     line = _ids(person_ids).redact(line)
     line = PERSONNUMMER.sub("…", line)
     line = re.sub(r"\d+(?:[.,:\s]\d+)*", "#", DATE.sub("…", line))

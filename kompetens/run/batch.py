@@ -1,26 +1,49 @@
-"""Running a batch of reports: check every params file first, run the reports in parallel
-processes (or on a Dask cluster), and write the index page. One failing report never stops
-the others.
+"""Running a batch of reports: check every params file and data folder first, run the
+reports in parallel processes (or on a Dask cluster), and write the index page. One failing
+report never stops the others; one batch at a time writes to an out folder.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
+import re
+import shutil
 import sys
+import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
 from pathlib import Path
 
 import jinja2
 
-from kompetens.errors import InputError, Problem
-from kompetens.io.load import load_inputs
-from kompetens.io.params import load_params
+from kompetens.errors import InputError, Problem, ReportError
+from kompetens.io.load import data_file, load_inputs
+from kompetens.io.params import SLUG, load_params
+from kompetens.plan.key_figures import FILENAME as NYCKELTAL
+from kompetens.plan.key_figures import read_key_figures
 from kompetens.report.narrative import TEMPLATES
-from kompetens.run.execute import FINGERPRINT, HTML, RunResult, fingerprint, run_report
+from kompetens.run.execute import (
+    FAILURE,
+    HTML,
+    WORK,
+    RunResult,
+    fingerprint,
+    report_folder,
+    run_report,
+    unchanged,
+    work_dir,
+)
+
+INDEX = "index.html"
+LOCK_WAIT = 600.0  # seconds a batch waits for another batch on the same out folder
 
 
-def check_batch(params_files: list[Path]) -> list[dict]:
-    """Load every params file first; raise one InputError for all bad files or clashing slugs."""
-    problems, loaded, slugs = [], [], {}
+def check_batch(params_files: list[Path], data_dir: str | Path | None = None) -> list[dict]:
+    """The gate before any report runs: every params file, every data folder a report reads
+    (--data, else the params file's data_dir) with all its tables, and every file a params
+    file names. Raises one InputError for everything found; nothing is written."""
+    problems, loaded, slugs, folders = [], [], {}, {}
     for path in params_files:
         try:
             params = load_params(path)
@@ -29,15 +52,54 @@ def check_batch(params_files: list[Path]) -> list[dict]:
             continue
         slug = params.get("slug")
         if not slug:
-            problems.append(Problem(str(path), None, "slug", "saknas"))
+            problems.append(Problem(str(path), None, "slug", "saknas", where="nyckel"))
         elif slug in slugs:
-            problems.append(Problem(str(path), None, "slug", f"används redan i {slugs[slug]}", slug))
+            problems.append(Problem(str(path), None, "slug", f"används redan i {slugs[slug]}", slug, where="nyckel"))
         else:
             slugs[slug] = str(path)
+        try:
+            folder = report_folder(params, data_dir, path)
+            folders.setdefault(folder, path)
+            if params.get("personalbehov_extern"):
+                data_file(params["personalbehov_extern"], folder, str(path))
+        except InputError as exc:
+            problems.extend(exc.problems)
         loaded.append(params)
+    for folder in folders:
+        try:
+            load_inputs(folder)
+        except InputError as exc:
+            problems.extend(exc.problems)
     if problems:
         raise InputError(problems)
     return loaded
+
+
+@contextmanager
+def batch_lock(out_dir: Path, wait: float | None = None):
+    """Hold the out folder's lock (an advisory lock on the folder itself) for a batch; a
+    second batch waits up to LOCK_WAIT seconds, then stops with a clear message."""
+    import fcntl
+
+    fd = os.open(out_dir, os.O_RDONLY)
+    try:
+        deadline, told = time.monotonic() + (LOCK_WAIT if wait is None else wait), False
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise ReportError(
+                        f"en annan körning skriver redan i {out_dir}; försök igen när den är klar"
+                    ) from None
+                if not told:
+                    print(f"kompetens: väntar på en annan körning i {out_dir} …", file=sys.stderr)
+                    told = True
+                time.sleep(0.2)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
 
 
 def run_batch(
@@ -51,72 +113,144 @@ def run_batch(
 ) -> list[RunResult]:
     """Run every params file (jobs in parallel processes, or on a Dask cluster when scheduler
     is an address or a distributed Client) and write the index page. Unless force, reports
-    unchanged since their last successful run are skipped (and still listed)."""
-    check_batch(params_files)
-    inputs = load_inputs(data_dir)
-    person_ids = frozenset(inputs.personal["person_id"]) | frozenset(inputs.avgangar["person_id"])
-    hashes = {table: source["sha256"] for table, source in inputs.sources.items()}
-    extra = (person_ids, hashes, force)
+    unchanged since their last successful run are skipped (and still listed). Bad input
+    raises InputError before anything is written; an out folder that cannot be written
+    raises ReportError."""
+    check_batch(params_files, data_dir)
+    out_dir = Path(out_dir).resolve()
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ReportError(f"kan inte skriva i utkatalogen {out_dir}: {exc.strerror}") from None
     if progress is None:
         progress = sys.stderr.isatty()
     from tqdm.auto import tqdm
 
-    results: list[RunResult] = []
-    bar = tqdm(total=len(params_files), desc="Rapporter", unit="rapport", disable=not progress)
-    try:
-        if scheduler is not None:
-            results = _run_distributed(params_files, Path(out_dir).resolve(), data_dir, extra, bar, scheduler)
-        elif jobs <= 1:
-            for path in params_files:
-                results.append(run_report(path, out_dir, data_dir, *extra))
-                bar.update()
-        else:
-            with ProcessPoolExecutor(max_workers=jobs) as pool:
-                futures = [pool.submit(run_report, path, out_dir, data_dir, *extra) for path in params_files]
-                for future in as_completed(futures):
-                    results.append(future.result())
+    with batch_lock(out_dir):
+        try:
+            shutil.rmtree(out_dir / WORK, ignore_errors=True)  # what a crashed run left
+            work_dir(out_dir)
+        except OSError as exc:
+            raise ReportError(f"kan inte skriva i utkatalogen {out_dir}: {exc.strerror}") from None
+        results: list[RunResult] = []
+        bar = tqdm(total=len(params_files), desc="Rapporter", unit="rapport", disable=not progress)
+        try:
+            if scheduler is not None:
+                results = _run_distributed(params_files, out_dir, data_dir, force, bar, scheduler)
+            elif jobs <= 1:
+                for path in params_files:
+                    results.append(run_report(path, out_dir, data_dir, force))
                     bar.update()
-    finally:
-        bar.close()
-    order = {str(p): i for i, p in enumerate(params_files)}
-    results.sort(key=lambda r: order[r.params_file])
-    write_index(results, out_dir)
+            else:
+                with ProcessPoolExecutor(max_workers=jobs) as pool:
+                    futures = {pool.submit(run_report, path, out_dir, data_dir, force): path for path in params_files}
+                    for future in as_completed(futures):
+                        results.append(_result(future, futures[future]))
+                        bar.update()
+        finally:
+            bar.close()
+        order = {str(p): i for i, p in enumerate(params_files)}
+        results.sort(key=lambda r: order[r.params_file])
+        write_index(results, out_dir)
+        with contextlib.suppress(OSError):
+            (out_dir / WORK).rmdir()  # left only when empty
     return results
 
 
-def _run_distributed(params_files, out_dir: Path, data_dir, extra, bar, scheduler) -> list[RunResult]:
+def _result(future, params_file: Path) -> RunResult:
+    """A finished report's result; a process that died gives a failed result, not an error."""
+    try:
+        return future.result()
+    except Exception as exc:
+        return RunResult(
+            str(params_file),
+            _slug(params_file),
+            _slug(params_file),
+            ok=False,
+            seconds=0.0,
+            error=f"{type(exc).__name__}: {exc}",
+            fel=type(exc).__name__,
+        )
+
+
+def _slug(params_file: Path) -> str:
+    with contextlib.suppress(InputError):
+        return load_params(params_file).get("slug", "rapport")
+    return "rapport"
+
+
+def _run_distributed(params_files, out_dir: Path, data_dir, force, bar, scheduler) -> list[RunResult]:
     """Reports on a Dask cluster; unchanged ones are skipped locally first."""
     from distributed import Client
 
     from kompetens.run.distributed import run_on_cluster
 
-    person_ids, hashes, force = extra
-    out_dir.mkdir(parents=True, exist_ok=True)
     skipped, todo = [], []
     for path in params_files:
-        slug = load_params(path).get("slug", "rapport")
-        done = out_dir / slug / FINGERPRINT
-        if not force and done.exists() and done.read_text(encoding="utf-8") == fingerprint(path, hashes):
-            skipped.append(run_report(path, out_dir, data_dir, person_ids, hashes, force=False))
+        params = load_params(path)
+        folder = report_folder(params, data_dir, path)
+        if not force and unchanged(out_dir / params.get("slug", "rapport"), fingerprint(path, folder)):
+            skipped.append(run_report(path, out_dir, data_dir, force=False))
             bar.update()
         else:
-            todo.append(path)
+            todo.append((path, folder))
     client = scheduler if isinstance(scheduler, Client) else Client(scheduler)
     try:
-        return skipped + run_on_cluster(client, todo, out_dir, data_dir, person_ids, hashes, bar)
+        return skipped + run_on_cluster(client, todo, out_dir, bar)
     finally:
         if client is not scheduler:
             client.close()
 
 
+def reports_present(out_dir: Path) -> dict[str, dict]:
+    """Every finished report in the out folder: {slug: key figures}, by slug."""
+    found = {}
+    for folder in sorted(p for p in out_dir.iterdir() if p.is_dir() and not p.is_symlink()):
+        if re.fullmatch(SLUG, folder.name) and (folder / HTML).is_file() and (folder / NYCKELTAL).is_file():
+            with contextlib.suppress(OSError, ValueError):
+                found[folder.name] = read_key_figures(folder)
+    return found
+
+
 def write_index(results: list[RunResult], out_dir: str | Path) -> Path:
-    """outputs/index.html: one row per report with its headline figures and a link."""
+    """outputs/index.html: one row per report present in the out folder (this run's and
+    earlier ones) with its headline figures, a link, and the last failure's sanitised message
+    when its latest run failed; reports that failed with no earlier output are listed apart.
+    Written atomically: a full disk leaves the previous index."""
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True)
     from kompetens.report import formats as fmt
 
+    out_dir = Path(out_dir)
     env.filters["tal"] = lambda x, d=0: fmt.number(x, d)
     env.filters["procent"] = lambda x: fmt.percent(x)
-    html = env.get_template("index.html.j2").render(results=results, html=HTML)
-    path = Path(out_dir) / "index.html"
-    path.write_text(html, encoding="utf-8")
+    present = reports_present(out_dir)
+    this_run = {r.slug: r for r in results}
+    slugs = [r.slug for r in results if r.slug in present] + [s for s in present if s not in this_run]
+    rows = []
+    for slug in slugs:
+        r = this_run.get(slug)
+        fel = (r.fel if r is not None and not r.ok else None) or _failure(out_dir / slug)
+        rows.append({"slug": slug, "titel": present[slug].get("titel", slug), "nyckeltal": present[slug], "fel": fel})
+    failed = [
+        {"titel": r.titel, "fil": Path(r.params_file).name, "fel": r.fel}
+        for r in results
+        if not r.ok and r.slug not in present
+    ]
+    html = env.get_template("index.html.j2").render(rows=rows, failed=failed, html=HTML)
+    path = out_dir / INDEX
+    tmp = out_dir / f".{INDEX}.{os.getpid()}.tmp"
+    try:
+        tmp.write_text(html, encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        raise ReportError(f"kan inte skriva {path}: {exc.strerror}") from None
     return path
+
+
+def _failure(report: Path) -> str | None:
+    try:
+        return (report / FAILURE).read_text(encoding="utf-8").strip() or None
+    except OSError:
+        return None

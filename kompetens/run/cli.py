@@ -10,7 +10,7 @@ import os
 import sys
 from pathlib import Path
 
-from kompetens.errors import InputError
+from kompetens.errors import InputError, ReportError
 from kompetens.io.fingerprint import PACKAGE_ROOT, demo_dir
 from kompetens.io.load import load_inputs
 
@@ -40,11 +40,13 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--out", type=Path, default=demo_dir())
     validate = sub.add_parser("validate", help="kontrollera indata mot datakontrakten")
     validate.add_argument("data_dir", type=Path)
+    clean = sub.add_parser("clean", help="ta bort cachen av indata (personuppgifter) och tillfälliga rapportmappar")
+    clean.add_argument("--out", type=Path, default=PACKAGE_ROOT / "outputs", help="utkatalog (standard: outputs/)")
     return parser
 
 
 def _run(args) -> int:
-    from kompetens.run.batch import check_batch, run_batch
+    from kompetens.run.batch import run_batch
 
     files = args.params or sorted((PACKAGE_ROOT / "params").glob("*.yaml"))
     if not files:
@@ -53,11 +55,21 @@ def _run(args) -> int:
     if args.jobs < 1:
         print("kompetens: --jobs måste vara minst 1", file=sys.stderr)
         return BAD_INPUT
-    check_batch(files)
-    load_inputs(args.data)  # validate before any report runs, so bad input writes nothing
-    results = run_batch(
-        files, args.out, jobs=min(args.jobs, len(files)), data_dir=args.data, force=args.force, scheduler=args.scheduler
-    )
+    try:  # every input is checked before any report runs, so bad input writes nothing
+        results = run_batch(
+            files,
+            args.out,
+            jobs=min(args.jobs, len(files)),
+            data_dir=args.data,
+            force=args.force,
+            scheduler=args.scheduler,
+        )
+    except ReportError as exc:  # the out folder cannot be written, or another run holds it
+        print(f"kompetens: {exc}", file=sys.stderr)
+        return REPORT_FAILED
+    except OSError as exc:  # a disk that turned read-only or full mid-batch: earlier reports are kept
+        print(f"kompetens: kan inte skriva {exc.filename or args.out}: {exc.strerror}", file=sys.stderr)
+        return REPORT_FAILED
     for r in results:
         status = "oförändrad" if r.skipped else "klar" if r.ok else "MISSLYCKADES"
         print(f"{status:>13}  {r.slug:<32} {r.seconds:6.1f} s" + ("" if r.ok else f"  {r.error}"))
@@ -81,10 +93,25 @@ def _validate(args) -> int:
     return OK
 
 
+def _clean(args) -> int:
+    import shutil
+
+    from kompetens.io.load import CACHE_DIR, clean_cache
+    from kompetens.run.execute import WORK
+
+    if clean_cache():
+        print(f"borttagen: {CACHE_DIR}")
+    work = Path(args.out) / WORK
+    if work.exists():
+        shutil.rmtree(work)
+        print(f"borttagen: {work}")
+    return OK
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        return {"run": _run, "demo": _demo, "validate": _validate}[args.command](args)
+        return {"run": _run, "demo": _demo, "validate": _validate, "clean": _clean}[args.command](args)
     except InputError as exc:
         print(exc.summary(), file=sys.stderr)
         return BAD_INPUT

@@ -15,18 +15,17 @@ import tarfile
 import tempfile
 from pathlib import Path
 
-from kompetens.run.execute import RunResult, _replace_dir, run_report
+from kompetens.io.params import load_params
+from kompetens.run.execute import RunResult, _replace_dir, run_report, work_dir
 
 
-def _run_on_worker(
-    params_name: str, params_text: str, data_dir: str | None, person_ids: frozenset, input_hashes: dict
-) -> tuple[RunResult, bytes | None]:
+def _run_on_worker(params_name: str, params_text: str, data_dir: str) -> tuple[RunResult, bytes | None]:
     """Run one report on a worker; return its result and the report folder as a tar archive."""
     work = Path(tempfile.mkdtemp(prefix="kompetens-worker-"))
     try:
         params = work / params_name
         params.write_text(params_text, encoding="utf-8")
-        result = run_report(params, work / "out", data_dir, person_ids, input_hashes, force=True)
+        result = run_report(params, work / "out", data_dir, force=True)
         archive = None
         if result.ok:
             buffer = io.BytesIO()
@@ -38,29 +37,41 @@ def _run_on_worker(
         shutil.rmtree(work, ignore_errors=True)
 
 
-def run_on_cluster(
-    client, params_files: list[Path], out_dir: Path, data_dir, person_ids, input_hashes, progress
-) -> list[RunResult]:
-    """Submit every report to the cluster and unpack each finished one into out_dir/<slug>/."""
+def run_on_cluster(client, todo: list[tuple[Path, Path]], out_dir: Path, progress) -> list[RunResult]:
+    """Submit every (params file, data folder) to the cluster and unpack each finished
+    report into out_dir/<slug>/. A report that fails, or whose worker dies, is a failed
+    result; the others go on."""
     from distributed import as_completed
 
-    data = str(Path(data_dir).resolve()) if data_dir is not None else None
     futures = {
-        client.submit(
-            _run_on_worker, p.name, p.read_text(encoding="utf-8"), data, person_ids, input_hashes, pure=False
-        ): p
-        for p in params_files
+        client.submit(_run_on_worker, p.name, p.read_text(encoding="utf-8"), str(folder), pure=False): p
+        for p, folder in todo
     }
     results = []
     for future in as_completed(futures):
-        result, archive = future.result()
-        result.params_file = str(futures[future])
+        params_file = futures[future]
+        try:
+            result, archive = future.result()
+        except Exception as exc:  # the worker died or the task could not run: this report only
+            slug = load_params(params_file).get("slug", "rapport")
+            result, archive = RunResult(str(params_file), slug, slug, ok=False, seconds=0.0), None
+            result.error, result.fel = f"{type(exc).__name__}: {exc}", type(exc).__name__
+        result.params_file = str(params_file)
         if archive is not None:
-            staging = Path(tempfile.mkdtemp(prefix=f".{result.slug}-", dir=out_dir))
-            with tarfile.open(fileobj=io.BytesIO(archive), mode="r:gz") as tar:
-                tar.extractall(staging, filter="data")
-            _replace_dir(staging / result.slug, out_dir / result.slug)
-            shutil.rmtree(staging, ignore_errors=True)
+            try:
+                _unpack(archive, result.slug, out_dir)
+            except Exception as exc:  # e.g. a full disk: the previous report stays
+                result.ok, result.error, result.fel = False, f"{type(exc).__name__}: {exc}", type(exc).__name__
         results.append(result)
         progress.update()
     return results
+
+
+def _unpack(archive: bytes, slug: str, out_dir: Path) -> None:
+    staging = Path(tempfile.mkdtemp(prefix=f"{slug}-", dir=work_dir(out_dir)))
+    try:
+        with tarfile.open(fileobj=io.BytesIO(archive), mode="r:gz") as tar:
+            tar.extractall(staging, filter="data")
+        _replace_dir(staging / slug, out_dir / slug)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)

@@ -1,12 +1,14 @@
 """Running one report: Papermill on the report notebook, HTML without code, the privacy scan.
 
-Each report runs into a temporary folder beside its destination and replaces
-outputs/<slug>/ only when complete, so a failure never leaves a half-written report
-and the previous good one survives.
+Each report runs into a temporary folder in the out folder's private work area
+(`.arbete/`, owner-only, emptied at the start of every batch) and replaces outputs/<slug>/
+only when complete and scanned, so a failure or a crash never publishes a half-written or
+unscanned report, and the previous good one survives.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -21,17 +23,21 @@ from functools import cache
 from pathlib import Path
 
 from kompetens.errors import ReportError
-from kompetens.io.fingerprint import PACKAGE_ROOT, package_hash
+from kompetens.io.fingerprint import PACKAGE_ROOT, package_hash, sha256
+from kompetens.io.load import data_folder, load_inputs
 from kompetens.io.params import DEFAULTS, load_params
 from kompetens.plan.key_figures import FILENAME as NYCKELTAL
 from kompetens.plan.key_figures import read_key_figures
-from kompetens.privacy.scanner import scan_outputs
+from kompetens.privacy.scanner import PersonIds, sanitise, scan_outputs
 from kompetens.report.narrative import TEMPLATES
 
 NOTEBOOK = PACKAGE_ROOT / "notebooks" / "kompetensforsorjning.ipynb"
 EXECUTED = "rapport.ipynb"
 HTML = "rapport.html"
-FINGERPRINT = ".fingeravtryck"  # what the report was made from; see fingerprint()
+FINGERPRINT = ".fingeravtryck"  # what the report was made from and what it wrote; see fingerprint()
+FAILURE = ".fel"  # the last failed run's sanitised message, beside a kept report
+WORK = ".arbete"  # the out folder's private work area: temporary report folders
+LOCKS = sorted((PACKAGE_ROOT / "requirements").glob("*.lock"))  # the locked dependency versions
 
 
 @dataclass
@@ -46,6 +52,7 @@ class RunResult:
     error: str | None = None
     nyckeltal: dict = field(default_factory=dict)
     skipped: bool = False  # unchanged since the last successful run, not run again
+    fel: str | None = None  # the error sanitised for the index page: no ids, dates or numbers
 
 
 @cache
@@ -88,53 +95,109 @@ def _error_text(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
-def fingerprint(params_file: str | Path, input_hashes: dict) -> str:
-    """What a report depends on: the notebook, the params file, the inputs (their SHA-256)
-    and the package (its version and source files). Equal fingerprints, equal reports."""
+def data_files(folder: Path) -> list[Path]:
+    """Every file a report may read from its data folder (tables, Kolada, activity plan,
+    an external projection in a subfolder, texts): all regular files not hidden."""
+    return sorted(
+        p
+        for p in folder.rglob("*")
+        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts)
+    )
+
+
+def fingerprint(params_file: str | Path, folder: str | Path) -> str:
+    """What a report depends on: the notebook, the params file, every file in its data folder
+    (SHA-256), the package (version and source files) and the locked dependency versions.
+    Equal fingerprints, equal reports."""
+    folder = Path(folder)
     h = hashlib.sha256()
     h.update(NOTEBOOK.read_bytes())
     h.update(Path(params_file).read_bytes())
-    h.update(json.dumps(input_hashes, sort_keys=True).encode())
+    for path in data_files(folder):
+        h.update(path.relative_to(folder).as_posix().encode() + b"\0" + sha256(path).encode())
     h.update(package_hash().encode())
+    for lock in LOCKS:
+        h.update(lock.read_bytes())
     return h.hexdigest()
+
+
+def output_hashes(folder: Path) -> dict[str, str]:
+    """The SHA-256 of every output file of a report folder (not the hidden bookkeeping)."""
+    return {p.name: sha256(p) for p in sorted(folder.iterdir()) if p.is_file() and not p.name.startswith(".")}
+
+
+def unchanged(report: Path, stamp: str) -> bool:
+    """True when the report folder was made from this fingerprint and its outputs are still
+    the ones it wrote (an edited, added or removed output means a rerun)."""
+    try:
+        done = json.loads((report / FINGERPRINT).read_text(encoding="utf-8"))
+        return done["indata"] == stamp and done["utdata"] == output_hashes(report)
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+
+
+def report_folder(params: dict, data_dir: str | Path | None, params_file: str | Path) -> Path:
+    """The data folder a report reads: the runner's (--data) over the params file's data_dir
+    over the demo data, checked to be a folder."""
+    if data_dir is not None:
+        return data_folder(data_dir, "--data", "--data")
+    return data_folder(params.get("data_dir"), str(params_file))
+
+
+def work_dir(out_dir: Path) -> Path:
+    """The out folder's private work area (0700), made if missing."""
+    work = out_dir / WORK
+    work.mkdir(parents=True, exist_ok=True, mode=0o700)
+    work.chmod(0o700)
+    return work
 
 
 def run_report(
     params_file: str | Path,
     out_dir: str | Path,
     data_dir: str | Path | None = None,
-    person_ids: frozenset = frozenset(),
-    input_hashes: dict | None = None,
     force: bool = True,
 ) -> RunResult:
     """Execute the report notebook for one params file into out_dir/<slug>/, after the privacy
-    scanner has read every output; a finding fails the report. Unless force, a report whose
-    fingerprint equals that of its last successful run is not run again."""
+    scanner has read every output against the person ids of the report's own inputs; a
+    finding fails the report. Unless force, a report whose fingerprint and outputs are those
+    of its last successful run is not run again. Never raises: a failure is in the result
+    (and its sanitised message in out_dir/<slug>/.fel when an older report is kept)."""
+    start = time.perf_counter()
+    result = RunResult(str(params_file), "rapport", "rapport", ok=False, seconds=0.0)
+    person_ids: PersonIds | frozenset = frozenset()
+    out_dir = Path(out_dir).resolve()
+    params = None
+    try:
+        params = load_params(params_file)
+        result.slug = params.get("slug", "rapport")
+        result.titel = params.get("titel", result.slug)
+        folder = report_folder(params, data_dir, params_file)
+        inputs = load_inputs(folder)
+        person_ids = PersonIds(set(inputs.personal["person_id"]) | set(inputs.avgangar["person_id"]))
+        stamp = fingerprint(params_file, folder)
+        dest = out_dir / result.slug
+        if not force and unchanged(dest, stamp):
+            result.ok = result.skipped = True
+            result.nyckeltal = read_key_figures(dest)
+            (dest / FAILURE).unlink(missing_ok=True)
+        else:
+            _execute(params, folder, out_dir, stamp, person_ids, result)
+            result.ok = True
+    except Exception as exc:  # a failed report is reported, never raised: the batch goes on
+        result.error = _error_text(exc)
+        result.fel = sanitise(result.error, person_ids)
+        if params is not None:
+            _note_failure(out_dir / result.slug, result.fel)
+    result.seconds = time.perf_counter() - start
+    return result
+
+
+def _execute(params: dict, folder: Path, out_dir: Path, stamp: str, person_ids, result: RunResult) -> None:
     import papermill as pm
 
-    start = time.perf_counter()
-    params = load_params(params_file)
-    slug = params.get("slug", "rapport")
-    out_dir = Path(out_dir).resolve()
-    out_dir.mkdir(parents=True, exist_ok=True)
-    stamp = fingerprint(params_file, input_hashes or {})
-    done = out_dir / slug / FINGERPRINT
-    if not force and done.exists() and done.read_text(encoding="utf-8") == stamp:
-        return RunResult(
-            str(params_file),
-            slug,
-            params.get("titel", slug),
-            ok=True,
-            seconds=time.perf_counter() - start,
-            nyckeltal=read_key_figures(out_dir / slug),
-            skipped=True,
-        )
-    tmp = Path(tempfile.mkdtemp(prefix=f".{slug}-", dir=out_dir))
-    tmp.chmod(0o755)
-    parameters = {**params, "utkatalog": str(tmp)}
-    if data_dir is not None:
-        parameters["data_dir"] = str(Path(data_dir).resolve())
-    result = RunResult(str(params_file), slug, params.get("titel", slug), ok=False, seconds=0.0)
+    tmp = Path(tempfile.mkdtemp(prefix=f"{result.slug}-", dir=work_dir(out_dir)))
+    parameters = {**params, "utkatalog": str(tmp), "data_dir": str(folder)}
     try:
         # the exporter is set up while the kernel works, on the core the kernel leaves idle
         warm = threading.Thread(target=html_exporter, daemon=True)
@@ -162,14 +225,19 @@ def run_report(
         if findings:
             shown = "; ".join(str(f) for f in findings[:5])
             raise ReportError(f"integritetskontrollen hittade {len(findings)} fynd: {shown}")
-        (tmp / FINGERPRINT).write_text(stamp, encoding="utf-8")
-        _replace_dir(tmp, out_dir / slug)
-        result.ok = True
-    except Exception as exc:  # a failed report is reported, never raised: the batch goes on
-        result.error = _error_text(exc)
+        record = {"indata": stamp, "utdata": output_hashes(tmp)}
+        (tmp / FINGERPRINT).write_text(json.dumps(record, indent=1), encoding="utf-8")
+        tmp.chmod(0o755)
+        _replace_dir(tmp, out_dir / result.slug)
+    finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    result.seconds = time.perf_counter() - start
-    return result
+
+
+def _note_failure(report: Path, message: str) -> None:
+    """Keep the failure's sanitised message beside an older report (for the index page)."""
+    if (report / NYCKELTAL).is_file():
+        with contextlib.suppress(OSError):  # a read-only or full disk: the index shows it anyway
+            (report / FAILURE).write_text(message, encoding="utf-8")
 
 
 #: The kernel's numerical libraries run on one thread: reports already run in parallel, and
@@ -192,11 +260,19 @@ def _single_threaded_kernel():
 
 
 def _replace_dir(new: Path, dest: Path) -> None:
-    """Move new into dest, replacing an existing dest only once new is in place."""
+    """Move new into dest; an existing dest is first moved into the work area (and then
+    removed), so dest is never half one report and half the other."""
     old = None
+    if dest.is_symlink() or dest.is_file():
+        raise ReportError(f"{dest.name} i utkatalogen är ingen rapportmapp; flytta eller ta bort den")
     if dest.exists():
-        old = dest.with_name(f".{dest.name}-old-{time.time_ns()}")
+        old = Path(tempfile.mkdtemp(prefix=f"{dest.name}-old-", dir=work_dir(dest.parent))) / dest.name
         dest.rename(old)
-    new.rename(dest)
+    try:
+        new.rename(dest)
+    except OSError:
+        if old is not None:  # put the previous report back
+            old.rename(dest)
+        raise
     if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+        shutil.rmtree(old.parent, ignore_errors=True)
