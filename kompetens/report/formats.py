@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 THIN_SPACE = "\u202f"  # narrow no-break space, the thousands separator in Swedish text
 EN_DASH = "–"
@@ -87,11 +88,12 @@ def interval(lo: float, hi: float, decimals: int = 1, sprak: str = "sv", scale: 
     return f"{a}{EN_DASH}{b}"
 
 
-_ESCAPES = {ord(c): f"&#{ord(c)};" for c in "&<>\"'[]`*_|$\\#~"}
+_ESCAPES = {ord(c): f"&#{ord(c)};" for c in "&<>\"'[]`*_|$\\#~:@"}
 
 
 def escape(text) -> str:
-    """Text from data or params as it must appear in HTML and Markdown: the HTML characters
-    and the Markdown ones that make links, code, emphasis, tables or maths written as
-    character references, line breaks as spaces."""
-    return " ".join(str(text).split()).translate(_ESCAPES)
+    """Text from data or params as it must appear in HTML and Markdown: the HTML characters,
+    the Markdown ones that make links, code, emphasis, tables or maths, and what would make
+    an address a link (: @ www.) written as character references; line breaks as spaces."""
+    out = " ".join(str(text).split()).translate(_ESCAPES)
+    return re.sub(r"(?i)(www)\.", r"\1&#46;", out)
