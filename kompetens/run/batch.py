@@ -149,11 +149,13 @@ def run_batch(
                         bar.update()
         finally:
             bar.close()
-        order = {str(p): i for i, p in enumerate(params_files)}
-        results.sort(key=lambda r: order[r.params_file])
-        write_index(results, out_dir)
-        with contextlib.suppress(OSError):
-            (out_dir / WORK).rmdir()  # left only when empty
+        try:
+            order = {str(p): i for i, p in enumerate(params_files)}
+            results.sort(key=lambda r: order[r.params_file])
+            write_index(results, out_dir)
+        finally:
+            with contextlib.suppress(OSError):
+                (out_dir / WORK).rmdir()  # left only when empty
     return results
 
 
