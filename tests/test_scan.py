@@ -33,6 +33,9 @@ def test_ids_of_any_form_are_whole_tokens_and_numbers_only_in_identifier_context
         "år 2019, 2019-05-01 och 2019 anställda": 0,
         '"person_id": 2019,': 1,
         "anst.nr 42": 1,
+        "medarbetarnummer 2019 slutade": 1,
+        "1 393 medarbetare 2025": 0,
+        'id="cell-id=2019" "id": "2019"': 0,
         "kostnad per person 2019 kr": 0,
     }
     for line, n in lines.items():

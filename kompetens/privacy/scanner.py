@@ -7,8 +7,9 @@ nyckeltal.json). A finding fails the report and names the file, the place and th
 finding, never the value found (a finding is shown in logs and on the index page).
 
 Person ids of any form are matched as whole tokens (an id may hold /, -, . or :). Ids that
-are plain numbers (employee numbers) would match years and counts, so they are matched only
-in an identifier context (after "person_id", "id", "anställningsnummer" and the like).
+are plain numbers (employee numbers) would match years, counts and cell ids, so they are
+matched only as a whole number right after a word that names them ("person_id",
+"anställningsnummer", "medarbetarnummer" and the like); a bare column of numbers is not caught.
 """
 
 from __future__ import annotations
@@ -36,8 +37,8 @@ INNER = re.compile(r"([/.:_+#-])")
 MAX_PARTS = 16
 #: A number right after a word that names an identifier.
 ID_CONTEXT = re.compile(
-    r"(?i)(?<![^\W\d_])(?:person_?id|person_?nr|personnummer|id|anst(?:ä|a)llningsnummer|anst(?:ä|a)?[_.]?nr|"
-    r"employee(?:_?id)?|pers(?:on)?[_.]?nr)\W{0,4}(\d+)(?!\d)"
+    r"(?i)(?<![^\W\d_])(?:person_?id|person_?nr|personnummer|anst(?:ä|a)llningsnummer|anst(?:ä|a)?[_.]?nr|"
+    r"medarbetar(?:_?id|_?nr|nummer)|employee(?:_?id)?|pers[_.]?nr)\W{0,4}(\d+)(?!\w)"
 )
 DATA_URI = re.compile(r"data:image/[a-z+]+;base64,[A-Za-z0-9+/=]+")
 
