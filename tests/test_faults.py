@@ -126,6 +126,8 @@ def test_a_killed_runs_folders_are_never_published_and_go_on_the_next_run(stab, 
 def test_the_index_lists_every_report_present_with_its_last_failure(stab, tmp_path):
     params, data, out = stab
     shutil.copytree(out / "stab", out / "stab-kopia")  # a report of an earlier batch
+    shutil.copytree(out / "stab", out / "aldre")  # and one of an older version, with fewer key figures
+    (out / "aldre" / "nyckeltal.json").write_text('{"titel": "<i>Äldre</i>", "basar": 2020}', encoding="utf-8")
     bad = tmp_path / "stab.yaml"
     bad.write_text("titel: Stab\nslug: stab\nforvaltning: Skolan 2025\n", encoding="utf-8")
     before = (out / "stab" / "nyckeltal.json").read_bytes()
@@ -134,6 +136,7 @@ def test_the_index_lists_every_report_present_with_its_last_failure(stab, tmp_pa
     assert (out / "stab" / "nyckeltal.json").read_bytes() == before
     index = (out / "index.html").read_text(encoding="utf-8")
     assert 'href="stab/rapport.html"' in index and 'href="stab-kopia/rapport.html"' in index
+    assert 'href="aldre/rapport.html">&lt;i&gt;Äldre&lt;/i&gt;</a>' in index
     [message] = [html.unescape(m) for m in re.findall(r"<small class=\"fel\">(.*?)</small>", index, flags=re.S)]
     assert "Senaste körningen misslyckades" in message and "okänd förvaltning" in message
     assert not re.search(r"\d", message)  # sanitised: no numbers, ids or dates from the error
@@ -141,6 +144,7 @@ def test_the_index_lists_every_report_present_with_its_last_failure(stab, tmp_pa
     [ok] = batch.run_batch([params], out, data_dir=data, progress=False, force=False)
     assert ok.skipped and "Senaste körningen misslyckades" not in (out / "index.html").read_text(encoding="utf-8")
     shutil.rmtree(out / "stab-kopia")
+    shutil.rmtree(out / "aldre")
 
 
 def test_the_notebook_run_by_hand_never_writes_into_outputs(tmp_path):

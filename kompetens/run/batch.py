@@ -36,6 +36,19 @@ from kompetens.run.execute import (
 )
 
 INDEX = "index.html"
+#: The key figures an index row shows; a report without them (an older version's) is only linked.
+INDEX_KEYS = {
+    "basar",
+    "slutar",
+    "antal_basar",
+    "forandring_procent",
+    "rekryteringsbehov",
+    "rekryteringsbehov_period",
+    "pensionsavgangar_period",
+    "kostnad_personalokning_mnkr",
+    "personalomsattning",
+    "sjukfranvaro_12_manader",
+}
 LOCK_WAIT = 600.0  # seconds a batch waits for another batch on the same out folder
 
 
@@ -210,7 +223,8 @@ def reports_present(out_dir: Path) -> dict[str, dict]:
     for folder in sorted(p for p in out_dir.iterdir() if p.is_dir() and not p.is_symlink()):
         if re.fullmatch(SLUG, folder.name) and (folder / HTML).is_file() and (folder / NYCKELTAL).is_file():
             with contextlib.suppress(OSError, ValueError):
-                found[folder.name] = read_key_figures(folder)
+                figures = read_key_figures(folder)
+                found[folder.name] = figures if isinstance(figures, dict) else {}
     return found
 
 
@@ -228,17 +242,18 @@ def write_index(results: list[RunResult], out_dir: str | Path) -> Path:
     present = reports_present(out_dir)
     this_run = {r.slug: r for r in results}
     slugs = [r.slug for r in results if r.slug in present] + [s for s in present if s not in this_run]
-    rows = []
+    rows, others = [], []
     for slug in slugs:
         r = this_run.get(slug)
         fel = (r.fel if r is not None and not r.ok else None) or _failure(out_dir / slug)
-        rows.append({"slug": slug, "titel": present[slug].get("titel", slug), "nyckeltal": present[slug], "fel": fel})
+        row = {"slug": slug, "titel": str(present[slug].get("titel", slug)), "nyckeltal": present[slug], "fel": fel}
+        (rows if set(present[slug]) >= INDEX_KEYS else others).append(row)
     failed = [
         {"titel": r.titel, "fil": Path(r.params_file).name, "fel": r.fel}
         for r in results
         if not r.ok and r.slug not in present
     ]
-    html = env.get_template("index.html.j2").render(rows=rows, failed=failed, html=HTML)
+    html = env.get_template("index.html.j2").render(rows=rows, others=others, failed=failed, html=HTML)
     path = out_dir / INDEX
     tmp = out_dir / f".{INDEX}.{os.getpid()}.tmp"
     try:
