@@ -106,7 +106,7 @@ def robustness_text(plan: Plan) -> Markdown:
             f"recruitment need {fmt.years(plan.basar + 1, plan.slutar)} by at least the directive's {target} of "
             "the staff increase. The outcomes draw the demand drivers' weight, the retirement timing, the "
             "turnover level, each strategy's effect and the random exits together, each within its range. "
-            f"**{_bundle_name(best, sprak)}** meets the target in {share} of the outcomes."
+            f"**{fmt.escape(_bundle_name(best, sprak))}** meets the target in {share} of the outcomes."
         )
         if r["exempel"]:
             text += " The parameters set no levers; the strategies are shown at example levels."
