@@ -96,7 +96,7 @@ def robustness_text(plan: Plan) -> Markdown:
             f"rekryteringsbehovet {fmt.years(plan.basar + 1, plan.slutar)} med minst direktivets {target} av "
             "personalökningen. Utfallen drar samtidigt befolkningsdrivarnas genomslag, pensionstidpunkten, "
             "personalomsättningens nivå, hur stor effekt varje strategi får och de slumpmässiga avgångarna, "
-            f"var och en inom sitt intervall. **{best}** når målet i {share} av utfallen."
+            f"var och en inom sitt intervall. **{fmt.escape(best)}** når målet i {share} av utfallen."
         )
         if r["exempel"]:
             text += " Parametrarna anger inga spakar; strategierna visas med exempelnivåer."
