@@ -242,7 +242,7 @@ def test_a_lost_dask_worker_fails_its_report_only(tmp_path, monkeypatch):
         def update(self):
             pass
 
-    with dask.Client(processes=False, n_workers=1, threads_per_worker=2, dashboard_address=None) as client:
+    with dask.Client(processes=False, n_workers=1, threads_per_worker=2, dashboard_address=":0") as client:
         results = distributed.run_on_cluster(client, [(f, tmp_path) for f in files], out, Bar())
     by_slug = {r.slug: r for r in results}
     assert set(by_slug) == {"hel", "trasig", "hel2"}
