@@ -18,7 +18,7 @@ from statistics import NormalDist
 import numpy as np
 import pandas as pd
 
-from kompetens.privacy.suppression import small
+from kompetens.privacy.suppression import hidden_groups, small
 from kompetens.vocabulary import ALDERSBAND_NAMN, age_band_index
 
 REFERENCE_BAND = "30–49"
@@ -44,7 +44,8 @@ def _year(manad: pd.Series) -> np.ndarray:
 def shares(franvaro: pd.DataFrame, by: str | None, k: int) -> pd.DataFrame:
     """Sick-leave share, with the long-term (60+ days) and short-term (days 1–14) parts of the
     sick hours when the data has them, in total or per category. Categories with fewer than
-    k persons are NaN."""
+    k persons are NaN, and with them the next smallest until the hidden ones hold k persons
+    (the total is published)."""
     df = with_age_band(franvaro)
     keys = [by] if by else []
     grouped = df.groupby(keys) if keys else df.assign(_all="Totalt").groupby("_all")
@@ -56,7 +57,8 @@ def shares(franvaro: pd.DataFrame, by: str | None, k: int) -> pd.DataFrame:
     if "person_id" in df:
         persons = grouped["person_id"].nunique()
         out["personer"] = persons
-        out.loc[small(persons, k) | (persons == 0), out.columns.drop("personer")] = np.nan
+        hidden = out.index.isin(list(hidden_groups(persons, k))) if by else small(persons, k)
+        out.loc[hidden | (persons == 0).to_numpy(), out.columns.drop("personer")] = np.nan
     return out
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from kompetens.privacy.suppression import small, suppress_series
+from kompetens.privacy.suppression import hidden_groups, protect, small
 from kompetens.vocabulary import CHEF_ALDERSBAND, TOTAL
 
 
@@ -30,18 +30,26 @@ def education_coverage(graduates: dict, recruitment: pd.DataFrame) -> pd.DataFra
     return pd.DataFrame(rows, columns=["yrkesgrupp", "ar", "utbildade", "rekryteringsbehov", "tackning"])
 
 
-def qualified_share(personal: pd.DataFrame, ar: int, k: int) -> pd.DataFrame:
+def qualified_share(personal: pd.DataFrame, ar: int, k: int, hidden: set | None = None) -> pd.DataFrame:
     """Per yrkesgrupp in year ar: staff, staff without the qualification (behorig false) and the
-    share qualified; figures about fewer than k persons are NaN."""
+    share qualified. Groups in `hidden` (default: those under k with complements) are
+    NaN; the unqualified and qualified counts (and so the share) are hidden where either is
+    1..k-1 persons, with complements so that no hidden count follows from Totalt."""
     staff = personal[personal["ar"] == ar]
     grouped = staff.groupby("yrkesgrupp")
     out = pd.DataFrame({"antal": grouped.size(), "obehoriga": grouped["behorig"].apply(lambda s: (~s).sum())})
+    hidden = hidden_groups(out["antal"], k) if hidden is None else hidden
+    counts = out[["obehoriga"]].assign(behoriga=out["antal"] - out["obehoriga"])
+    counts.loc[TOTAL] = counts.sum()
     out.loc[TOTAL] = out.sum()
+    out = out.astype(float)
+    seed = np.zeros(counts.shape, dtype=bool)
+    seed[counts.index.isin(list(hidden))] = True
+    cells = np.column_stack([counts.to_numpy(dtype=float), counts.sum(axis=1)])  # + antal
+    mask = protect(cells, k, hidden=np.column_stack([seed, seed[:, 0]]))
     out["andel_behoriga"] = 1 - out["obehoriga"] / out["antal"]
-    out["andel_behoriga"] = suppress_series(out["andel_behoriga"], out["antal"], k)
-    hidden = small(out["obehoriga"], k)
-    out["andel_behoriga"] = out["andel_behoriga"].where(~hidden)
-    out["obehoriga"] = out["obehoriga"].astype(float).where(~hidden)
+    out.loc[mask[:, 0] | mask[:, 1], ["obehoriga", "andel_behoriga"]] = np.nan
+    out.loc[mask[:, 2], ["antal", "obehoriga", "andel_behoriga"]] = np.nan
     return out
 
 
@@ -70,9 +78,10 @@ def first_line_staff(personal: pd.DataFrame, ar: int) -> pd.DataFrame:
     return units
 
 
-def span_of_control(units: pd.DataFrame) -> pd.DataFrame:
+def span_of_control(units: pd.DataFrame, k: int) -> pd.DataFrame:
     """Staff per first-line manager by förvaltning and in total: mean (staff / managers),
-    the smallest, the median and the largest unit."""
+    the smallest, the median and the largest unit. Rows of förvaltningar with 1..k-1 managers
+    (and complements, the total being shown) are NaN."""
 
     def describe(u):
         return pd.Series(
@@ -89,6 +98,11 @@ def span_of_control(units: pd.DataFrame) -> pd.DataFrame:
 
     out = units.groupby("forvaltning").apply(describe, include_groups=False)
     out.loc[TOTAL] = describe(units)
+    hidden = hidden_groups(out["chefer"].drop(TOTAL), k)
+    if small(out.loc[TOTAL, "chefer"], k):
+        hidden |= {TOTAL}
+    out = out.astype(float)
+    out.loc[list(hidden)] = np.nan
     return out
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from kompetens.privacy.suppression import hide_counts, suppress, suppress_series
-from kompetens.vocabulary import PERSONAL_ALDERSBAND, TOTAL
+from kompetens.privacy.disclosure import Masks, apply, own_masks
+from kompetens.privacy.suppression import suppress, suppress_series
+from kompetens.vocabulary import PERSONAL_ALDERSBAND, SUPPRESSED, TOTAL
 
 
 def age_band(age: pd.Series, bands=PERSONAL_ALDERSBAND) -> pd.Series:
@@ -23,13 +24,19 @@ def snapshot(personal: pd.DataFrame, ar: int) -> pd.DataFrame:
     return rows.assign(alder=rows["ar"] - rows["fodelsear"])
 
 
-def staff_by_group_age(personal: pd.DataFrame, ar: int, k: int) -> pd.DataFrame:
-    """Persons per yrkesgrupp (rows) and age band (columns) with totals; small cells shown as –."""
+def staff_by_group_age(personal: pd.DataFrame, ar: int, k: int, masks: Masks | None = None) -> pd.DataFrame:
+    """Persons per yrkesgrupp (rows) and age band (columns) with totals; hidden cells shown as –.
+    masks: the report's masks (kompetens.privacy.disclosure); default the table's own."""
     staff = snapshot(personal, ar)
+    masks = masks or own_masks(personal, None, ar, k)
     counts = pd.crosstab(staff["yrkesgrupp"], age_band(staff["alder"]), dropna=False)
     counts = counts.reindex(columns=[b[0] for b in PERSONAL_ALDERSBAND], fill_value=0)
     counts.columns = counts.columns.astype(str)
-    return with_totals_suppressed(counts, k).rename_axis(index="Yrkesgrupp", columns="Ålder")
+    full = counts.copy()
+    full[TOTAL] = counts.sum(axis=1)
+    full.loc[TOTAL] = full.sum(axis=0)
+    hide = masks.alder.reindex(index=full.index, columns=full.columns).fillna(False).astype(bool)
+    return full.astype(object).mask(hide, SUPPRESSED).rename_axis(index="Yrkesgrupp", columns="Ålder")
 
 
 def with_totals_suppressed(counts: pd.DataFrame, k: int) -> pd.DataFrame:
@@ -41,9 +48,9 @@ def with_totals_suppressed(counts: pd.DataFrame, k: int) -> pd.DataFrame:
     return suppress(full, full, k)
 
 
-def staff_counts_by_group_age(personal: pd.DataFrame, ar: int, k: int) -> pd.DataFrame:
+def staff_counts_by_group_age(personal: pd.DataFrame, ar: int, k: int, masks: Masks | None = None) -> pd.DataFrame:
     """Long table of persons per yrkesgrupp and age band for plotting; hidden cells are NaN."""
-    table = staff_by_group_age(personal, ar, k).drop(index=TOTAL, columns=TOTAL)
+    table = staff_by_group_age(personal, ar, k, masks).drop(index=TOTAL, columns=TOTAL)
     long = table.reset_index().melt(id_vars="Yrkesgrupp", var_name="aldersband", value_name="antal")
     long["antal"] = pd.to_numeric(long["antal"], errors="coerce")
     return long.rename(columns={"Yrkesgrupp": "yrkesgrupp"})
@@ -55,10 +62,13 @@ def _with_total(df: pd.DataFrame, by: str, value) -> pd.Series:
     return per_group
 
 
-def staff_summary(personal: pd.DataFrame, ar: int, k: int) -> pd.DataFrame:
+def staff_summary(personal: pd.DataFrame, ar: int, k: int, masks: Masks | None = None) -> pd.DataFrame:
     """Per yrkesgrupp and in total: persons, årsarbetare (FTE), mean sysselsättningsgrad,
-    mean age (years) and share aged 60 or more; figures about fewer than k persons are NaN."""
+    mean age (years) and share aged 60 or more. The figures of a hidden group (masks.grupper)
+    are NaN, and the share 60+ wherever the age table hides its 60– cell (share × persons is
+    that cell)."""
     staff = snapshot(personal, ar)
+    masks = masks or own_masks(personal, None, ar, k)
     out = pd.DataFrame(
         {
             "antal": _with_total(staff, "yrkesgrupp", len),
@@ -68,27 +78,30 @@ def staff_summary(personal: pd.DataFrame, ar: int, k: int) -> pd.DataFrame:
             "andel_60_plus": _with_total(staff, "yrkesgrupp", lambda d: (d["alder"] >= 60).mean()),
         }
     )
-    for col in out.columns.drop("antal"):
-        out[col] = suppress_series(out[col], out["antal"], k)
-    aged_60 = _with_total(staff, "yrkesgrupp", lambda d: (d["alder"] >= 60).sum())
-    out["andel_60_plus"] = suppress_series(out["andel_60_plus"], aged_60, k)
-    out["antal"] = suppress_series(out["antal"].astype(float), out["antal"], k)
+    hidden = masks.alder[TOTAL].reindex(out.index).fillna(True).astype(bool)
+    aged_60 = masks.alder[PERSONAL_ALDERSBAND[-1][0]].reindex(out.index).fillna(True).astype(bool)
+    out = out.astype(float).mask(hidden, float("nan"))
+    out["andel_60_plus"] = out["andel_60_plus"].mask(aged_60)
     return out
 
 
-def headcount_by_year(personal: pd.DataFrame, k: int) -> pd.DataFrame:
+def headcount_by_year(personal: pd.DataFrame, k: int, masks: Masks | None = None) -> pd.DataFrame:
     """Persons per yrkesgrupp (rows, plus Totalt) and snapshot year (columns); hidden cells NaN."""
     counts = pd.crosstab(personal["yrkesgrupp"], personal["ar"])
     counts.loc[TOTAL] = counts.sum(axis=0)
-    return hide_counts(counts, k, lines="columns")
+    masks = masks or own_masks(personal, None, max(personal["ar"]), k)
+    return apply(counts, masks.antal)
 
 
-def exits_by_year(avgangar: pd.DataFrame, k: int) -> pd.DataFrame:
+def exits_by_year(avgangar: pd.DataFrame, k: int, masks: Masks | None = None) -> pd.DataFrame:
     """Ended employments per orsak (rows, plus Totalt) and calendar year (columns); hidden cells NaN."""
     years = avgangar["datum"].dt.year.rename("ar")
     counts = pd.crosstab(avgangar["orsak"], years)
     counts.loc[TOTAL] = counts.sum(axis=0)
-    return hide_counts(counts, k, lines="columns")
+    if masks is None:
+        staff = pd.DataFrame({"ar": [], "forvaltning": [], "yrkesgrupp": [], "fodelsear": []})
+        masks = own_masks(staff, avgangar, 0, k)
+    return apply(counts, masks.avgangar)
 
 
 def sick_leave_by_year(franvaro: pd.DataFrame, k: int) -> pd.Series:

@@ -18,7 +18,7 @@ import pandas as pd
 
 from kompetens.models import absence, economics, staff, turnover
 from kompetens.plan.staffplan import StaffPlan, staff_plan
-from kompetens.privacy.suppression import hidden_groups
+from kompetens.privacy.suppression import hidden_groups, protect, small
 from kompetens.vocabulary import ALDERSBAND, ALDERSBAND_NAMN, SUPPRESSED, TOTAL, age_band_index
 
 if TYPE_CHECKING:
@@ -69,9 +69,7 @@ def _change_percent(table: pd.DataFrame, last: int, hidden: set) -> dict:
 def projection_figures(sp: StaffPlan, plan: Plan) -> dict:
     """The projection's key figures (the contract in the README); hidden groups are null."""
     proj, basar, slutar = sp.projection, sp.basar, sp.slutar
-    base = plan.inputs.personal[plan.inputs.personal["ar"] == max(plan.inputs.snapshot_years)]
-    counts = base.groupby("yrkesgrupp").size().reindex(proj.grupper)
-    hidden = set() if sp.extern else hidden_groups(counts.fillna(0), plan.k)
+    hidden = set() if sp.extern else plan.masks.grupper | ({TOTAL} if plan.masks.totalt_dolt else set())
     years = [y for y in proj.years if basar <= y <= slutar]
     need = proj.table("personalbehov")[years]
     recruit = proj.table("rekryteringsbehov")[years].dropna(axis=1, how="all")
@@ -116,10 +114,79 @@ def projection_figures(sp: StaffPlan, plan: Plan) -> dict:
         for q in (10, 50, 90):
             figures[f"rekryteringsbehov_p{q}"] = _rows(proj.percentiles(q)[recruit.columns], hidden)
     if sp.backtest is not None:
-        bt = sp.backtest.copy()
-        bt.loc[list(hidden & set(bt.index))] = float("nan")
+        bt = _protect_backtest(sp.backtest, hidden, plan.k)
         figures["backtest"] = {"basar": int(sp.backtest_basar), "slutar": basar, "tabell": bt.to_dict(orient="index")}
     return figures
+
+
+def _protect_backtest(bt: pd.DataFrame, hidden: set, k: int) -> pd.DataFrame:
+    """The backtest with hidden groups blank, and the observed exits (a count per group, summing
+    to Totalt) suppressed with their complements, the error in percent with them."""
+    exits = bt["avgangar_utfall"].fillna(0.0)
+    seed = bt.index.isin(list(hidden))
+    if TOTAL in bt.index:  # the Totalt row last: the column's published sum
+        exits = pd.concat([exits.drop(TOTAL), exits[[TOTAL]]])
+        seed = exits.index.isin(list(hidden))
+    mask = protect(exits.to_numpy(), k, hidden=seed) if TOTAL in bt.index else small(exits, k) | seed
+    bt = bt.copy()
+    bt.loc[list(hidden & set(bt.index))] = float("nan")
+    bt.loc[list(exits.index[mask]), ["avgangar_utfall", "avgangar_fel_procent"]] = float("nan")
+    return bt
+
+
+def _protect_shares(counts: pd.Series, k: int) -> set:
+    """Labels of shares of a published total to hide: under k persons with complements, all
+    when the total is under k."""
+    hidden = hidden_groups(counts, k)
+    return set(counts.index) if 0 < counts.sum() < k else hidden
+
+
+def _tenure(tenure: dict, k: int) -> dict:
+    """Shares of leavers with under 1 and under 3 years, hidden when they or their
+    differences (shares × antal are counts) describe 1..k-1 persons."""
+    n = tenure["antal"]
+    c1, c3 = round(tenure["under_1_ar"] * n) if n else 0, round(tenure["under_3_ar"] * n) if n else 0
+    out = dict(tenure)
+    hide1 = n < k or small(c1, k) or small(n - c1, k)
+    hide3 = n < k or small(c3, k) or small(n - c3, k) or (not hide1 and small(c3 - c1, k))
+    if hide1:
+        out["under_1_ar"] = None
+    if hide3:
+        out["under_3_ar"] = None
+    return out
+
+
+#: The turnover variants of turnover.reconciliation: (extern, pension).
+VARIANTS = {
+    "extern, med pension": (True, True),
+    "extern, utan pension": (True, False),
+    "inklusive intern rörlighet": (False, True),
+}
+
+
+def _hidden_turnover(plan: Plan, starters: pd.Series) -> dict:
+    """Years to hide per variant (extern, pension) in every definition of turnover. Each
+    variant is a sum of exit counts (all exits, minus internal moves, minus retirements), so a
+    variant is hidden in a year where the report's exit table hides the total or a part the
+    variant leaves out, and where it or its difference to a neighbouring variant of any
+    definition counts 1..k-1 persons (with bases that are published, rate × base is a count)."""
+    inp, k, mask = plan.inputs, plan.k, plan.masks.avgangar
+    years = list(inp.snapshot_years)
+
+    def hidden_cells(orsak):
+        return {int(y) for y in years if orsak in mask.index and y in mask.columns and mask.loc[orsak, y]}
+
+    total, pension, intern = hidden_cells(TOTAL), hidden_cells("pension"), hidden_cells("intern_rorlighet")
+    out = {(True, True): total | intern, (True, False): total | intern | pension, (False, True): set(total)}
+    for definition in turnover.DEFINITIONS:
+        n = {v: turnover.turnover(inp.personal, inp.avgangar, definition, *v, "ar", starters)["avgangar"] for v in out}
+        for v in out:
+            out[v] |= set(n[v].index[small(n[v], k)])
+        out[(True, False)] |= set(n[(True, True)].index[small(n[(True, True)] - n[(True, False)], k)])
+        moves = set(n[(False, True)].index[small(n[(False, True)] - n[(True, True)], k)])
+        out[(True, True)] |= moves
+        out[(True, False)] |= moves
+    return out
 
 
 def turnover_figures(plan: Plan) -> dict:
@@ -129,23 +196,23 @@ def turnover_figures(plan: Plan) -> dict:
     spells = plan.spells
     years = inp.snapshot_years
     rate = turnover.turnover(inp.personal, inp.avgangar, "kolada", extern=extern)
-    small_year = rate["avgangar"].between(1, k - 1)
+    hidden = _hidden_turnover(plan, spells["anstallningsdatum"])
+    small_year = rate.index.isin(list(hidden[(extern, True)]))
     leavers = inp.avgangar[inp.avgangar["datum"].dt.year.between(years[0], years[-1])]
     if extern:
         leavers = leavers[leavers["orsak"] != "intern_rorlighet"]
     bands = pd.Series(
         np.array([b[0] for b in ALDERSBAND])[age_band_index(leavers["datum"].dt.year - leavers["fodelsear"])]
     ).value_counts()
-    band_share = (bands / bands.sum()).where(bands >= k) if len(bands) else bands
-    tenure = turnover.tenure_shares(inp.avgangar, years, extern=extern)
-    if tenure["antal"] < k:
-        tenure.update(under_1_ar=None, under_3_ar=None)
+    band_share = (bands / bands.sum()).drop(list(_protect_shares(bands, k))) if len(bands) else bands
+    band_share = band_share.reindex(bands.index)
+    tenure = _tenure(turnover.tenure_shares(inp.avgangar, years, extern=extern), k)
     ret = plan.retention if len(spells) >= k else None
     summary = {} if ret is None else ret.sammanfattning.to_dict(orient="index")
     return {
         "personalomsattning": rate["andel"].where(~small_year).to_dict(),
         "personalomsattning_definitioner": {
-            f"{d}, {v}": row.to_dict()
+            f"{d}, {v}": row.where(~row.index.isin(list(hidden[VARIANTS[v]]))).to_dict()
             for (d, v), row in turnover.reconciliation(
                 inp.personal, inp.avgangar, spells["anstallningsdatum"]
             ).iterrows()
@@ -170,6 +237,8 @@ def absence_figures(plan: Plan, trend: absence.AbsenceTrend | None) -> dict:
     for by in ("yrkesgrupp", "aldersband", "kon"):
         if by in absence.with_age_band(last):
             values = absence.shares(last, by, k)["andel"]
+            if by == "yrkesgrupp":
+                values = values.mask(values.index.isin(list(plan.masks.grupper)))
             if by == "aldersband":
                 values = values.reindex([b for b in ALDERSBAND_NAMN if b in values.index])
             out[f"sjukfranvaro_per_{by}"] = values.to_dict()
@@ -213,7 +282,7 @@ def competence_figures(plan: Plan, sp: StaffPlan, figures: dict) -> dict:
         cov = competence.education_coverage(p["utbildade_per_ar"], recruit)
         out["utbildning"] = cov.to_dict(orient="records")
     if "behorig" in inp.personal:
-        q = competence.qualified_share(inp.personal, plan.basar, k)
+        q = competence.qualified_share(inp.personal, plan.basar, k, plan.masks.grupper)
         out["behorighet"] = q.to_dict(orient="index")
         lever = p["behorighet"]
         if (
@@ -234,7 +303,7 @@ def competence_figures(plan: Plan, sp: StaffPlan, figures: dict) -> dict:
             }
     units = competence.first_line_staff(inp.personal, plan.basar)
     if len(units):
-        span = competence.span_of_control(units)
+        span = competence.span_of_control(units, k)
         wide = competence.wide_spans(units, p["chef_max_medarbetare"])
         out["chefer"] = {
             "per_chef": span.to_dict(orient="index"),
@@ -280,9 +349,9 @@ def key_figures(plan: Plan, sp: StaffPlan | None = None, trend=False) -> dict:
     sp = staff_plan(plan) if sp is None else sp
     trend = absence_trend(plan) if trend is False else trend
     inp, k = plan.inputs, plan.k
-    summary = staff.staff_summary(inp.personal, plan.basar, k)
-    headcount = staff.headcount_by_year(inp.personal, k)
-    exits = staff.exits_by_year(inp.avgangar, k)
+    summary = staff.staff_summary(inp.personal, plan.basar, k, plan.masks)
+    headcount = staff.headcount_by_year(inp.personal, k, plan.masks)
+    exits = staff.exits_by_year(inp.avgangar, k, plan.masks)
     figures = {
         "titel": plan.params["titel"],
         "slug": plan.params["slug"],

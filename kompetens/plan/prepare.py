@@ -80,6 +80,15 @@ class Plan:
         return retention(spells, by="yrkesgrupp", observationsstart=self.observationsstart)
 
     @cached_property
+    def masks(self):
+        """The cells this report hides, decided with every other report of the board from the
+        board's register (kompetens.privacy.disclosure)."""
+        from kompetens.privacy.disclosure import batch_masks
+
+        masks = batch_masks(self.board.personal, self.board.avgangar, self.basar, self.k)
+        return masks[self.params["forvaltning"]]
+
+    @cached_property
     def staff_plan(self):
         """The baseline projection with its economics and backtest (kompetens.staff_plan)."""
         from kompetens.plan.staffplan import staff_plan

@@ -1,14 +1,18 @@
 """Privacy in outputs: k-anonymity suppression of small counts.
 
-Any figure that describes fewer than k persons is shown as SUPPRESSED. Primary
-suppression hides such cells; secondary suppression then hides one more cell in every
-row or column of a table that has exactly one hidden cell, so that the cell cannot be
-recovered from the totals.
+Any figure that describes fewer than k persons is hidden (shown as SUPPRESSED). Primary
+suppression hides such cells; complementary suppression then hides further cells so that no
+hidden cell can be recovered from a published sum: every line of cells that sums to a
+published total ends with no hidden cell, or with at least two hidden cells that describe at
+least k persons together (so neither the cells nor their joint mean or share reveal a group
+smaller than k). `protect` does this for tables of any number of dimensions, which is how a
+board's reports are protected together (see `kompetens.privacy.disclosure`).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -22,27 +26,57 @@ def small(counts, k: int):
     return (counts > 0) & (counts < k)
 
 
-def suppression_mask(counts: pd.DataFrame, k: int, lines: str = "both") -> pd.DataFrame:
-    """Which cells of a table of person counts to hide: primary plus secondary suppression.
+def _line_safe(hidden: np.ndarray, values: np.ndarray, k: int) -> bool:
+    """A line (cells then their total, last) reveals no hidden cell: none hidden, or at least
+    two hidden and, when the total is published, the hidden cells hold at least k persons."""
+    n = hidden.sum()
+    if n == 0:
+        return True
+    if n < 2:
+        return False
+    return bool(hidden[-1]) or values[:-1][hidden[:-1]].sum() >= k
 
-    The sums along `lines` ("rows", "columns" or "both") are taken as published (they may
-    be cells of the table itself, such as a Totalt row), so every such line must have no
-    or at least two hidden cells. The secondary cell is the smallest visible non-zero one.
+
+def protect(counts, k: int, margins: Sequence[bool] | None = None, hidden: np.ndarray | None = None) -> np.ndarray:
+    """Which cells of an N-dimensional table of person counts to hide (True).
+
+    Along every axis whose entry in `margins` is True (default: all), the last index holds
+    the sum of the others, as published. Cells of 1..k-1 persons (and those already in
+    `hidden`) are hidden first; then, until every line along those axes is safe (see
+    `_line_safe`), the smallest visible non-zero cell of an unsafe line is hidden too.
     """
-    values = counts.to_numpy(dtype=float)
+    values = np.asarray(counts, dtype=float)
     mask = small(values, k)
-    views = {"rows": [(mask, values)], "columns": [(mask.T, values.T)]}
-    views["both"] = views["rows"] + views["columns"]
+    if hidden is not None:
+        mask |= np.asarray(hidden, dtype=bool)
+    margins = [True] * values.ndim if margins is None else list(margins)
     changed = True
     while changed:
         changed = False
-        for lines_, cells in views[lines]:
-            for i in range(lines_.shape[0]):
-                if lines_[i].sum() == 1:
-                    visible = np.where(~lines_[i] & (cells[i] > 0), cells[i], np.inf)
-                    if np.isfinite(visible.min()):
-                        lines_[i, int(np.argmin(visible))] = True
-                        changed = True
+        for axis, has_margin in enumerate(margins):
+            if not has_margin:
+                continue
+            lines, cells = np.moveaxis(mask, axis, -1), np.moveaxis(values, axis, -1)  # views
+            for idx in np.ndindex(lines.shape[:-1]):
+                line, vals = lines[idx], cells[idx]
+                while not _line_safe(line, vals, k):
+                    candidates = np.where(~line & (vals > 0), vals, np.inf)
+                    if not np.isfinite(candidates.min()):
+                        break
+                    line[int(np.argmin(candidates))] = True
+                    changed = True
+    return mask
+
+
+def suppression_mask(counts: pd.DataFrame, k: int, lines: str = "both") -> pd.DataFrame:
+    """Which cells of a table of person counts to hide: primary plus complementary.
+
+    The table's last row and/or column is its published total (a Totalt row or column):
+    `lines` says which sums are published: "rows" (each row sums into its last column),
+    "columns" (each column into its last row) or "both".
+    """
+    margins = {"rows": (False, True), "columns": (True, False), "both": (True, True)}[lines]
+    mask = protect(counts.to_numpy(dtype=float), k, margins)
     return pd.DataFrame(mask, index=counts.index, columns=counts.columns)
 
 
@@ -63,12 +97,11 @@ def suppress_series(values: pd.Series, counts: pd.Series, k: int) -> pd.Series:
 
 
 def hidden_groups(counts: pd.Series, k: int) -> set:
-    """Groups whose figures must be hidden because they describe fewer than k persons: the
-    small ones, plus the next smallest when only one is small (the total is published)."""
-    table = counts.to_frame("antal")
-    table.loc["__total__"] = counts.sum()
-    mask = suppression_mask(table, k, lines="columns")["antal"]
-    return {g for g in counts.index if mask[g]} if not mask["__total__"] else set(counts.index)
+    """Groups whose figures must be hidden when their total is published: those under k
+    persons, plus enough further groups (smallest first) that the hidden ones hold at least
+    k persons together; every group when the total itself is under k."""
+    mask = protect(np.append(counts.to_numpy(dtype=float), counts.sum()), k)
+    return set(counts.index) if mask[-1] else {g for g, m in zip(counts.index, mask[:-1]) if m}
 
 
 #: A Swedish personnummer (ÅÅÅÅMMDD-NNNN, ÅÅMMDD-NNNN, ÅÅÅÅMMDDNNNN): a real date and four

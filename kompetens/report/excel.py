@@ -31,9 +31,9 @@ def tables(plan: Plan, figures: dict) -> dict[str, pd.DataFrame]:
     """The workbook's sheets: name -> table (rows labelled, numbers unrounded)."""
     inp, k = plan.inputs, plan.k
     sheets = {
-        "Personal idag": staff.staff_summary(inp.personal, plan.basar, k),
-        "Ålder": staff.staff_by_group_age(inp.personal, plan.basar, k),
-        "Antal anställda": staff.headcount_by_year(inp.personal, k),
+        "Personal idag": staff.staff_summary(inp.personal, plan.basar, k, plan.masks),
+        "Ålder": staff.staff_by_group_age(inp.personal, plan.basar, k, plan.masks),
+        "Antal anställda": staff.headcount_by_year(inp.personal, k, plan.masks),
         "Personalbehov": _years(figures["personalbehov"]),
         "Årsarbetare": _years(figures["arsarbetare"]),
         "Rekryteringsbehov": _years(figures["rekryteringsbehov"]),
@@ -49,7 +49,7 @@ def tables(plan: Plan, figures: dict) -> dict[str, pd.DataFrame]:
             }
         ),
         "Personalomsättning": _years(figures["personalomsattning_definitioner"]),
-        "Avgångar per orsak": staff.exits_by_year(inp.avgangar, k),
+        "Avgångar per orsak": staff.exits_by_year(inp.avgangar, k, plan.masks),
         "Sjukfrånvaro per år": pd.Series(figures["sjukfranvaro"], dtype=float).rename("andel").to_frame(),
         "Sjukfrånvaro per grupp": pd.Series(figures.get("sjukfranvaro_per_yrkesgrupp", {}), dtype=float)
         .rename("andel")

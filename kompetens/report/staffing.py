@@ -118,7 +118,7 @@ def backtest_table(plan: Plan) -> Styler | Markdown:
 
 
 def staff_by_group_age_table(plan: Plan) -> Styler:
-    table = staff.staff_by_group_age(plan.inputs.personal, plan.basar, plan.k)
+    table = staff.staff_by_group_age(plan.inputs.personal, plan.basar, plan.k, plan.masks)
     h = HEADERS[plan.sprak]
     return styled(
         table.rename_axis(index=h["yrkesgrupp"], columns="Ålder" if plan.sprak == "sv" else "Age"),
@@ -128,12 +128,12 @@ def staff_by_group_age_table(plan: Plan) -> Styler:
 
 
 def staff_by_group_age_figure(plan: Plan) -> Image:
-    counts = staff.staff_counts_by_group_age(plan.inputs.personal, plan.basar, plan.k)
+    counts = staff.staff_counts_by_group_age(plan.inputs.personal, plan.basar, plan.k, plan.masks)
     return as_image(plots.staff_by_group_age(counts, plan.basar, plan.sprak))
 
 
 def staff_summary_table(plan: Plan) -> Styler:
-    table = staff.staff_summary(plan.inputs.personal, plan.basar, plan.k).rename_axis(None)
+    table = staff.staff_summary(plan.inputs.personal, plan.basar, plan.k, plan.masks).rename_axis(None)
     for col in ("sysselsattningsgrad", "andel_60_plus"):
         table[col] = 100 * table[col]
     return styled(table, plan.sprak, 1, counts=[0]).format(
@@ -143,16 +143,18 @@ def staff_summary_table(plan: Plan) -> Styler:
 
 
 def headcount_table(plan: Plan) -> Styler:
-    table = staff.headcount_by_year(plan.inputs.personal, plan.k)
+    table = staff.headcount_by_year(plan.inputs.personal, plan.k, plan.masks)
     return styled(table.rename_axis(index=None, columns=HEADERS[plan.sprak]["ar"]), plan.sprak, counts="alla")
 
 
 def headcount_figure(plan: Plan) -> Image:
-    return as_image(plots.headcount_history(staff.headcount_by_year(plan.inputs.personal, plan.k), plan.sprak))
+    return as_image(
+        plots.headcount_history(staff.headcount_by_year(plan.inputs.personal, plan.k, plan.masks), plan.sprak)
+    )
 
 
 def exits_table(plan: Plan) -> Styler:
-    table = staff.exits_by_year(plan.inputs.avgangar, plan.k)
+    table = staff.exits_by_year(plan.inputs.avgangar, plan.k, plan.masks)
     return styled(table.rename_axis(index=None, columns=HEADERS[plan.sprak]["ar"]), plan.sprak, counts="alla")
 
 
