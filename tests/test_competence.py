@@ -39,9 +39,11 @@ def _staff():
 def test_span_of_control_by_hand():
     units = first_line_staff(_staff(), 2025)
     assert list(units["enhet"]) == ["U1", "U2"]  # the management team has no staff
-    span = span_of_control(units)
+    span = span_of_control(units, k=3)
     assert span.loc["Totalt", "per_chef"] == pytest.approx(52 / 3)
     assert (span.loc["A", "minst"], span.loc["A", "storst"]) == (12, 20)
+    # three first-line managers: with k = 5 their department (and so the total) is hidden
+    assert span_of_control(units, k=5).isna().all().all()
     assert list(wide_spans(units, 15)["enhet"]) == ["U2"]
 
 
@@ -58,6 +60,13 @@ def test_qualification_share_and_its_path():
     assert q.loc["S", "obehoriga"] == 5 and q.loc["S", "andel_behoriga"] == 0.5
     assert q.loc["V", "andel_behoriga"] == 1.0
     assert math.isnan(qualified_share(personal, 2025, k=6).loc["S", "obehoriga"])
+    # 1 of 6 in V without the qualification: hidden, and S's count with it (Totalt shows 6)
+    personal.loc[15, "behorig"] = False
+    q = qualified_share(personal, 2025, k=5)
+    assert math.isnan(q.loc["V", "obehoriga"]) and math.isnan(q.loc["S", "obehoriga"])
+    assert q.loc["Totalt", "obehoriga"] == 6 and q.loc["V", "antal"] == 6
+    # a group hidden by the report's masks shows nothing, its count included
+    assert qualified_share(personal, 2025, 5, hidden={"V", "S"}).loc["V"].isna().all()
     # 10 without: 20 % leave, then 2 are trained each year
     path = unqualified_path(10, pd.Series({2026: 0.2, 2027: 0.2}), 2)
     assert path.loc[2026].tolist() == pytest.approx([2.0, 2.0, 6.0])  # slutar, vidareutbildade, obehoriga

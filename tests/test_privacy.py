@@ -70,3 +70,59 @@ def test_personnummer_pattern_finds_numbers_not_decimals():
         "198503121234",
     ]
     assert find_personnummer("0.191771562945 och 2025-12-31 och 19851312-1234 och 1234567890123") == []
+
+
+def test_hidden_cells_of_a_line_hold_at_least_k_persons():
+    from kompetens.privacy.suppression import protect
+
+    # cells 1, 2, 6, 20 and their total 29: 1 and 2 are small, but together they hold 3 < 5
+    # persons, so the next smallest (6) joins them: total − visible gives 9 persons
+    mask = protect([1, 2, 6, 20, 29], 5)
+    assert mask.tolist() == [True, True, True, False, False]
+    assert protect([0, 0, 7, 7], 5).tolist() == [False] * 4
+    # a total under k is hidden with its cells
+    assert protect([1, 2, 3], 5).tolist() == [True, True, True]
+
+
+def test_protect_covers_every_axis_of_a_three_way_table():
+    from kompetens.privacy.suppression import protect
+
+    rng = np.random.default_rng(7)
+    for _ in range(200):
+        cells = rng.choice([0, 1, 2, 3, 6, 9, 15], size=(4, 3, 3)).astype(float)
+        cube = np.zeros((5, 4, 4))
+        cube[:-1, :-1, :-1] = cells
+        cube[-1] = cube[:-1].sum(axis=0)
+        cube[:, -1] = cube[:, :-1].sum(axis=1)
+        cube[:, :, -1] = cube[:, :, :-1].sum(axis=2)
+        mask = protect(cube, 5)
+        assert not (((cube > 0) & (cube < 5)) & ~mask).any()
+        for axis in range(3):
+            lines, values = np.moveaxis(mask, axis, -1), np.moveaxis(cube, axis, -1)
+            for idx in np.ndindex(lines.shape[:-1]):
+                hidden, v = lines[idx], values[idx]
+                if hidden.any():
+                    assert hidden.sum() >= 2
+                    if not hidden[-1]:  # total shown: total − visible is the hidden cells' sum
+                        assert v[:-1][hidden[:-1]].sum() >= 5
+
+
+def test_board_and_department_masks_agree():
+    from kompetens.privacy.disclosure import BOARD, batch_masks
+
+    # department A has one Administratör, B five: hiding A's alone would let board − B give it
+    personal = pd.DataFrame(
+        {
+            "ar": 2025,
+            "forvaltning": ["A"] * 21 + ["B"] * 25,
+            "yrkesgrupp": ["Adm"] + ["Vård"] * 20 + ["Adm"] * 5 + ["Vård"] * 20,
+            "fodelsear": 1980,
+        }
+    )
+    avgangar = pd.DataFrame({"forvaltning": ["A"], "orsak": ["pension"], "datum": pd.to_datetime(["2025-03-01"])})
+    masks = batch_masks(personal, avgangar, 2025, 5)
+    assert masks["A"].grupper == {"Adm", "Vård"}  # A's Totalt is shown: Vård would give Adm back
+    assert "Adm" in masks["B"].grupper or "Adm" in masks[BOARD].grupper
+    # the lone exit is hidden in A and wherever it could be recovered (B has none: the board)
+    assert masks["A"].avgangar.loc["pension", 2025] and masks[BOARD].avgangar.loc["pension", 2025]
+    assert masks["A"].ar_med_dolda_avgangar == {2025}

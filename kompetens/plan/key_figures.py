@@ -207,6 +207,9 @@ def turnover_figures(plan: Plan) -> dict:
     band_share = (bands / bands.sum()).drop(list(_protect_shares(bands, k))) if len(bands) else bands
     band_share = band_share.reindex(bands.index)
     tenure = _tenure(turnover.tenure_shares(inp.avgangar, years, extern=extern), k)
+    exit_totals = plan.masks.avgangar.loc[TOTAL].reindex(years).fillna(False)
+    if exit_totals.any():  # the number of leavers over the years would give a hidden year back
+        tenure["antal"] = None
     ret = plan.retention if len(spells) >= k else None
     summary = {} if ret is None else ret.sammanfattning.to_dict(orient="index")
     return {

@@ -8,7 +8,7 @@ register, on tables with one more dimension, förvaltning, whose last entry is t
 
 - staff at basår by yrkesgrupp × age band × förvaltning (every axis with its total),
 - staff by yrkesgrupp × snapshot year × förvaltning (totals over groups and departments),
-- ended employments by orsak × calendar year × förvaltning (every axis with its total),
+- ended employments by orsak × calendar year × förvaltning (totals over causes and departments),
 
 and complementary suppression (`protect`) runs on each three-way table, the shared slices
 (staff at basår by yrkesgrupp) kept equal, until nothing changes. Every report computes the
@@ -33,8 +33,7 @@ BOARD = None  # the key of the board's masks (its report has förvaltning null)
 class Masks:
     """The cells one report hides (True). Tables are labelled as the report's count tables:
     `alder` yrkesgrupp (+ Totalt) × PERSONAL_ALDERSBAND (+ Totalt) at basår, `antal`
-    yrkesgrupp (+ Totalt) × snapshot year, `avgangar` orsak (+ Totalt) × calendar year
-    (+ Totalt over the years)."""
+    yrkesgrupp (+ Totalt) × snapshot year, `avgangar` orsak (+ Totalt) × calendar year."""
 
     alder: pd.DataFrame
     antal: pd.DataFrame
@@ -56,7 +55,7 @@ class Masks:
         """Calendar years with any hidden exit count: their turnover rates are hidden too,
         since each definition (with or without retirements, internal moves, permanent staff)
         is a sum of exit counts."""
-        years = self.avgangar.drop(columns=TOTAL).any(axis=0)
+        years = self.avgangar.any(axis=0)
         return {int(y) for y in years[years].index}
 
 
@@ -96,7 +95,7 @@ def batch_masks(personal: pd.DataFrame, avgangar: pd.DataFrame | None, basar: in
     exits = avgangar.assign(ar=avgangar["datum"].dt.year)
     exit_years = sorted(set(exits["ar"]))
     orsaker = sorted(set(exits["orsak"]))
-    by_exit = _cube(exits, "orsak", "ar", orsaker, exit_years, depts, col_total=True)
+    by_exit = _cube(exits, "orsak", "ar", orsaker, exit_years, depts, col_total=False)
 
     age_mask = protect(by_age, k)
     year_mask = protect(by_year, k, margins=(True, False, True))
@@ -111,20 +110,25 @@ def batch_masks(personal: pd.DataFrame, avgangar: pd.DataFrame | None, basar: in
         seed = np.zeros_like(year_mask)
         seed[:, base, :] = shared
         year_mask = protect(by_year, k, margins=(True, False, True), hidden=year_mask | seed)
-    exit_mask = protect(by_exit, k)
+    exit_mask = protect(by_exit, k, margins=(True, False, True))
 
     out = {}
     for i, dept in enumerate([*depts, BOARD]):
         out[dept] = Masks(
             alder=pd.DataFrame(age_mask[:, :, i], index=[*groups, TOTAL], columns=[*bands, TOTAL]),
             antal=pd.DataFrame(year_mask[:, :, i], index=[*groups, TOTAL], columns=years),
-            avgangar=pd.DataFrame(exit_mask[:, :, i], index=[*orsaker, TOTAL], columns=[*exit_years, TOTAL]),
+            avgangar=pd.DataFrame(exit_mask[:, :, i], index=[*orsaker, TOTAL], columns=exit_years),
         )
     return out
 
 
 def own_masks(personal: pd.DataFrame, avgangar: pd.DataFrame | None, basar: int, k: int) -> Masks:
-    """The masks of a register published on its own (its förvaltningar summed as one board)."""
+    """The masks of a register published on its own (its förvaltningar summed as one board;
+    tables without the column are one förvaltning)."""
+    if "forvaltning" not in personal:
+        personal = personal.assign(forvaltning="")
+    if avgangar is not None and "forvaltning" not in avgangar:
+        avgangar = avgangar.assign(forvaltning="")
     return batch_masks(personal, avgangar, basar, k)[BOARD]
 
 
