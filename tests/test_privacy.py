@@ -126,3 +126,26 @@ def test_board_and_department_masks_agree():
     # the lone exit is hidden in A and wherever it could be recovered (B has none: the board)
     assert masks["A"].avgangar.loc["pension", 2025] and masks[BOARD].avgangar.loc["pension", 2025]
     assert masks["A"].ar_med_dolda_avgangar == {2025}
+
+
+def test_tenure_and_coarse_age_bands_follow_the_board_masks():
+    from kompetens.privacy.disclosure import batch_masks
+
+    # A: 2 persons hired in 2025 (tenure <1), 20 older; B: 10 hired in 2025, 20 older
+    hired = ["2025-02-01"] * 2 + ["2010-01-01"] * 20 + ["2025-02-01"] * 10 + ["2010-01-01"] * 20
+    personal = pd.DataFrame(
+        {
+            "ar": 2025,
+            "forvaltning": ["A"] * 22 + ["B"] * 30,
+            "yrkesgrupp": "Vård",
+            "fodelsear": [1998] * 2 + [1975] * 20 + [1990] * 30,
+            "anstallningsdatum": pd.to_datetime(hired),
+        }
+    )
+    masks = batch_masks(personal, None, 2025, 5)
+    assert masks["A"].hidden_tenure_bands() >= {"<1"}
+    # the board or B hides <1 too, else board − B gives A's two back
+    assert "<1" in masks["B"].hidden_tenure_bands() or "<1" in masks[None].hidden_tenure_bands()
+    # A's two aged 27 are the age table's –29 cell, its complement the 20 aged 50 (50–59): the
+    # coarse bands ≤29 and ≥50 that hold them are hidden, 30–49 (nobody hidden) is not
+    assert masks["A"].hidden_age_bands() == {"≤29", "≥50"}

@@ -105,11 +105,18 @@ def reconciliation(personal: pd.DataFrame, avgangar: pd.DataFrame, starters: pd.
 
 
 def by_category(
-    personal: pd.DataFrame, avgangar: pd.DataFrame, ar: int, by: str, k: int, extern: bool = True
+    personal: pd.DataFrame,
+    avgangar: pd.DataFrame,
+    ar: int,
+    by: str,
+    k: int,
+    extern: bool = True,
+    hidden_staff: set = frozenset(),
 ) -> pd.DataFrame:
     """Leavers, headcount and turnover in year ar per category: yrkesgrupp, forvaltning, kon,
     aldersband or anstallningstid. Leavers are counted by their attributes at the exit;
-    figures about fewer than k persons are hidden (NaN)."""
+    figures about fewer than k persons are hidden (NaN), and the headcount (with the turnover)
+    of the categories in hidden_staff (the report's masks: other tables publish it)."""
     leavers = _leavers(avgangar, extern, True)
     leavers = leavers[leavers["datum"].dt.year == ar]
     staff = personal[personal["ar"] == ar]
@@ -131,6 +138,7 @@ def by_category(
     counts.loc[TOTAL] = counts.sum()
     small_leavers = hide_counts(counts[["avgangar"]], k, lines="columns")["avgangar"].isna()
     small_staff = hide_counts(counts[["antal"]], k, lines="columns")["antal"].isna()
+    small_staff |= counts.index.isin(list(hidden_staff))
     counts["andel"] = (counts["avgangar"] / counts["antal"]).where(~(small_leavers | small_staff))
     counts.loc[small_leavers | small_staff, "avgangar"] = np.nan
     counts.loc[small_staff, "antal"] = np.nan

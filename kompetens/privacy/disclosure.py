@@ -8,6 +8,7 @@ register, on tables with one more dimension, förvaltning, whose last entry is t
 
 - staff at basår by yrkesgrupp × age band × förvaltning (every axis with its total),
 - staff by yrkesgrupp × snapshot year × förvaltning (totals over groups and departments),
+- staff at basår by tenure band × förvaltning (every axis with its total),
 - ended employments by orsak × calendar year × förvaltning (totals over causes and departments),
 
 and complementary suppression (`protect`) runs on each three-way table, the shared slices
@@ -24,7 +25,14 @@ import numpy as np
 import pandas as pd
 
 from kompetens.privacy.suppression import protect
-from kompetens.vocabulary import PERSONAL_ALDERSBAND, TOTAL
+from kompetens.vocabulary import (
+    ALDERSBAND,
+    ANSTALLNINGSTID,
+    DAYS_PER_YEAR,
+    PERSONAL_ALDERSBAND,
+    TOTAL,
+    tenure_band_index,
+)
 
 BOARD = None  # the key of the board's masks (its report has förvaltning null)
 
@@ -38,6 +46,22 @@ class Masks:
     alder: pd.DataFrame
     antal: pd.DataFrame
     avgangar: pd.DataFrame
+    anstallningstid: pd.Series  # ANSTALLNINGSTID bands (+ Totalt) of the staff at basår
+
+    def hidden_tenure_bands(self) -> set:
+        """ANSTALLNINGSTID bands (and Totalt) whose staff count at basår is hidden."""
+        return set(self.anstallningstid[self.anstallningstid].index)
+
+    def hidden_age_bands(self) -> set:
+        """ALDERSBAND bands (≤29, 30–49, ≥50) whose staff count at basår would give back a
+        hidden cell of the age table's Totalt row (a band is a sum of its PERSONAL_ALDERSBAND)."""
+        hidden = self.alder.loc[TOTAL]
+        out = set()
+        for name, lo, hi in ALDERSBAND:
+            parts = [b for b, b_lo, b_hi in PERSONAL_ALDERSBAND if b_lo >= lo and b_hi <= hi]
+            if hidden.reindex(parts).fillna(False).any():
+                out.add(name)
+        return out
 
     @property
     def grupper(self) -> set:
@@ -111,6 +135,14 @@ def batch_masks(personal: pd.DataFrame, avgangar: pd.DataFrame | None, basar: in
         seed[:, base, :] = shared
         year_mask = protect(by_year, k, margins=(True, False, True), hidden=year_mask | seed)
     exit_mask = protect(by_exit, k, margins=(True, False, True))
+    tenure_labels = [b[0] for b in ANSTALLNINGSTID]
+    if "anstallningsdatum" in staff:
+        tenure = (pd.Timestamp(f"{basar}-12-31") - staff["anstallningsdatum"]).dt.days / DAYS_PER_YEAR
+        staff = staff.assign(tid=np.array(tenure_labels)[tenure_band_index(tenure)], one=0)
+    else:
+        staff = staff.assign(tid="", one=0)
+    by_tenure = _cube(staff, "tid", "one", tenure_labels, [0], depts, col_total=False)[:, 0, :]
+    tenure_mask = protect(by_tenure, k)
 
     out = {}
     for i, dept in enumerate([*depts, BOARD]):
@@ -118,6 +150,7 @@ def batch_masks(personal: pd.DataFrame, avgangar: pd.DataFrame | None, basar: in
             alder=pd.DataFrame(age_mask[:, :, i], index=[*groups, TOTAL], columns=[*bands, TOTAL]),
             antal=pd.DataFrame(year_mask[:, :, i], index=[*groups, TOTAL], columns=years),
             avgangar=pd.DataFrame(exit_mask[:, :, i], index=[*orsaker, TOTAL], columns=exit_years),
+            anstallningstid=pd.Series(tenure_mask[:, i], index=[*tenure_labels, TOTAL]),
         )
     return out
 

@@ -53,7 +53,8 @@ def leavers_table(plan: Plan) -> Styler:
         ("aldersband", "Ålder" if plan.sprak == "sv" else "Age"),
         ("anstallningstid", "Anställningstid (år)" if plan.sprak == "sv" else "Tenure (years)"),
     ):
-        t = by_category(plan.inputs.personal, plan.inputs.avgangar, plan.basar, by, plan.k, extern)
+        hidden = plan.masks.hidden_age_bands() if by == "aldersband" else plan.masks.hidden_tenure_bands()
+        t = by_category(plan.inputs.personal, plan.inputs.avgangar, plan.basar, by, plan.k, extern, hidden)
         t.index = pd.MultiIndex.from_product([[label], t.index])
         parts.append(t)
     table = pd.concat(parts)
