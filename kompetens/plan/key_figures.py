@@ -28,14 +28,14 @@ FILENAME = "nyckeltal.json"
 
 
 def _clean(x):
-    """JSON-ready value: floats stay unrounded, NaN becomes null, keys become strings."""
+    """JSON-ready value: floats stay unrounded, NaN and ±inf become null, keys become strings."""
     if isinstance(x, dict):
         return {str(k): _clean(v) for k, v in x.items()}
     if isinstance(x, (list, tuple)):
         return [_clean(v) for v in x]
     if hasattr(x, "item"):  # numpy scalar
         x = x.item()
-    if isinstance(x, float) and math.isnan(x):
+    if isinstance(x, float) and not math.isfinite(x):  # NaN, or an error against an outcome of 0
         return None
     return x
 

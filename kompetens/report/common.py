@@ -324,10 +324,12 @@ def provenance(plan: Plan) -> Markdown:
         "",
         (
             f"**Integritet:** uppgifter som avser färre än {k} personer visas som –, och ytterligare celler döljs "
-            "så att de inte kan räknas fram ur summorna. Inga person-id, namn eller födelsedatum visas."
+            "så att de inte kan räknas fram ur summor, andra tabeller, andra mått eller nämndens och "
+            "förvaltningarnas övriga rapporter. Inga person-id, namn eller födelsedatum visas."
             if sv
             else f"**Privacy:** figures about fewer than {k} persons are shown as –, and further cells are hidden so "
-            "that they cannot be derived from totals. No person ids, names or birth dates are shown."
+            "that they cannot be derived from totals, other tables, other measures or the board's other "
+            "reports. No person ids, names or birth dates are shown."
         ),
     ]
     return Markdown("\n".join(text))
