@@ -182,6 +182,8 @@ def _hidden_turnover(plan: Plan, starters: pd.Series) -> dict:
         n = {v: turnover.turnover(inp.personal, inp.avgangar, definition, *v, "ar", starters)["avgangar"] for v in out}
         for v in out:
             out[v] |= set(n[v].index[small(n[v], k)])
+        if definition == "nyckeltalsinstitutet":
+            continue  # min(starters, leavers): a difference of two variants counts nobody
         out[(True, False)] |= set(n[(True, True)].index[small(n[(True, True)] - n[(True, False)], k)])
         moves = set(n[(False, True)].index[small(n[(False, True)] - n[(True, True)], k)])
         out[(True, True)] |= moves
