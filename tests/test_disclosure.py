@@ -171,7 +171,7 @@ def board_minus_departments(batch: Batch):
     """The board's count minus the departments' visible counts: the hidden departments' cells."""
     if not batch.complete:
         return
-    for name in ("antal_anstallda", "avgangar", "antal_basar", "alder"):
+    for name in ("antal_anstallda", "avgangar", "antal_basar", "alder", "chefer_kon_alder"):
         board = _count_tables(batch.reports[None]).get(name)
         if board is None:
             continue

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from kompetens.privacy.suppression import hidden_groups, protect, small
-from kompetens.vocabulary import CHEF_ALDERSBAND, TOTAL
+from kompetens.vocabulary import CHEF_ALDERSBAND, SUPPRESSED, TOTAL
 
 
 def education_coverage(graduates: dict, recruitment: pd.DataFrame) -> pd.DataFrame:
@@ -106,8 +106,10 @@ def span_of_control(units: pd.DataFrame, k: int) -> pd.DataFrame:
     return out
 
 
-def managers(personal: pd.DataFrame, ar: int, k: int) -> pd.DataFrame:
-    """Managers by kön (rows) and age band (columns) with totals; cells under k are NaN."""
+def managers(personal: pd.DataFrame, ar: int, k: int, mask: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Managers by kön (rows) and age band (columns) with totals; hidden cells shown as –.
+    mask: the report's (Masks.chefer, decided with the board's other reports); default the
+    table's own suppression."""
     staff = personal[(personal["ar"] == ar) & personal["chef"]]
     age = staff["ar"] - staff["fodelsear"]
     labels = [b[0] for b in CHEF_ALDERSBAND]
@@ -116,7 +118,13 @@ def managers(personal: pd.DataFrame, ar: int, k: int) -> pd.DataFrame:
     table.columns = table.columns.astype(str)
     from kompetens.models.staff import with_totals_suppressed
 
-    return with_totals_suppressed(table, k)
+    if mask is None:
+        return with_totals_suppressed(table, k)
+    full = table.copy()
+    full[TOTAL] = table.sum(axis=1)
+    full.loc[TOTAL] = full.sum(axis=0)
+    hide = mask.reindex(index=full.index, columns=full.columns).fillna(False).astype(bool)
+    return full.astype(object).mask(hide, SUPPRESSED)
 
 
 def wide_spans(units: pd.DataFrame, limit: int) -> pd.DataFrame:

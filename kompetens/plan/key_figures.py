@@ -314,7 +314,7 @@ def competence_figures(plan: Plan, sp: StaffPlan, figures: dict) -> dict:
             "per_chef": span.to_dict(orient="index"),
             "grans": p["chef_max_medarbetare"],
             "over_grans": wide[["forvaltning", "enhet", "per_chef"]].to_dict(orient="records"),
-            "kon_alder": competence.managers(inp.personal, plan.basar, k)
+            "kon_alder": competence.managers(inp.personal, plan.basar, k, plan.masks.chefer)
             .replace(SUPPRESSED, None)
             .to_dict(orient="index"),
         }

@@ -9,6 +9,7 @@ register, on tables with one more dimension, förvaltning, whose last entry is t
 - staff at basår by yrkesgrupp × age band × förvaltning (every axis with its total),
 - staff by yrkesgrupp × snapshot year × förvaltning (totals over groups and departments),
 - staff at basår by tenure band × förvaltning (every axis with its total),
+- managers at basår by kön × age band × förvaltning (every axis with its total),
 - ended employments by orsak × calendar year × förvaltning (totals over causes and departments),
 
 and complementary suppression (`protect`) runs on each three-way table, the shared slices
@@ -28,6 +29,7 @@ from kompetens.privacy.suppression import protect
 from kompetens.vocabulary import (
     ALDERSBAND,
     ANSTALLNINGSTID,
+    CHEF_ALDERSBAND,
     DAYS_PER_YEAR,
     PERSONAL_ALDERSBAND,
     TOTAL,
@@ -47,6 +49,7 @@ class Masks:
     antal: pd.DataFrame
     avgangar: pd.DataFrame
     anstallningstid: pd.Series  # ANSTALLNINGSTID bands (+ Totalt) of the staff at basår
+    chefer: pd.DataFrame  # managers at basår: kön (+ Totalt) × CHEF_ALDERSBAND (+ Totalt)
 
     def hidden_tenure_bands(self) -> set:
         """ANSTALLNINGSTID bands (and Totalt) whose staff count at basår is hidden."""
@@ -143,6 +146,16 @@ def batch_masks(personal: pd.DataFrame, avgangar: pd.DataFrame | None, basar: in
         staff = staff.assign(tid="", one=0)
     by_tenure = _cube(staff, "tid", "one", tenure_labels, [0], depts, col_total=False)[:, 0, :]
     tenure_mask = protect(by_tenure, k)
+    chef_bands = [b[0] for b in CHEF_ALDERSBAND]
+    bosses = staff[staff["chef"].astype(bool)] if "chef" in staff else staff.iloc[:0]
+    bosses = bosses.assign(
+        band=pd.cut(
+            age.reindex(bosses.index), [b[1] - 0.5 for b in CHEF_ALDERSBAND] + [200.5], labels=chef_bands
+        ).astype(str),
+        kon=bosses.get("kon", ""),
+    )
+    sexes = sorted(set(bosses["kon"]))
+    chef_mask = protect(_cube(bosses, "kon", "band", sexes, chef_bands, depts, col_total=True), k)
 
     out = {}
     for i, dept in enumerate([*depts, BOARD]):
@@ -151,6 +164,7 @@ def batch_masks(personal: pd.DataFrame, avgangar: pd.DataFrame | None, basar: in
             antal=pd.DataFrame(year_mask[:, :, i], index=[*groups, TOTAL], columns=years),
             avgangar=pd.DataFrame(exit_mask[:, :, i], index=[*orsaker, TOTAL], columns=exit_years),
             anstallningstid=pd.Series(tenure_mask[:, i], index=[*tenure_labels, TOTAL]),
+            chefer=pd.DataFrame(chef_mask[:, :, i], index=[*sexes, TOTAL], columns=[*chef_bands, TOTAL]),
         )
     return out
 
