@@ -54,6 +54,7 @@ class Report:
     forvaltning: str | None
     figures: dict  # nyckeltal.json as read back
     sheets: dict = field(default_factory=dict)  # tabeller.xlsx: name -> DataFrame ("–" is NaN)
+    html: dict = field(default_factory=dict)  # count tables only the HTML shows: name -> DataFrame
 
 
 @dataclass
@@ -126,6 +127,7 @@ def _count_tables(rep: Report) -> dict[str, pd.DataFrame]:
         out["backtest_utfall"] = pd.DataFrame(f["backtest"]["tabell"]).T[["personalbehov_utfall", "avgangar_utfall"]]
     if "Ålder" in rep.sheets:
         out["alder"] = rep.sheets["Ålder"]
+    out.update(rep.html)
     return {name: t.map(_num) for name, t in out.items()}
 
 
@@ -171,7 +173,8 @@ def board_minus_departments(batch: Batch):
     """The board's count minus the departments' visible counts: the hidden departments' cells."""
     if not batch.complete:
         return
-    for name in ("antal_anstallda", "avgangar", "antal_basar", "alder", "chefer_kon_alder"):
+    tables = ("antal_anstallda", "avgangar", "antal_basar", "alder", "chefer_kon_alder", "html Anställningstid (år)")
+    for name in tables:
         board = _count_tables(batch.reports[None]).get(name)
         if board is None:
             continue
@@ -179,6 +182,8 @@ def board_minus_departments(batch: Batch):
         for (row, col), v in board.stack(dropna=False).items():
             if v is None or math.isnan(v):
                 continue
+            if name.startswith("html") and col != "Anställda":
+                continue  # the board counts leavers without internal moves, departments with them
             values = [t.loc[row, col] if row in t.index and col in t.columns else 0.0 for t in depts.values()]
             if not any(x is None or (isinstance(x, float) and math.isnan(x)) for x in values):
                 continue
@@ -390,7 +395,21 @@ def _batch_in_process(inputs, params: list[dict], out: Path) -> Batch:
         kompetens.plan.key_figures.write_key_figures(figures, target)
         excel.write_tables(plan, figures, target)
         reports[p["forvaltning"]] = _read_report(target, p["slug"], p["forvaltning"])
+        reports[p["forvaltning"]].html = _html_tables(plan)
     return Batch(reports, inputs.personal, inputs.avgangar, plan.basar)
+
+
+def _html_tables(plan) -> dict[str, pd.DataFrame]:
+    """The count tables of the HTML that are in neither JSON nor workbook, as the report's
+    sections hold them before formatting: leavers and staff by age and tenure band in the base
+    year (one table per banding, each with its Totalt), employments per yrkesgrupp."""
+    from kompetens import report
+
+    leavers = report.leavers_table(plan).data.iloc[:, :2]
+    out = {f"html {label}": leavers.loc[label] for label in leavers.index.get_level_values(0).unique()}
+    retention = report.retention_table(plan).data.iloc[:, :1]
+    out["html anställningar"] = retention.rename(index={retention.index[-1]: TOTAL})
+    return out
 
 
 def _read_report(folder: Path, slug: str, forvaltning: str | None) -> Report:
@@ -454,6 +473,7 @@ def demo_batch(batch, demo):
     for path in sorted((ROOT / "params").glob("*.yaml")):
         p = yaml.safe_load(path.read_text(encoding="utf-8"))
         reports[p.get("forvaltning")] = _read_report(out / p["slug"], p["slug"], p.get("forvaltning"))
+        reports[p.get("forvaltning")].html = _html_tables(prepare(demo, **{**p, "simuleringar": 0}))
     basar = reports[None].figures["basar"]
     return Batch(reports, demo.personal, demo.avgangar, basar)
 

@@ -72,11 +72,13 @@ class Plan:
 
     @cached_property
     def retention_by_group(self):
-        """Retention per yrkesgrupp with at least k employments."""
+        """Retention per yrkesgrupp with at least k employments, less complements: the groups
+        left out must hold k employments together (the total of all is shown)."""
         from kompetens.models.retention import retention
+        from kompetens.privacy.suppression import hidden_groups
 
         counts = self.spells["yrkesgrupp"].value_counts()
-        spells = self.spells[self.spells["yrkesgrupp"].isin(counts[counts >= self.k].index)]
+        spells = self.spells[~self.spells["yrkesgrupp"].isin(list(hidden_groups(counts, self.k)))]
         return retention(spells, by="yrkesgrupp", observationsstart=self.observationsstart)
 
     @cached_property

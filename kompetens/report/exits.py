@@ -7,11 +7,12 @@ from IPython.display import Image, Markdown
 from pandas.io.formats.style import Styler
 
 from kompetens.plan.prepare import Plan
+from kompetens.privacy.suppression import hidden_groups
 from kompetens.report import figures as plots
 from kompetens.report import formats as fmt
 from kompetens.report import narrative
 from kompetens.report.common import HEADERS, as_image, styled, year_table
-from kompetens.vocabulary import SUPPRESSED
+from kompetens.vocabulary import SUPPRESSED, TOTAL
 
 
 def turnover_text(plan: Plan) -> Markdown:
@@ -92,6 +93,9 @@ def retention_table(plan: Plan) -> Styler:
     """Per yrkesgrupp with at least k spells: median length of employment and the share
     still employed after one and three years, with 95 % CIs (Kaplan–Meier)."""
     table = pd.concat([plan.retention_by_group.sammanfattning, plan.retention.sammanfattning])
+    groups = table["antal"].drop(TOTAL, errors="ignore")
+    # a group's curve may rest on fewer employments than it has (new hires only): hidden with complements
+    table.loc[list(hidden_groups(groups, plan.k)), table.select_dtypes("number").columns] = float("nan")
     sv = plan.sprak == "sv"
 
     def ci(lo, hi, scale=1.0, d=1):
