@@ -179,7 +179,7 @@ def board_minus_departments(batch: Batch):
         if board is None:
             continue
         depts = {d: _count_tables(batch.reports[d])[name] for d in batch.departments}
-        for (row, col), v in board.stack(dropna=False).items():
+        for (row, col), v in board.stack(future_stack=True).items():
             if v is None or math.isnan(v):
                 continue
             if name.startswith("html") and col != "Anställda":
@@ -513,6 +513,23 @@ def test_the_lone_administrator_is_hidden_wherever_their_figures_could_come_from
         and fixture_batch.reports[d].figures["antal_basar"].get("Administratör", 0) is None
     ]
     assert others
+
+
+def test_the_other_planted_groups_are_hidden(fixture_batch):
+    board, ifo = fixture_batch.reports[None].figures, fixture_batch.reports["Individ- och familjeomsorg"].figures
+    # two men: their sick leave is hidden, and the women's with it (the total is shown)
+    assert ifo["sjukfranvaro_per_kon"]["M"] is None and ifo["sjukfranvaro_per_kon"]["K"] is None
+    assert ifo["sjukfranvaro_12_manader"]["andel"] is not None
+    # the lone manager: Stab's row of the board's span-of-control table is blank
+    assert all(v is None for v in board["kompetens"]["chefer"]["per_chef"]["Stab"].values())
+    # two without the qualification among the Administratörer of Individ- och familjeomsorg
+    q = ifo["kompetens"]["behorighet"]
+    assert q["Administratör"]["obehoriga"] is None and q["Administratör"]["andel_behoriga"] is None
+    # three retirements in Funktionsstöd 2024: the exit cell and the variants without them
+    lss = fixture_batch.reports["Funktionsstöd (LSS)"].figures
+    assert lss["avgangar"]["pension"]["2024"] is None
+    for definition in ("kolada", "arbetsgivarverket", "nyckeltalsinstitutet"):
+        assert lss["personalomsattning_definitioner"][f"{definition}, extern, utan pension"]["2024"] is None
 
 
 def test_every_output_hides_the_same_cells(fixture_batch):
