@@ -149,3 +149,33 @@ def test_tenure_and_coarse_age_bands_follow_the_board_masks():
     # A's two aged 27 are the age table's –29 cell, its complement the 20 aged 50 (50–59): the
     # coarse bands ≤29 and ≥50 that hold them are hidden, 30–49 (nobody hidden) is not
     assert masks["A"].hidden_age_bands() == {"≤29", "≥50"}
+
+
+def test_board_masks_leave_no_hidden_cell_alone_over_random_boards():
+    """Over many random boards: in every report the staff per group at basår is either shown
+    or hidden with at least k persons hidden beside it, within the report (Totalt) and across
+    the board's reports (the board's figure of the group)."""
+    from kompetens.privacy.disclosure import BOARD, batch_masks
+
+    rng = np.random.default_rng(11)
+    for _ in range(60):
+        rows = []
+        for dept in "ABC":
+            for group in ("G1", "G2", "G3", "G4"):
+                n = int(rng.choice([0, 1, 2, 3, 4, 6, 12]))
+                rows += [{"forvaltning": dept, "yrkesgrupp": group, "fodelsear": int(rng.integers(1960, 2000))}] * n
+        personal = pd.DataFrame(rows).assign(ar=2025)
+        masks = batch_masks(personal, None, 2025, 5)
+        counts = personal.groupby(["yrkesgrupp", "forvaltning"]).size().unstack(fill_value=0)
+        counts = counts.reindex(index=["G1", "G2", "G3", "G4"], columns=list("ABC"), fill_value=0)
+        hidden = pd.DataFrame({d: [g in masks[d].grupper for g in counts.index] for d in "ABC"}, index=counts.index)
+        board = pd.Series([g in masks[BOARD].grupper for g in counts.index], index=counts.index)
+        for dept in "ABC":  # within a report: Totalt minus the visible groups
+            h = hidden[dept] & (counts[dept] > 0)
+            if h.any() and not masks[dept].totalt_dolt:
+                assert h.sum() >= 2 and counts.loc[h, dept].sum() >= 5
+        for group in counts.index:  # across the batch: the board's figure minus the departments'
+            h = hidden.loc[group] & (counts.loc[group] > 0)
+            if h.any() and not board[group]:
+                assert h.sum() >= 2 and counts.loc[group, h].sum() >= 5
+            assert not ((counts.loc[group] > 0) & (counts.loc[group] < 5) & ~hidden.loc[group]).any()

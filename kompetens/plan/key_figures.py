@@ -134,13 +134,6 @@ def _protect_backtest(bt: pd.DataFrame, hidden: set, k: int) -> pd.DataFrame:
     return bt
 
 
-def _protect_shares(counts: pd.Series, k: int) -> set:
-    """Labels of shares of a published total to hide: under k persons with complements, all
-    when the total is under k."""
-    hidden = hidden_groups(counts, k)
-    return set(counts.index) if 0 < counts.sum() < k else hidden
-
-
 def _tenure(tenure: dict, k: int) -> dict:
     """Shares of leavers with under 1 and under 3 years, hidden when they or their
     differences (shares × antal are counts) describe 1..k-1 persons."""
@@ -206,7 +199,7 @@ def turnover_figures(plan: Plan) -> dict:
     bands = pd.Series(
         np.array([b[0] for b in ALDERSBAND])[age_band_index(leavers["datum"].dt.year - leavers["fodelsear"])]
     ).value_counts()
-    band_share = (bands / bands.sum()).drop(list(_protect_shares(bands, k))) if len(bands) else bands
+    band_share = (bands / bands.sum()).drop(list(hidden_groups(bands, k))) if len(bands) else bands
     band_share = band_share.reindex(bands.index)
     tenure = _tenure(turnover.tenure_shares(inp.avgangar, years, extern=extern), k)
     exit_totals = plan.masks.avgangar.loc[TOTAL].reindex(years).fillna(False)
