@@ -10,8 +10,10 @@ The public front door. An analyst's session needs only these names:
 
 from kompetens.errors import InputError, KompetensError, Problem, ReportError
 from kompetens.io.fingerprint import VERSION, demo_dir
+from kompetens.io.kolada import read_kolada
 from kompetens.io.load import Inputs, load_inputs, select_forvaltning
 from kompetens.io.params import DEFAULTS, Params, check_params, load_params, params_from
+from kompetens.io.population import read_population
 from kompetens.io.validate import validate_table
 from kompetens.models.absence import AbsenceTrend, fit_absence_trend
 from kompetens.models.projection import Projection, project
@@ -70,6 +72,8 @@ __all__ = [
     "prepare",
     "project",
     "read_key_figures",
+    "read_kolada",
+    "read_population",
     "retention",
     "robustness",
     "select_forvaltning",

@@ -19,6 +19,8 @@ import pandas as pd
 
 from kompetens.errors import InputError, Problem
 from kompetens.io.fingerprint import PACKAGE_ROOT, demo_dir, package_hash, sha256
+from kompetens.io.kolada import parse_kolada
+from kompetens.io.population import read_population
 from kompetens.io.schemas import TABLES
 from kompetens.io.validate import validate_frame, validate_table
 
@@ -266,22 +268,15 @@ def _load_inputs(data_dir: Path) -> Inputs:
                 problems.append(Problem(str(data_dir / f"{table}.csv"), None, None, "filen saknas"))
             continue
         try:
-            if path.suffix == ".json":  # SCB's JSON-stat
-                from kompetens.io.scb import read_scb_jsonstat
-
-                raw = read_scb_jsonstat(path)
-            else:
-                raw = read_table(path)
+            raw = read_population(path) if table == "befolkning" else read_table(path)
             tables[table] = validate_table(raw, table, path.name)
         except InputError as exc:
             problems.extend(exc.problems)
             continue
         sources[table] = {"fil": path.name, "sha256": sha256(path)}
-    if (data_dir / "kolada.json").exists():
-        from kompetens.io.scb import read_kolada
-
+    if (data_dir / "kolada.json").exists():  # every municipality in it; the plan picks its own
         try:
-            tables["kolada"] = read_kolada(data_dir / "kolada.json")
+            tables["kolada"] = parse_kolada(data_dir / "kolada.json")
             sources["kolada"] = {"fil": "kolada.json", "sha256": sha256(data_dir / "kolada.json")}
         except InputError as exc:
             problems.extend(exc.problems)

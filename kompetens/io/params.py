@@ -94,6 +94,11 @@ class Params(BaseModel):
         None, min_length=1, description="förvaltningen som rapporten gäller; null = hela nämnden"
     )
     data_dir: str | None = Field(None, description="datakatalogen; null = data/demo/")
+    kommunkod: str | None = Field(
+        None,
+        pattern=r"^\d{4}$",
+        description="kommunens fyrsiffriga kod i Kolada-filen (t.ex. 0580); null = filens enda kommun",
+    )
     utkatalog: str | None = Field(
         None, description="var nyckeltal.json och tabeller.xlsx skrivs; null = en skissmapp (runnern anger sin egen)"
     )

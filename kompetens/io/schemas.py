@@ -95,8 +95,8 @@ FRANVARO = pa.DataFrameSchema(
 
 BEFOLKNING = pa.DataFrameSchema(
     {
-        "ar": pa.Column(int, pa.Check.in_range(1990, 2100)),
-        "alder": pa.Column(int, pa.Check.in_range(0, 120)),
+        "ar": pa.Column(int, pa.Check.in_range(1990, 2120)),  # SCB's forecast runs to 2120
+        "alder": pa.Column(int, pa.Check.in_range(0, 100)),  # 100 = 100 and older
         "antal": pa.Column(float, pa.Check.ge(0)),
     },
     checks=[_rows(lambda df: ~df.duplicated(["ar", "alder"]), "alder: samma år och ålder två gånger")],

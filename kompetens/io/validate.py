@@ -46,12 +46,6 @@ def validate_table(df: pd.DataFrame, table: str, source: str) -> pd.DataFrame:
     """Coerce and check df against the input table's contract; raise InputError listing every problem."""
     if df.empty:
         raise InputError(Problem(source, None, None, "filen har inga rader"))
-    if table == "befolkning":
-        from kompetens.io.scb import looks_like_scb, read_scb_csv
-
-        df = renamed(df, HEADER_ALIASES["befolkning"])
-        if looks_like_scb(df):
-            df = read_scb_csv(df, source)
     return validate_frame(renamed(df, HEADER_ALIASES.get(table, {})), TABLES[table][0], source)
 
 

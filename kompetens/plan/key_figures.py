@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from kompetens.io.kolada import RIKET
 from kompetens.models import absence, economics, staff, turnover
 from kompetens.plan.staffplan import StaffPlan, staff_plan
 from kompetens.privacy.suppression import hidden_groups, protect, small
@@ -377,8 +378,6 @@ def key_figures(plan: Plan, sp: StaffPlan | None = None, trend=False) -> dict:
         figures["robusthet"] = robustness_figures(plan)
     figures["kompetens"] = competence_figures(plan, sp, figures)
     if inp.kolada is not None:
-        from kompetens.io.scb import kolada_comparison
-
         figures["kolada"] = kolada_comparison(inp.kolada, figures)
     if inp.kostnader is not None:
         costs = staff.costs_by_year(inp.kostnader)
@@ -422,3 +421,33 @@ def write_key_figures(figures: dict, out_dir: str | Path) -> Path:
 
 def read_key_figures(out_dir: str | Path) -> dict:
     return json.loads((Path(out_dir) / FILENAME).read_text(encoding="utf-8"))
+
+
+#: The Kolada KPIs the report compares with, and what in the report they match.
+KOLADA_KPI = {
+    "N00090": ("Sjukfrånvaro, kommunalt anställda (%)", "sjukfranvaro"),
+    "N00216": ("Personalomsättning, tillsvidareanställda (%)", "personalomsattning"),
+}
+
+
+def kolada_comparison(kolada: pd.DataFrame, figures: dict) -> dict:
+    """Per known KPI, its latest year with a value for the municipality (kon T): the
+    municipality's and the country's value (%) and the report's own figure for that year."""
+    out = {}
+    total = kolada[(kolada["kon"] == "T") & kolada["varde"].notna()]
+    for kpi, (label, key) in KOLADA_KPI.items():
+        rows = total[total["kpi"] == kpi]
+        local = rows[rows["kommun"] != RIKET]
+        if local.empty:
+            continue
+        year = int(local["ar"].max())
+        country = rows[(rows["kommun"] == RIKET) & (rows["ar"] == year)]["varde"]
+        ours = (figures.get(key) or {}).get(str(year))
+        out[kpi] = {
+            "namn": label,
+            "ar": year,
+            "kommun": float(local[local["ar"] == year]["varde"].iloc[0]),
+            "riket": float(country.iloc[0]) if len(country) else None,
+            "rapport": None if ours is None else 100 * ours,
+        }
+    return out

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
 
+from kompetens.io.kolada import select_kommun
 from kompetens.io.load import Inputs, load_inputs, select_forvaltning
 from kompetens.io.params import check_params
 
@@ -126,6 +127,9 @@ def prepare(inputs: Inputs | None = None, **params) -> Plan:
     report's förvaltning. basar defaults to the last snapshot year, slutar to basar + 5."""
     p = check_params(params)
     board = inputs if inputs is not None else load_inputs(p["data_dir"])
+    if board.kolada is not None:  # the municipality's own Kolada rows (and the country's)
+        fil = board.sources.get("kolada", {}).get("fil", "kolada.json")
+        board = replace(board, kolada=select_kommun(board.kolada, p["kommunkod"], fil))
     inputs = select_forvaltning(board, p["forvaltning"])
     basar = p["basar"] if p["basar"] is not None else max(inputs.snapshot_years)
     slutar = p["slutar"] if p["slutar"] is not None else basar + 5

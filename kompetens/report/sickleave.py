@@ -111,4 +111,12 @@ def kolada_table(plan: Plan) -> Styler | Markdown:
         index=list(kolada),
         columns=names,
     )
-    return styled(table, sprak, 1).format(str, subset=[names[0], names[1]])
+    source = "Källa: Kolada (RKA), kolada.se" if sprak == "sv" else "Source: Kolada (RKA), kolada.se"
+    return (
+        styled(table, sprak, 1)
+        .format(str, subset=[names[0], names[1]])
+        .set_caption(source)
+        .set_table_styles(
+            [{"selector": "caption", "props": "caption-side: bottom; text-align: left;"}], overwrite=False
+        )
+    )

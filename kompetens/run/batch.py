@@ -18,6 +18,7 @@ from pathlib import Path
 import jinja2
 
 from kompetens.errors import InputError, Problem, ReportError
+from kompetens.io.kolada import select_kommun
 from kompetens.io.load import data_file, load_inputs
 from kompetens.io.params import SLUG, load_params
 from kompetens.plan.key_figures import FILENAME as NYCKELTAL
@@ -72,15 +73,18 @@ def check_batch(params_files: list[Path], data_dir: str | Path | None = None) ->
             slugs[slug] = str(path)
         try:
             folder = report_folder(params, data_dir, path)
-            folders.setdefault(folder, path)
+            folders.setdefault(folder, []).append(params)
             if params.get("personalbehov_extern"):
                 data_file(params["personalbehov_extern"], folder, str(path))
         except InputError as exc:
             problems.extend(exc.problems)
         loaded.append(params)
-    for folder in folders:
+    for folder, reports in folders.items():
         try:
-            load_inputs(folder)
+            inputs = load_inputs(folder)
+            if inputs.kolada is not None:  # each report's municipality must be in the Kolada file
+                for params in reports:
+                    select_kommun(inputs.kolada, params.get("kommunkod"), inputs.sources["kolada"]["fil"])
         except InputError as exc:
             problems.extend(exc.problems)
     if problems:
