@@ -11,7 +11,6 @@ import json
 import os
 import re
 import shutil
-import unicodedata
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -21,7 +20,7 @@ from kompetens.errors import InputError, Problem
 from kompetens.io.fingerprint import PACKAGE_ROOT, demo_dir, package_hash, sha256
 from kompetens.io.kolada import parse_kolada
 from kompetens.io.population import read_population
-from kompetens.io.schemas import TABLES
+from kompetens.io.schemas import TABLES, normalize_header
 from kompetens.io.validate import validate_frame, validate_table
 
 SUFFIXES = (".csv", ".csv.gz", ".xlsx", ".parquet")
@@ -42,13 +41,6 @@ class Inputs:
     @property
     def snapshot_years(self) -> list[int]:
         return sorted(int(y) for y in self.personal["ar"].unique())
-
-
-def normalize_header(name: str) -> str:
-    """Header as matched against the contracts: lower case, å/ä/ö folded, spaces as _."""
-    text = unicodedata.normalize("NFKD", str(name).strip().lower())
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return "_".join(text.split())
 
 
 def _head(path: Path, size: int = 1 << 16) -> str:

@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from kompetens.errors import InputError, Problem
+from kompetens.io.schemas import normalize_header
 
 OLDEST = 100  # the contract's last age: 100 = 100 and older
 FIRST_YEAR, LAST_YEAR = 1990, 2120  # SCB's forecast (BE0401) runs to 2120
@@ -64,8 +65,6 @@ def _fail(source: str, rule: str, column: str | None = None, value=None, row: in
 
 
 def _norm(name) -> str:
-    from kompetens.io.load import normalize_header
-
     return normalize_header(name)
 
 

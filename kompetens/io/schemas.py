@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import pandas as pd
 import pandera.pandas as pa
 
@@ -211,3 +213,10 @@ HEADER_ALIASES = {
 
 #: Column names that must never be in an input: the data carries pseudonymous ids only.
 FORBIDDEN_COLUMNS = ("personnummer", "pnr", "personnr", "namn", "fornamn", "efternamn", "fodelsedatum")
+
+
+def normalize_header(name: str) -> str:
+    """Header as matched against the contracts: lower case, å/ä/ö folded, spaces as _."""
+    text = unicodedata.normalize("NFKD", str(name).strip().lower())
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return "_".join(text.split())
