@@ -7,7 +7,8 @@ import unicodedata
 import pandas as pd
 import pandera.pandas as pa
 
-ORSAKER = ("pension", "egen_begaran", "intern_rorlighet", "ovrigt")
+#: okand: an exit derived from consecutive snapshots without an exit list (cause unknown)
+ORSAKER = ("pension", "egen_begaran", "intern_rorlighet", "ovrigt", "okand")
 ANSTALLNINGSFORMER = ("tillsvidare", "visstid")
 KON = ("K", "M")
 MANAD_REGEX = r"^\d{4}-(0[1-9]|1[0-2])$"
@@ -37,6 +38,8 @@ PERSONAL = pa.DataFrameSchema(
         "anstallningsform": pa.Column(str, pa.Check.isin(ANSTALLNINGSFORMER)),
         "chef": pa.Column(bool),
         "behorig": pa.Column(bool, required=False),  # has the qualification the work requires
+        # True: the employment began before the first snapshot, on an unknown date (left-censored)
+        "anstallningsdatum_okand": pa.Column(bool, required=False),
     },
     checks=[
         _rows(
@@ -66,6 +69,7 @@ AVGANGAR = pa.DataFrameSchema(
         "anstallningsform": pa.Column(str, pa.Check.isin(ANSTALLNINGSFORMER), required=False),
         "fodelsear": pa.Column(int, pa.Check.in_range(1900, 2100), required=False),
         "kon": pa.Column(str, pa.Check.isin(KON), required=False),
+        "anstallningsdatum_okand": pa.Column(bool, required=False),
     },
     checks=[
         _rows(

@@ -79,6 +79,8 @@ def _durations(spells: pd.DataFrame, observationsdatum, observationsstart):
         entry = np.maximum((observationsstart - start).dt.days.to_numpy() / DAYS_PER_YEAR, 0.0)
         keep = ~(ended & (end < observationsstart)).to_numpy()
     keep &= (start <= observationsdatum).to_numpy()
+    if "anstallningsdatum_okand" in spells:  # left-censored: the time at risk is unknown
+        keep &= ~spells["anstallningsdatum_okand"].fillna(False).to_numpy(dtype=bool)
     return duration, ended.to_numpy(), entry, keep
 
 
@@ -94,7 +96,8 @@ def retention(spells: pd.DataFrame, by: str | None = None, observationsdatum=Non
     employed, censored at observationsdatum, default the data's last date) and orsak.
     observationsstart: when the register begins; spells that ended before it are left out
     and the others enter the risk set only from it (left truncation), so that long
-    employments are not over-represented.
+    employments are not over-represented. Spells whose start is unknown (column
+    anstallningsdatum_okand True: employed before an import's first snapshot) are left out.
     """
     from lifelines import KaplanMeierFitter  # lifelines is slow to import
     from lifelines.exceptions import StatError

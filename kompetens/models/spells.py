@@ -14,15 +14,21 @@ import pandas as pd
 from kompetens.vocabulary import ANSTALLNINGSTID, DAYS_PER_YEAR, age_band_index
 
 INTERNAL = "intern_rorlighet"
+#: An exit of unknown cause (orsak okand: derived from consecutive snapshots) at this age or
+#: later counts as a retirement, before it as another exit: the age from which the default
+#: retirement profile (models.rates.DEFAULT_PENSIONSPROFIL, SKR) has retirements.
+PENSION_FROM_AGE = 61
 
 
 def employment_spells(personal: pd.DataFrame, avgangar: pd.DataFrame) -> pd.DataFrame:
     """One row per employment spell at board level.
 
     Columns: person_id, anstallningsdatum, slutdatum (NaT = still employed), orsak (NaN
-    while employed), yrkesgrupp, forvaltning, fodelsear, kon. Ended spells come from
+    while employed), yrkesgrupp, forvaltning, fodelsear, kon, and anstallningsdatum_okand
+    (start before the first snapshot, unknown) when personal has it. Ended spells come from
     `avgangar` (attributes at the exit); open spells from the last snapshot of each person
-    who has not left after it.
+    who has not left after it. An exit of unknown cause becomes pension from
+    PENSION_FROM_AGE, ovrigt before it.
     """
     exits = avgangar[avgangar["orsak"] != INTERNAL]
     last = personal.sort_values("ar", kind="stable").groupby("person_id").tail(1).set_index("person_id")
@@ -44,6 +50,16 @@ def employment_spells(personal: pd.DataFrame, avgangar: pd.DataFrame) -> pd.Data
             "kon": (exits["kon"] if "kon" in exits else exits["person_id"].map(last["kon"])).to_numpy(),
         }
     )
+    if "anstallningsdatum_okand" in personal:
+        ended["anstallningsdatum_okand"] = (
+            exits["anstallningsdatum_okand"]
+            if "anstallningsdatum_okand" in exits
+            else exits["person_id"].map(last["anstallningsdatum_okand"])
+        ).to_numpy(dtype=bool)
+    unknown = (ended["orsak"] == "okand").to_numpy()
+    if unknown.any():
+        age = pd.to_datetime(ended["slutdatum"]).dt.year.to_numpy() - ended["fodelsear"].to_numpy(dtype=float)
+        ended.loc[unknown, "orsak"] = np.where(age[unknown] >= PENSION_FROM_AGE, "pension", "ovrigt")
     last_exit = exits.groupby("person_id")["datum"].max()
     snapshot_year = last["ar"]
     exit_year = last_exit.reindex(last.index).dt.year
@@ -61,6 +77,8 @@ def employment_spells(personal: pd.DataFrame, avgangar: pd.DataFrame) -> pd.Data
             "kon": still["kon"].to_numpy(),
         }
     )
+    if "anstallningsdatum_okand" in personal:
+        current["anstallningsdatum_okand"] = still["anstallningsdatum_okand"].to_numpy(dtype=bool)
     spells = pd.concat([ended, current], ignore_index=True)
     spells["slutdatum"] = pd.to_datetime(spells["slutdatum"])
     spells["anstallningsdatum"] = pd.to_datetime(spells["anstallningsdatum"])

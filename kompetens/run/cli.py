@@ -1,4 +1,5 @@
-"""The `kompetens` command: run reports, regenerate the demo data, validate inputs.
+"""The `kompetens` command: run reports, regenerate the demo data, validate inputs, import
+payroll snapshots.
 
 Exit status: 0 success, 1 a report failed, 2 bad input or usage.
 """
@@ -42,6 +43,15 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument("data_dir", type=Path)
     clean = sub.add_parser("clean", help="ta bort cachen av indata (personuppgifter) och tillfälliga rapportmappar")
     clean.add_argument("--out", type=Path, default=PACKAGE_ROOT / "outputs", help="utkatalog (standard: outputs/)")
+    imp = sub.add_parser("import", help="läs lönesystemets årliga ögonblicksbilder till personal och avgangar")
+    imp.add_argument("files", nargs="+", type=Path, help="en fil per år (årtalet i filnamnet)")
+    imp.add_argument("--mappning", type=Path, required=True, help="mappningsfilen (YAML)")
+    imp.add_argument(
+        "--ut", type=Path, required=True, help="datakatalogen som personal.csv och avgangar.csv skrivs till"
+    )
+    imp.add_argument(
+        "--nyckel", type=Path, default=None, help="pseudonymnyckeln (standard: ~/.config/kompetens/pseudonymnyckel)"
+    )
     return parser
 
 
@@ -108,10 +118,22 @@ def _clean(args) -> int:
     return OK
 
 
+def _import(args) -> int:
+    from kompetens.io.importer import import_snapshots
+
+    written = import_snapshots(args.files, args.mappning, args.ut, key_file=args.nyckel)
+    for table, path in written.items():
+        rows = sum(1 for _ in path.open(encoding="utf-8")) - 1
+        print(f"{table:<12} {path}  {rows:>8} rader")
+    return OK
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        return {"run": _run, "demo": _demo, "validate": _validate, "clean": _clean}[args.command](args)
+        return {"run": _run, "demo": _demo, "validate": _validate, "clean": _clean, "import": _import}[args.command](
+            args
+        )
     except InputError as exc:
         print(exc.summary(), file=sys.stderr)
         return BAD_INPUT

@@ -1,0 +1,478 @@
+"""`kompetens import`: a municipality's yearly employment snapshots (SKR's personal- och
+lönestatistik, "novemberstatistiken", or an HR system's own export; one file per year) into
+the `personal` and `avgangar` contracts, pseudonymised on read.
+
+- A mapping file (YAML; template in kompetens/io/mappings/novemberstatistik.yaml) says
+  which column, by header or by position (1 = first) for headerless files, holds which
+  field, and which editable CSV tables map AID etikett -> yrkesgrupp and
+  verksamhetskod/organisation -> förvaltning. Every unknown code stops the import with one
+  error listing each code and how many rows carry it.
+- Personnummer (10 or 12 digits, '-' or '+', samordningsnummer) is checked (date and Luhn
+  check digit), turned into fodelsear and kon, and replaced by HMAC-SHA256 under a secret
+  key kept in a file outside the data folder (created on first use, owner-only). The same
+  person gets the same id in every year and every import with the same key. Names and
+  personnummer are never written, nor shown in an error (errors name the row).
+- A person's several employments in one snapshot become one row (the largest employment's
+  group, department and unit; rates summed, at most 1; full-time salaries weighted by rate).
+- Exits from consecutive snapshots: present in year t, absent in t+1 is an exit dated
+  midway between the snapshots, orsak `okand`; a move between förvaltningar is an internal
+  move (intern_rorlighet). Without an employment-date column, a spell starts at its first
+  snapshot (midway from the one before for those hired between snapshots); the start of
+  everyone in the first snapshot is unknown (left-censored) and marked so.
+- Nothing is written unless every file reads; the files are replaced atomically.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import itertools
+import os
+import re
+import secrets
+import stat
+from pathlib import Path
+from typing import Annotated, Literal
+
+import numpy as np
+import pandas as pd
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from kompetens.errors import InputError, Problem
+from kompetens.io.schemas import normalize_header
+from kompetens.io.validate import validate_table
+
+MAPPINGS = Path(__file__).resolve().parent / "mappings"
+MAX_MAPPING_BYTES = 64 * 1024
+DEFAULT_KEY_FILE = Path.home() / ".config" / "kompetens" / "pseudonymnyckel"
+
+Ref = Annotated[int, Field(ge=1, le=500)] | Annotated[str, Field(min_length=1, max_length=100)]
+_STRICT = ConfigDict(extra="forbid")
+
+
+class Kolumner(BaseModel):
+    """Where each field is: a header name, or a position (1 = first) in headerless files."""
+
+    model_config = _STRICT
+    personnummer: Ref
+    yrkeskod: Ref = Field(description="AID etikett (6 siffror) eller systemets befattningskod")
+    organisation: Ref = Field(description="verksamhetskod eller organisationskod, mappas till förvaltning")
+    enhet: Ref | None = Field(None, description="enhet, t.ex. arbetsställenummer; saknas = förvaltningen")
+    sysselsattningsgrad: Ref
+    manadslon: Ref
+    anstallningsform: Ref
+    anstallningsdatum: Ref | None = None
+    chef: Ref | None = None
+    ar: Ref | None = Field(None, description="ögonblicksbildens år; saknas = årtalet i filnamnet")
+
+
+class Mapping(BaseModel):
+    """A mapping file: how one payroll system's snapshot files read."""
+
+    model_config = _STRICT
+    rubrikrad: bool = True
+    avgransare: Literal[";", ",", "\t", "|"] = ";"
+    kodning: Literal["cp1252", "utf-8", "utf-8-sig", "latin-1"] = "utf-8-sig"
+    ogonblicksdatum: str = Field("11-01", pattern=r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
+    kolumner: Kolumner
+    yrkesgrupp: str = "aid_yrkesgrupp.csv"
+    forvaltning: str
+    anstallningsform: dict[str, Literal["tillsvidare", "visstid"]]
+    sysselsattningsgrad_skala: float = Field(100, gt=0)
+    chef_varden: list[str] = ["1", "J", "JA", "X"]
+    chefsgrupper: list[str] = ["Ledning"]
+
+
+# -- personnummer --------------------------------------------------------------------------
+
+_PNR = re.compile(r"^(\d{2})?(\d{2})(\d{2})(\d{2})([-+]?)(\d{3})(\d)$")
+
+
+def _luhn_ok(digits: str) -> bool:
+    total = 0
+    for i, ch in enumerate(digits):
+        d = int(ch) * (2 if i % 2 == 0 else 1)
+        total += d - 9 if d > 9 else d
+    return total % 10 == 0
+
+
+def parse_personnummer(text: str, year: int) -> tuple[str, int, str] | None:
+    """(12-digit form, fodelsear, kon K/M) of a personnummer or samordningsnummer (day + 60),
+    10 or 12 digits with '-' or '+' (100 years or older); None if it is not a valid one.
+    year: the snapshot's year, which settles the century of a 10-digit number."""
+    found = _PNR.match(str(text).strip().replace(" ", ""))
+    if found is None:
+        return None
+    century, yy, mm, dd, sign, serial, check = found.groups()
+    if not _luhn_ok(yy + mm + dd + serial + check):
+        return None
+    if century is None:
+        born = year - (year - int(yy)) % 100
+        if sign == "+":
+            born -= 100
+    else:
+        born = int(century + yy)
+    day = int(dd) - 60 if int(dd) > 60 else int(dd)
+    try:
+        pd.Timestamp(year=born, month=int(mm), day=day)
+    except ValueError:
+        return None
+    return f"{born}{mm}{dd}{serial}{check}", born, ("M" if int(serial[2]) % 2 else "K")
+
+
+def load_key(path: str | Path | None, forbidden: list[Path]) -> bytes:
+    """The secret key for the pseudonyms: read from path, or created there (32 random bytes,
+    owner-only permissions) on first use. The file must lie outside every folder in
+    forbidden (the data and output folders) and be readable by its owner only."""
+    path = Path(path) if path is not None else DEFAULT_KEY_FILE
+    resolved = path.expanduser().resolve()
+    for folder in forbidden:
+        if resolved.is_relative_to(folder.resolve()):
+            raise InputError(
+                Problem(str(path), None, None, "nyckelfilen får inte ligga i data- eller utkatalogen", str(folder))
+            )
+    if not resolved.exists():
+        resolved.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        try:
+            fd = os.open(resolved, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # created meanwhile by another import
+            pass
+        else:
+            with os.fdopen(fd, "w") as f:
+                f.write(secrets.token_hex(32) + "\n")
+    mode = resolved.stat().st_mode
+    if mode & (stat.S_IRWXG | stat.S_IRWXO):
+        raise InputError(
+            Problem(str(path), None, None, "nyckelfilen kan läsas av andra än ägaren; kör chmod 600 på den")
+        )
+    key = resolved.read_text(encoding="ascii").strip()
+    if not re.fullmatch(r"[0-9a-f]{64}", key):
+        raise InputError(Problem(str(path), None, None, "nyckelfilen ska innehålla 64 hexadecimala tecken"))
+    return bytes.fromhex(key)
+
+
+def pseudonym(key: bytes, personnummer12: str) -> str:
+    """The person's id: HMAC-SHA256 of the 12-digit personnummer under key (20 hex digits)."""
+    return "p" + hmac.new(key, personnummer12.encode("ascii"), hashlib.sha256).hexdigest()[:20]
+
+
+# -- the mapping and its tables ------------------------------------------------------------
+
+
+def load_mapping(path: str | Path) -> tuple[Mapping, Path]:
+    """The mapping file and the folder its tables are looked up in first."""
+    path = Path(path)
+    try:
+        if path.stat().st_size > MAX_MAPPING_BYTES:
+            raise InputError(Problem(str(path), None, None, "mappningsfilen är för stor"))
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise InputError(Problem(str(path), None, None, f"kan inte läsas: {exc}")) from None
+    try:
+        return Mapping.model_validate(raw or {}), path.parent
+    except ValidationError as exc:
+        problems = [
+            Problem(str(path), None, ".".join(map(str, e["loc"])), e["msg"], where="nyckel") for e in exc.errors()
+        ]
+        raise InputError(problems) from None
+
+
+def read_code_table(name: str, folder: Path, target: str) -> dict[str, str]:
+    """A code table (CSV, ';' or ',', columns kod and target) from the mapping's folder or
+    the package's kompetens/io/mappings/: code -> name."""
+    path = folder / name if (folder / name).exists() else MAPPINGS / name
+    if not path.exists() or path.resolve().parent not in (folder.resolve(), MAPPINGS):
+        raise InputError(Problem(name, None, None, "kodtabellen finns inte (bredvid mappningsfilen)"))
+    text = path.read_text(encoding="utf-8-sig")
+    sep = ";" if text.split("\n", 1)[0].count(";") >= 1 else ","
+    table = pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False, encoding="utf-8-sig", comment="#")
+    table.columns = [normalize_header(c) for c in table.columns]
+    if "kod" not in table or target not in table:
+        raise InputError(Problem(path.name, 1, None, f"kodtabellen ska ha kolumnerna kod och {target}"))
+    table = table[table[target].str.strip() != ""]
+    return dict(zip(table["kod"].str.strip(), table[target].str.strip()))
+
+
+# -- reading one snapshot file -------------------------------------------------------------
+
+
+def _column(df: pd.DataFrame, ref, field: str, source: str) -> pd.Series:
+    if isinstance(ref, int):
+        if ref > df.shape[1]:
+            raise InputError(
+                Problem(source, None, field, f"filen har bara {df.shape[1]} fält; mappningen anger fält {ref}")
+            )
+        return df.iloc[:, ref - 1]
+    names = {normalize_header(c): c for c in df.columns}
+    if normalize_header(ref) not in names:
+        raise InputError(Problem(source, 1, field, f"kolumnen {ref!r} finns inte i filen"))
+    return df[names[normalize_header(ref)]]
+
+
+def _snapshot_year(path: Path, mapping: Mapping, df: pd.DataFrame) -> int:
+    if mapping.kolumner.ar is not None:
+        years = pd.to_numeric(_column(df, mapping.kolumner.ar, "ar", path.name), errors="coerce").dropna().unique()
+        if len(years) != 1:
+            raise InputError(Problem(path.name, None, "ar", "filen ska gälla ett år"))
+        return int(years[0])
+    found = re.findall(r"(?<!\d)((?:19|20)\d{2})(?!\d)", path.name)
+    if len(set(found)) != 1:
+        raise InputError(Problem(path.name, None, None, "året ska stå i filnamnet (t.ex. novemberstatistik_2024.txt)"))
+    return int(found[0])
+
+
+def _number(s: pd.Series) -> pd.Series:
+    text = s.str.replace(r"[\s\u00a0]", "", regex=True).str.replace(",", ".")
+    return pd.to_numeric(text, errors="coerce")
+
+
+def read_snapshot(path: Path, mapping: Mapping, key: bytes) -> tuple[pd.DataFrame, list[Problem]]:
+    """One snapshot file as one row per employment: person_id, fodelsear, kon, ar, yrkeskod,
+    organisation, enhet, sysselsattningsgrad (0–1), manadslon, anstallningsform code,
+    anstallningsdatum (or NaT), chef; and the problems found (rows, never values)."""
+    source = path.name
+    try:
+        df = pd.read_csv(
+            path,
+            sep=mapping.avgransare,
+            header=0 if mapping.rubrikrad else None,
+            dtype=str,
+            keep_default_na=False,
+            encoding=mapping.kodning,
+            skipinitialspace=True,
+        )
+    except (OSError, ValueError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+        raise InputError(Problem(source, None, None, f"kan inte läsas: {type(exc).__name__}")) from None
+    if df.empty:
+        raise InputError(Problem(source, None, None, "filen har inga rader"))
+    df = df.apply(lambda s: s.str.strip())
+    first_row = 2 if mapping.rubrikrad else 1
+    k = mapping.kolumner
+    year = _snapshot_year(path, mapping, df)
+    problems: list[Problem] = []
+
+    pnr = _column(df, k.personnummer, "personnummer", source)
+    parsed = {v: parse_personnummer(v, year) for v in pnr.unique()}
+    bad = pnr.map(lambda v: parsed[v] is None)
+    for i in np.flatnonzero(bad.to_numpy())[:20]:
+        problems.append(
+            Problem(source, int(i) + first_row, "personnummer", "ogiltigt personnummer (datum eller kontrollsiffra)")
+        )
+    if bad.sum() > 20:
+        problems.append(
+            Problem(source, None, "personnummer", f"ytterligare {int(bad.sum()) - 20} rader med ogiltigt personnummer")
+        )
+    ids = {v: (pseudonym(key, p[0]), p[1], p[2]) for v, p in parsed.items() if p is not None}
+
+    rate = (
+        _number(_column(df, k.sysselsattningsgrad, "sysselsattningsgrad", source)) / mapping.sysselsattningsgrad_skala
+    )
+    salary = _number(_column(df, k.manadslon, "manadslon", source))
+    for name, ok in (
+        ("sysselsattningsgrad", rate.between(0, 1, inclusive="right")),
+        ("manadslon", salary.ge(0)),
+    ):
+        for i in np.flatnonzero(~ok.fillna(False).to_numpy())[:20]:
+            problems.append(Problem(source, int(i) + first_row, name, "saknas eller utanför tillåtna värden"))
+    if k.anstallningsdatum is not None:
+        raw = _column(df, k.anstallningsdatum, "anstallningsdatum", source)
+        start = pd.to_datetime(raw.str.replace("-", ""), format="%Y%m%d", errors="coerce")
+        for i in np.flatnonzero(start.isna().to_numpy())[:20]:
+            problems.append(
+                Problem(source, int(i) + first_row, "anstallningsdatum", "datum ska skrivas ÅÅÅÅ-MM-DD eller ÅÅÅÅMMDD")
+            )
+    else:
+        start = pd.Series(pd.NaT, index=df.index, dtype="datetime64[ns]")
+    if k.chef is not None:
+        chef = _column(df, k.chef, "chef", source).str.upper().isin([v.upper() for v in mapping.chef_varden])
+    else:
+        chef = pd.Series(False, index=df.index)
+    person = pnr.map(lambda v: ids.get(v, (None, None, None)))
+    org = _column(df, k.organisation, "organisation", source)
+    out = pd.DataFrame(
+        {
+            "person_id": person.str[0],
+            "fodelsear": person.str[1],
+            "kon": person.str[2],
+            "ar": year,
+            "yrkeskod": _column(df, k.yrkeskod, "yrkeskod", source).to_numpy(),
+            "organisation": org.to_numpy(),
+            "enhet": (_column(df, k.enhet, "enhet", source) if k.enhet is not None else org).to_numpy(),
+            "sysselsattningsgrad": rate.to_numpy(),
+            "manadslon": salary.to_numpy(),
+            "anstallningsform": _column(df, k.anstallningsform, "anstallningsform", source).to_numpy(),
+            "anstallningsdatum": start.to_numpy(),
+            "chef": chef.to_numpy(),
+            "rad": np.arange(len(df)) + first_row,
+            "fil": source,
+        }
+    )
+    return out, problems
+
+
+# -- from employments to the contracts -----------------------------------------------------
+
+
+def _map_codes(rows: pd.DataFrame, mapping: Mapping, folder: Path) -> pd.DataFrame:
+    """Codes -> yrkesgrupp, forvaltning, anstallningsform; one error for all unknown codes."""
+    groups = read_code_table(mapping.yrkesgrupp, folder, "yrkesgrupp")
+    depts = read_code_table(mapping.forvaltning, folder, "forvaltning")
+    forms = {str(k): v for k, v in mapping.anstallningsform.items()}
+    problems = []
+    for field, table, target in (
+        ("yrkeskod", groups, "yrkesgrupp"),
+        ("organisation", depts, "forvaltning"),
+        ("anstallningsform", forms, "anstallningsform"),
+    ):
+        unknown = rows.loc[~rows[field].isin(table.keys()), field].value_counts().sort_index()
+        for code, n in unknown.items():
+            shown = code if code else "(tomt)"
+            problems.append(
+                Problem("mappning", None, field, f"okänd kod {shown}: {n} rader; lägg till den i kodtabellen")
+            )
+        rows = rows.assign(**{target: rows[field].map(table)})
+    if problems:
+        raise InputError(problems)
+    return rows
+
+
+def _one_row_per_person(rows: pd.DataFrame) -> pd.DataFrame:
+    """Several employments of a person in one snapshot as one row: the largest employment's
+    group, department and unit; rates summed (at most 1); salaries weighted by rate."""
+    rows = rows.sort_values(["person_id", "ar", "sysselsattningsgrad", "rad"], ascending=[True, True, False, True])
+    weighted = (rows["manadslon"] * rows["sysselsattningsgrad"]).groupby([rows["person_id"], rows["ar"]]).sum()
+    keys = ["person_id", "ar"]
+    agg = rows.groupby(keys, sort=False).agg(
+        forvaltning=("forvaltning", "first"),
+        enhet=("enhet", "first"),
+        yrkesgrupp=("yrkesgrupp", "first"),
+        fodelsear=("fodelsear", "first"),
+        kon=("kon", "first"),
+        sysselsattningsgrad=("sysselsattningsgrad", "sum"),
+        anstallningsdatum=("anstallningsdatum", "min"),
+        tillsvidare=("anstallningsform", lambda s: (s == "tillsvidare").any()),
+        chef=("chef", "any"),
+    )
+    agg["manadslon"] = (weighted.reindex(agg.index) / agg["sysselsattningsgrad"]).round(0)
+    agg["sysselsattningsgrad"] = agg["sysselsattningsgrad"].clip(upper=1.0).round(4)
+    agg["anstallningsform"] = np.where(agg.pop("tillsvidare"), "tillsvidare", "visstid")
+    return agg.reset_index()
+
+
+def _midway(a: pd.Timestamp, b: pd.Timestamp) -> pd.Timestamp:
+    return (a + (b - a) / 2).normalize()
+
+
+def snapshots_to_tables(rows: pd.DataFrame, chefsgrupper: list[str], day: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """personal (one row per person and snapshot) and avgangar (exits and internal moves
+    between consecutive snapshots) from the mapped employments."""
+    personal = _one_row_per_person(rows)
+    personal["chef"] = personal["chef"] | personal["yrkesgrupp"].isin(chefsgrupper)
+    years = sorted(personal["ar"].unique())
+    dates = {y: pd.Timestamp(f"{y}-{day}") for y in years}
+    present = {y: personal[personal["ar"] == y].set_index("person_id") for y in years}
+
+    # spell starts: a person's first snapshot, or the first after a gap
+    personal = personal.sort_values(["person_id", "ar"]).reset_index(drop=True)
+    known_start = personal["anstallningsdatum"].notna()
+    previous_year = {y: years[i - 1] if i else None for i, y in enumerate(years)}
+    prev = personal.groupby("person_id")["ar"].shift()
+    new_spell = prev.isna() | (prev != personal["ar"].map(previous_year))
+    first_year = years[0]
+    spell_start = pd.Series(
+        [dates[y] if y == first_year else _midway(dates[previous_year[y]], dates[y]) for y in personal["ar"]],
+        index=personal.index,
+    ).where(new_spell)
+    spell_start = spell_start.groupby(new_spell.cumsum()).transform("first")
+    personal["anstallningsdatum_okand"] = ~known_start.to_numpy() & (spell_start == dates[first_year]).to_numpy()
+    personal["anstallningsdatum"] = personal["anstallningsdatum"].where(known_start.to_numpy(), spell_start)
+
+    exits = [pd.DataFrame(columns=["person_id", "datum", "forvaltning", "enhet", "yrkesgrupp", "orsak", "ar"])]
+    for a, b in itertools.pairwise(years):
+        before, after = present[a], present[b]
+        when = _midway(dates[a], dates[b])
+        gone = before.index.difference(after.index)
+        both = before.index.intersection(after.index)
+        moved = both[(before.loc[both, "forvaltning"] != after.loc[both, "forvaltning"]).to_numpy()]
+        for ids, orsak in ((gone, "okand"), (moved, "intern_rorlighet")):
+            sel = before.loc[ids]
+            exits.append(
+                pd.DataFrame(
+                    {
+                        "person_id": ids,
+                        "datum": when,
+                        "forvaltning": sel["forvaltning"].to_numpy(),
+                        "enhet": sel["enhet"].to_numpy(),
+                        "yrkesgrupp": sel["yrkesgrupp"].to_numpy(),
+                        "orsak": orsak,
+                        "anstallningsform": sel["anstallningsform"].to_numpy(),
+                        "fodelsear": sel["fodelsear"].to_numpy(),
+                        "kon": sel["kon"].to_numpy(),
+                        "ar": a,
+                    }
+                )
+            )
+    avgangar = pd.concat([e for e in exits if len(e)] or exits[:1], ignore_index=True)
+    start = personal.set_index(["person_id", "ar"])[["anstallningsdatum", "anstallningsdatum_okand"]]
+    avgangar = avgangar.join(start, on=["person_id", "ar"]).drop(columns="ar")
+    columns = [
+        "person_id", "ar", "forvaltning", "enhet", "yrkesgrupp", "fodelsear", "kon", "sysselsattningsgrad",
+        "manadslon", "anstallningsdatum", "anstallningsform", "chef", "anstallningsdatum_okand",
+    ]  # fmt: skip
+    return personal[columns], avgangar.sort_values(["datum", "person_id"]).reset_index(drop=True)
+
+
+def import_snapshots(
+    files: list[str | Path], mapping_file: str | Path, out_dir: str | Path, key_file: str | Path | None = None
+) -> dict[str, Path]:
+    """Read every snapshot file through the mapping, pseudonymise, derive exits, and write
+    personal.csv and avgangar.csv into out_dir (atomically; nothing is written on error).
+    Returns table -> path."""
+    files = [Path(f) for f in files]
+    out_dir = Path(out_dir)
+    if not files:
+        raise InputError(Problem("import", None, None, "inga filer att importera"))
+    mapping, folder = load_mapping(mapping_file)
+    key = load_key(key_file, [out_dir, *{f.resolve().parent for f in files}])
+    parts, problems, years = [], [], {}
+    for path in sorted(files):
+        if not path.is_file():
+            problems.append(Problem(str(path), None, None, "filen finns inte"))
+            continue
+        try:
+            rows, found = read_snapshot(path, mapping, key)
+        except InputError as exc:
+            problems.extend(exc.problems)
+            continue
+        year = int(rows["ar"].iloc[0])
+        if year in years:
+            problems.append(Problem(path.name, None, "ar", f"samma år som {years[year]}", year))
+        years[year] = path.name
+        problems.extend(found)
+        parts.append(rows)
+    if problems:
+        raise InputError(problems)
+    rows = _map_codes(pd.concat(parts, ignore_index=True), mapping, folder)
+    personal, avgangar = snapshots_to_tables(rows, mapping.chefsgrupper, mapping.ogonblicksdatum)
+    validate_table(personal.copy(), "personal", "personal.csv (import)")
+    if len(avgangar):
+        validate_table(avgangar.copy(), "avgangar", "avgangar.csv (import)")
+    return _write_atomically(out_dir, {"personal": personal, "avgangar": avgangar})
+
+
+def _write_atomically(out_dir: Path, tables: dict[str, pd.DataFrame]) -> dict[str, Path]:
+    """Write every table to a temporary file beside its target, then rename them all."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    done, tmp = {}, {}
+    try:
+        for name, table in tables.items():
+            tmp[name] = out_dir / f".{name}.csv.tmp{os.getpid()}"
+            table.to_csv(tmp[name], index=False, date_format="%Y-%m-%d")
+        for name, path in tmp.items():
+            done[name] = out_dir / f"{name}.csv"
+            os.replace(path, done[name])
+    finally:
+        for path in tmp.values():
+            path.unlink(missing_ok=True)
+    return done
