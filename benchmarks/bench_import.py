@@ -31,17 +31,20 @@ anstallningsform: {"1": tillsvidare, "2": visstid}
 
 def _personnummer(rng, n: int) -> np.ndarray:
     """n distinct valid 10-digit personnummer (2 % samordningsnummer), born 1960–2003."""
-    year = rng.integers(1960, 2004, n)
-    month, day = rng.integers(1, 13, n), rng.integers(1, 29, n)
-    day = np.where(rng.random(n) < 0.02, day + 60, day)
-    serial = rng.permutation(np.arange(n) % 1000)
+    m = int(n * 1.3) + 100  # candidates: some coincide
+    year = rng.integers(1960, 2004, m)
+    month, day = rng.integers(1, 13, m), rng.integers(1, 29, m)
+    day = np.where(rng.random(m) < 0.02, day + 60, day)
+    serial = rng.integers(0, 1000, m)
     date = [year // 10 % 10, year % 10, month // 10, month % 10, day // 10, day % 10]
     digits = np.stack([*date, serial // 100, serial // 10 % 10, serial % 10], axis=1)
     weighted = digits * np.array([2, 1, 2, 1, 2, 1, 2, 1, 2])
     check = (10 - (weighted // 10 + weighted % 10).sum(axis=1) % 10) % 10
-    text = pd.DataFrame(np.column_stack([digits, check])).astype(str).agg("".join, axis=1).to_numpy()
-    distinct = np.unique(text)
-    return rng.permutation(distinct)[:n] if len(distinct) >= n else _personnummer(rng, n)
+    number = ((year % 100) * 100 + month) * 100 + day
+    number = (number.astype(np.int64) * 1000 + serial) * 10 + check
+    distinct = np.unique(np.char.zfill(number.astype(str), 10))
+    assert len(distinct) >= n
+    return rng.permutation(distinct)[:n]
 
 
 def write_snapshots(folder: Path, employments: int = EMPLOYMENTS, years=YEARS, seed: int = 11) -> list[Path]:

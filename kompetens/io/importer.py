@@ -86,39 +86,48 @@ class Mapping(BaseModel):
 
 # -- personnummer --------------------------------------------------------------------------
 
-_PNR = re.compile(r"^(\d{2})?(\d{2})(\d{2})(\d{2})([-+]?)(\d{3})(\d)$")
+_PNR = r"^(\d{2})?(\d{2})(\d{2})(\d{2})([-+]?)(\d{3})(\d)$"
 
 
-def _luhn_ok(digits: str) -> bool:
-    total = 0
-    for i, ch in enumerate(digits):
-        d = int(ch) * (2 if i % 2 == 0 else 1)
-        total += d - 9 if d > 9 else d
-    return total % 10 == 0
+def parse_personnummer_many(values: pd.Series, year: int) -> pd.DataFrame:
+    """For each text in values (index kept): pnr12 (12-digit form), fodelsear and kon (K/M)
+    of a valid personnummer or samordningsnummer (day + 60), 10 or 12 digits with '-' or
+    '+' (100 years or older); all missing where it is not valid (date or Luhn check digit).
+    year: the snapshot's year, which settles the century of a 10-digit number."""
+    text = values.astype(str).str.strip().str.replace(" ", "", regex=False)
+    parts = text.str.extract(_PNR)
+    parts.columns = ["century", "yy", "mm", "dd", "sign", "serial", "check"]
+    ok = parts["yy"].notna()
+    digits = (parts["yy"] + parts["mm"] + parts["dd"] + parts["serial"] + parts["check"]).where(ok, "0" * 10)
+    d = np.frombuffer("".join(digits).encode("ascii"), dtype=np.uint8).reshape(-1, 10).astype(int) - ord("0")
+    weighted = d * np.array([2, 1, 2, 1, 2, 1, 2, 1, 2, 1])
+    ok &= (weighted // 10 + weighted % 10).sum(axis=1) % 10 == 0
+    yy = pd.to_numeric(parts["yy"], errors="coerce")
+    born = (year - (year - yy) % 100 - np.where(parts["sign"] == "+", 100, 0)).astype(float)
+    full = pd.to_numeric(parts["century"].fillna("") + parts["yy"].fillna(""), errors="coerce").astype(float)
+    born = born.mask(parts["century"].notna(), full)
+    day = pd.to_numeric(parts["dd"], errors="coerce")
+    day = day.where(day <= 60, day - 60)
+    stamp = (
+        born.fillna(1900).astype(int).astype(str)
+        + parts["mm"].fillna("01")
+        + day.fillna(1).astype(int).astype(str).str.zfill(2)
+    )
+    ok &= pd.to_datetime(stamp.where(ok, "19000101"), format="%Y%m%d", errors="coerce").notna()
+    serial = pd.to_numeric(parts["serial"].str[2], errors="coerce")
+    return pd.DataFrame(
+        {
+            "pnr12": (born.fillna(0).astype(int).astype(str) + digits.str[2:]).where(ok),
+            "fodelsear": born.where(ok).astype("Int64"),
+            "kon": pd.Series(np.where(serial % 2 == 1, "M", "K"), index=values.index).where(ok),
+        }
+    )
 
 
 def parse_personnummer(text: str, year: int) -> tuple[str, int, str] | None:
-    """(12-digit form, fodelsear, kon K/M) of a personnummer or samordningsnummer (day + 60),
-    10 or 12 digits with '-' or '+' (100 years or older); None if it is not a valid one.
-    year: the snapshot's year, which settles the century of a 10-digit number."""
-    found = _PNR.match(str(text).strip().replace(" ", ""))
-    if found is None:
-        return None
-    century, yy, mm, dd, sign, serial, check = found.groups()
-    if not _luhn_ok(yy + mm + dd + serial + check):
-        return None
-    if century is None:
-        born = year - (year - int(yy)) % 100
-        if sign == "+":
-            born -= 100
-    else:
-        born = int(century + yy)
-    day = int(dd) - 60 if int(dd) > 60 else int(dd)
-    try:
-        pd.Timestamp(year=born, month=int(mm), day=day)
-    except ValueError:
-        return None
-    return f"{born}{mm}{dd}{serial}{check}", born, ("M" if int(serial[2]) % 2 else "K")
+    """(12-digit form, fodelsear, kon) of one personnummer, or None: see parse_personnummer_many."""
+    row = parse_personnummer_many(pd.Series([text]), year).iloc[0]
+    return None if pd.isna(row["pnr12"]) else (row["pnr12"], int(row["fodelsear"]), row["kon"])
 
 
 def load_key(path: str | Path | None, forbidden: list[Path]) -> bytes:
@@ -203,11 +212,11 @@ def _column(df: pd.DataFrame, ref, field: str, source: str) -> pd.Series:
             raise InputError(
                 Problem(source, None, field, f"filen har bara {df.shape[1]} fält; mappningen anger fält {ref}")
             )
-        return df.iloc[:, ref - 1]
+        return df.iloc[:, ref - 1].str.strip()
     names = {normalize_header(c): c for c in df.columns}
     if normalize_header(ref) not in names:
         raise InputError(Problem(source, 1, field, f"kolumnen {ref!r} finns inte i filen"))
-    return df[names[normalize_header(ref)]]
+    return df[names[normalize_header(ref)]].str.strip()
 
 
 def _snapshot_year(path: Path, mapping: Mapping, df: pd.DataFrame) -> int:
@@ -227,10 +236,14 @@ def _number(s: pd.Series) -> pd.Series:
     return pd.to_numeric(text, errors="coerce")
 
 
-def read_snapshot(path: Path, mapping: Mapping, key: bytes) -> tuple[pd.DataFrame, list[Problem]]:
+def read_snapshot(
+    path: Path, mapping: Mapping, key: bytes, pseudonyms: dict | None = None
+) -> tuple[pd.DataFrame, list[Problem]]:
     """One snapshot file as one row per employment: person_id, fodelsear, kon, ar, yrkeskod,
     organisation, enhet, sysselsattningsgrad (0–1), manadslon, anstallningsform code,
-    anstallningsdatum (or NaT), chef; and the problems found (rows, never values)."""
+    anstallningsdatum (or NaT), chef; and the problems found (rows, never values).
+    pseudonyms: 12-digit personnummer -> id, shared between the files of one import."""
+    pseudonyms = {} if pseudonyms is None else pseudonyms
     source = path.name
     try:
         df = pd.read_csv(
@@ -246,15 +259,20 @@ def read_snapshot(path: Path, mapping: Mapping, key: bytes) -> tuple[pd.DataFram
         raise InputError(Problem(source, None, None, f"kan inte läsas: {type(exc).__name__}")) from None
     if df.empty:
         raise InputError(Problem(source, None, None, "filen har inga rader"))
-    df = df.apply(lambda s: s.str.strip())
     first_row = 2 if mapping.rubrikrad else 1
     k = mapping.kolumner
     year = _snapshot_year(path, mapping, df)
     problems: list[Problem] = []
 
     pnr = _column(df, k.personnummer, "personnummer", source)
-    parsed = {v: parse_personnummer(v, year) for v in pnr.unique()}
-    bad = pnr.map(lambda v: parsed[v] is None)
+    distinct = pd.Series(pnr.unique())
+    parsed = parse_personnummer_many(distinct, year).set_index(distinct)
+    valid = parsed.dropna(subset=["pnr12"])
+    for p12 in set(valid["pnr12"]) - pseudonyms.keys():
+        pseudonyms[p12] = pseudonym(key, p12)
+    ids = valid["pnr12"].map(pseudonyms)
+    person_id = pnr.map(ids)
+    bad = person_id.isna()
     for i in np.flatnonzero(bad.to_numpy())[:20]:
         problems.append(
             Problem(source, int(i) + first_row, "personnummer", "ogiltigt personnummer (datum eller kontrollsiffra)")
@@ -263,7 +281,6 @@ def read_snapshot(path: Path, mapping: Mapping, key: bytes) -> tuple[pd.DataFram
         problems.append(
             Problem(source, None, "personnummer", f"ytterligare {int(bad.sum()) - 20} rader med ogiltigt personnummer")
         )
-    ids = {v: (pseudonym(key, p[0]), p[1], p[2]) for v, p in parsed.items() if p is not None}
 
     rate = (
         _number(_column(df, k.sysselsattningsgrad, "sysselsattningsgrad", source)) / mapping.sysselsattningsgrad_skala
@@ -288,13 +305,12 @@ def read_snapshot(path: Path, mapping: Mapping, key: bytes) -> tuple[pd.DataFram
         chef = _column(df, k.chef, "chef", source).str.upper().isin([v.upper() for v in mapping.chef_varden])
     else:
         chef = pd.Series(False, index=df.index)
-    person = pnr.map(lambda v: ids.get(v, (None, None, None)))
     org = _column(df, k.organisation, "organisation", source)
     out = pd.DataFrame(
         {
-            "person_id": person.str[0],
-            "fodelsear": person.str[1],
-            "kon": person.str[2],
+            "person_id": person_id.to_numpy(),
+            "fodelsear": pnr.map(valid["fodelsear"]).to_numpy(),
+            "kon": pnr.map(valid["kon"]).to_numpy(),
             "ar": year,
             "yrkeskod": _column(df, k.yrkeskod, "yrkeskod", source).to_numpy(),
             "organisation": org.to_numpy(),
@@ -341,6 +357,7 @@ def _one_row_per_person(rows: pd.DataFrame) -> pd.DataFrame:
     """Several employments of a person in one snapshot as one row: the largest employment's
     group, department and unit; rates summed (at most 1); salaries weighted by rate."""
     rows = rows.sort_values(["person_id", "ar", "sysselsattningsgrad", "rad"], ascending=[True, True, False, True])
+    rows = rows.assign(tillsvidare=rows["anstallningsform"] == "tillsvidare")
     weighted = (rows["manadslon"] * rows["sysselsattningsgrad"]).groupby([rows["person_id"], rows["ar"]]).sum()
     keys = ["person_id", "ar"]
     agg = rows.groupby(keys, sort=False).agg(
@@ -351,7 +368,7 @@ def _one_row_per_person(rows: pd.DataFrame) -> pd.DataFrame:
         kon=("kon", "first"),
         sysselsattningsgrad=("sysselsattningsgrad", "sum"),
         anstallningsdatum=("anstallningsdatum", "min"),
-        tillsvidare=("anstallningsform", lambda s: (s == "tillsvidare").any()),
+        tillsvidare=("tillsvidare", "any"),
         chef=("chef", "any"),
     )
     agg["manadslon"] = (weighted.reindex(agg.index) / agg["sysselsattningsgrad"]).round(0)
@@ -380,10 +397,8 @@ def snapshots_to_tables(rows: pd.DataFrame, chefsgrupper: list[str], day: str) -
     prev = personal.groupby("person_id")["ar"].shift()
     new_spell = prev.isna() | (prev != personal["ar"].map(previous_year))
     first_year = years[0]
-    spell_start = pd.Series(
-        [dates[y] if y == first_year else _midway(dates[previous_year[y]], dates[y]) for y in personal["ar"]],
-        index=personal.index,
-    ).where(new_spell)
+    starts = {y: dates[y] if y == first_year else _midway(dates[previous_year[y]], dates[y]) for y in years}
+    spell_start = personal["ar"].map(starts).where(new_spell)
     spell_start = spell_start.groupby(new_spell.cumsum()).transform("first")
     personal["anstallningsdatum_okand"] = ~known_start.to_numpy() & (spell_start == dates[first_year]).to_numpy()
     personal["anstallningsdatum"] = personal["anstallningsdatum"].where(known_start.to_numpy(), spell_start)
@@ -435,13 +450,13 @@ def import_snapshots(
         raise InputError(Problem("import", None, None, "inga filer att importera"))
     mapping, folder = load_mapping(mapping_file)
     key = load_key(key_file, [out_dir, *{f.resolve().parent for f in files}])
-    parts, problems, years = [], [], {}
+    parts, problems, years, pseudonyms = [], [], {}, {}
     for path in sorted(files):
         if not path.is_file():
             problems.append(Problem(str(path), None, None, "filen finns inte"))
             continue
         try:
-            rows, found = read_snapshot(path, mapping, key)
+            rows, found = read_snapshot(path, mapping, key, pseudonyms)
         except InputError as exc:
             problems.extend(exc.problems)
             continue
