@@ -14,7 +14,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE.parent / "outputs" / "benchmarks.md"
-BENCHMARKS = ["bench_projection", "bench_absence", "bench_batch", "bench_loading", "bench_explore"]
+BENCHMARKS = ["bench_projection", "bench_absence", "bench_batch", "bench_loading", "bench_explore", "bench_import"]
 
 
 def _machine() -> str:

@@ -258,3 +258,29 @@ def test_cli_import_then_validate(tmp_path, key_file, capsys):
     assert main([*args[:-4], "--mappning", str(bad), "--ut", str(tmp_path / "x"), "--nyckel", str(key_file)]) == 2
     assert "kolumner.yrkeskod" in capsys.readouterr().err
     assert not (tmp_path / "x").exists()
+
+
+def test_an_exit_list_gives_exits_their_date_and_cause(tmp_path, key_file):
+    out = tmp_path / "data"
+    written = import_snapshots(FILES, FIX / "mappning.yaml", out, key_file=key_file, exit_list=FIX / "avgangslista.csv")
+    a = pd.read_csv(written["avgangar"], dtype={"person_id": str})
+    who = {_id(KEY, p): p for p in PNR}
+    got = sorted((who[r.person_id], r.datum, r.orsak) for r in a.itertuples())
+    # P1's 2021 exit lies before the first snapshot: not an exit seen in the snapshots, ignored
+    assert got == [
+        ("P4", "2023-05-02", "intern_rorlighet"),
+        ("P5", "2024-03-31", "egen_begaran"),
+        ("P6", "2023-01-15", "ovrigt"),
+    ]
+    text = written["avgangar"].read_text(encoding="utf-8")
+    assert "Öberg" not in text and "198802020464" not in text
+
+
+def test_an_unknown_exit_cause_is_listed(tmp_path, key_file):
+    (tmp_path / "lista").mkdir()
+    bad = tmp_path / "lista" / "avgangslista.csv"
+    bad.write_bytes((FIX / "avgangslista.csv").read_bytes().replace("Övrigt".encode("cp1252"), b"Flytt"))
+    with pytest.raises(InputError) as err:
+        import_snapshots(FILES, FIX / "mappning.yaml", tmp_path / "data", key_file=key_file, exit_list=bad)
+    assert [p.rule for p in err.value.problems] == ["okänd orsakskod Flytt: 1 rader"]
+    assert not (tmp_path / "data").exists()

@@ -67,6 +67,21 @@ class Kolumner(BaseModel):
     ar: Ref | None = Field(None, description="ögonblicksbildens år; saknas = årtalet i filnamnet")
 
 
+class Avgangslista(BaseModel):
+    """An exit list from the payroll system: who left, when and why."""
+
+    model_config = _STRICT
+    rubrikrad: bool = True
+    avgransare: Literal[";", ",", "\t", "|"] = ";"
+    kodning: Literal["cp1252", "utf-8", "utf-8-sig", "latin-1"] = "utf-8-sig"
+    personnummer: Ref
+    datum: Ref = Field(description="slutdatum, ÅÅÅÅ-MM-DD eller ÅÅÅÅMMDD")
+    orsak: Ref
+    orsaker: dict[str, Literal["pension", "egen_begaran", "ovrigt"]] = Field(
+        description="filens orsakskoder -> pension, egen_begaran eller ovrigt"
+    )
+
+
 class Mapping(BaseModel):
     """A mapping file: how one payroll system's snapshot files read."""
 
@@ -82,6 +97,7 @@ class Mapping(BaseModel):
     sysselsattningsgrad_skala: float = Field(100, gt=0)
     chef_varden: list[str] = ["1", "J", "JA", "X"]
     chefsgrupper: list[str] = ["Ledning"]
+    avgangslista: Avgangslista | None = None
 
 
 # -- personnummer --------------------------------------------------------------------------
@@ -327,6 +343,59 @@ def read_snapshot(
     return out, problems
 
 
+def read_exit_list(path: Path, spec: Avgangslista, key: bytes, pseudonyms: dict) -> pd.DataFrame:
+    """An exit list as person_id, datum, orsak (pseudonymised like the snapshots); every
+    unknown cause code in one error, bad rows named by row."""
+    source = path.name
+    try:
+        df = pd.read_csv(
+            path,
+            sep=spec.avgransare,
+            header=0 if spec.rubrikrad else None,
+            dtype=str,
+            keep_default_na=False,
+            encoding=spec.kodning,
+        )
+    except (OSError, ValueError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+        raise InputError(Problem(source, None, None, f"kan inte läsas: {type(exc).__name__}")) from None
+    first_row = 2 if spec.rubrikrad else 1
+    raw_date = _column(df, spec.datum, "datum", source)
+    datum = pd.to_datetime(raw_date.str.replace("-", ""), format="%Y%m%d", errors="coerce")
+    pnr = _column(df, spec.personnummer, "personnummer", source)
+    parsed = parse_personnummer_many(pnr, int(datum.dt.year.max()) if datum.notna().any() else 2000)
+    code = _column(df, spec.orsak, "orsak", source)
+    problems = [
+        Problem(source, int(i) + first_row, column, rule)
+        for column, bad, rule in (
+            ("datum", datum.isna(), "datum ska skrivas ÅÅÅÅ-MM-DD eller ÅÅÅÅMMDD"),
+            ("personnummer", parsed["pnr12"].isna(), "ogiltigt personnummer (datum eller kontrollsiffra)"),
+        )
+        for i in np.flatnonzero(bad.to_numpy())[:20]
+    ]
+    for value, n in code[~code.isin(spec.orsaker.keys())].value_counts().sort_index().items():
+        problems.append(Problem(source, None, "orsak", f"okänd orsakskod {value or '(tomt)'}: {n} rader"))
+    if problems:
+        raise InputError(problems)
+    for p12 in set(parsed["pnr12"]) - pseudonyms.keys():
+        pseudonyms[p12] = pseudonym(key, p12)
+    return pd.DataFrame({"person_id": parsed["pnr12"].map(pseudonyms), "datum": datum, "orsak": code.map(spec.orsaker)})
+
+
+def _apply_exit_list(avgangar: pd.DataFrame, exit_list: pd.DataFrame, dates: dict) -> pd.DataFrame:
+    """The date and cause of each exit of unknown cause from the exit list, where the list
+    has that person leaving between the two snapshots; other exits keep okand."""
+    derived = avgangar[avgangar["orsak"] == "okand"].reset_index()
+    derived["fran"] = derived["ar"].map(dates)
+    derived["till"] = derived["ar"].map({y: dates[n] for y, n in zip(sorted(dates), sorted(dates)[1:])})
+    both = derived.merge(exit_list, on="person_id", suffixes=("", "_lista"))
+    both = both[(both["datum_lista"] > both["fran"]) & (both["datum_lista"] <= both["till"])]
+    both = both.sort_values("datum_lista").drop_duplicates("index", keep="last").set_index("index")
+    out = avgangar.copy()
+    out.loc[both.index, "datum"] = both["datum_lista"]
+    out.loc[both.index, "orsak"] = both["orsak_lista"]
+    return out
+
+
 # -- from employments to the contracts -----------------------------------------------------
 
 
@@ -381,9 +450,12 @@ def _midway(a: pd.Timestamp, b: pd.Timestamp) -> pd.Timestamp:
     return (a + (b - a) / 2).normalize()
 
 
-def snapshots_to_tables(rows: pd.DataFrame, chefsgrupper: list[str], day: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+def snapshots_to_tables(
+    rows: pd.DataFrame, chefsgrupper: list[str], day: str, exit_list: pd.DataFrame | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """personal (one row per person and snapshot) and avgangar (exits and internal moves
-    between consecutive snapshots) from the mapped employments."""
+    between consecutive snapshots) from the mapped employments; an exit list (person_id,
+    datum, orsak) gives exits between snapshots their date and cause."""
     personal = _one_row_per_person(rows)
     personal["chef"] = personal["chef"] | personal["yrkesgrupp"].isin(chefsgrupper)
     years = sorted(personal["ar"].unique())
@@ -429,6 +501,8 @@ def snapshots_to_tables(rows: pd.DataFrame, chefsgrupper: list[str], day: str) -
                 )
             )
     avgangar = pd.concat([e for e in exits if len(e)] or exits[:1], ignore_index=True)
+    if exit_list is not None and len(avgangar):
+        avgangar = _apply_exit_list(avgangar, exit_list, dates)
     start = personal.set_index(["person_id", "ar"])[["anstallningsdatum", "anstallningsdatum_okand"]]
     avgangar = avgangar.join(start, on=["person_id", "ar"]).drop(columns="ar")
     columns = [
@@ -439,17 +513,23 @@ def snapshots_to_tables(rows: pd.DataFrame, chefsgrupper: list[str], day: str) -
 
 
 def import_snapshots(
-    files: list[str | Path], mapping_file: str | Path, out_dir: str | Path, key_file: str | Path | None = None
+    files: list[str | Path],
+    mapping_file: str | Path,
+    out_dir: str | Path,
+    key_file: str | Path | None = None,
+    exit_list: str | Path | None = None,
 ) -> dict[str, Path]:
-    """Read every snapshot file through the mapping, pseudonymise, derive exits, and write
-    personal.csv and avgangar.csv into out_dir (atomically; nothing is written on error).
-    Returns table -> path."""
+    """Read every snapshot file through the mapping, pseudonymise, derive exits (their date
+    and cause from exit_list when given, read as the mapping's `avgangslista` says), and
+    write personal.csv and avgangar.csv into out_dir (atomically; nothing is written on
+    error). Returns table -> path."""
     files = [Path(f) for f in files]
     out_dir = Path(out_dir)
     if not files:
         raise InputError(Problem("import", None, None, "inga filer att importera"))
     mapping, folder = load_mapping(mapping_file)
-    key = load_key(key_file, [out_dir, *{f.resolve().parent for f in files}])
+    inputs = [*files, *([Path(exit_list)] if exit_list is not None else [])]
+    key = load_key(key_file, [out_dir, *{f.resolve().parent for f in inputs}])
     parts, problems, years, pseudonyms = [], [], {}, {}
     for path in sorted(files):
         if not path.is_file():
@@ -469,7 +549,14 @@ def import_snapshots(
     if problems:
         raise InputError(problems)
     rows = _map_codes(pd.concat(parts, ignore_index=True), mapping, folder)
-    personal, avgangar = snapshots_to_tables(rows, mapping.chefsgrupper, mapping.ogonblicksdatum)
+    exits = None
+    if exit_list is not None:
+        if mapping.avgangslista is None:
+            raise InputError(
+                Problem(str(mapping_file), None, "avgangslista", "mappningen beskriver ingen avgångslista")
+            )
+        exits = read_exit_list(Path(exit_list), mapping.avgangslista, key, pseudonyms)
+    personal, avgangar = snapshots_to_tables(rows, mapping.chefsgrupper, mapping.ogonblicksdatum, exits)
     validate_table(personal.copy(), "personal", "personal.csv (import)")
     if len(avgangar):
         validate_table(avgangar.copy(), "avgangar", "avgangar.csv (import)")

@@ -49,6 +49,7 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument(
         "--ut", type=Path, required=True, help="datakatalogen som personal.csv och avgangar.csv skrivs till"
     )
+    imp.add_argument("--avgangslista", type=Path, default=None, help="lönesystemets avgångslista (se mappningsfilen)")
     imp.add_argument(
         "--nyckel", type=Path, default=None, help="pseudonymnyckeln (standard: ~/.config/kompetens/pseudonymnyckel)"
     )
@@ -121,7 +122,7 @@ def _clean(args) -> int:
 def _import(args) -> int:
     from kompetens.io.importer import import_snapshots
 
-    written = import_snapshots(args.files, args.mappning, args.ut, key_file=args.nyckel)
+    written = import_snapshots(args.files, args.mappning, args.ut, key_file=args.nyckel, exit_list=args.avgangslista)
     for table, path in written.items():
         rows = sum(1 for _ in path.open(encoding="utf-8")) - 1
         print(f"{table:<12} {path}  {rows:>8} rader")
