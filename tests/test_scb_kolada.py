@@ -232,3 +232,29 @@ def test_kolada_comparison_sits_beside_the_reports_figures():
         "rapport": pytest.approx(7.27),
     }
     assert out["N00216"]["riket"] == 12.4 and out["N00216"]["rapport"] == pytest.approx(12.5)
+
+
+def test_the_comparison_table_names_its_source():
+    from types import SimpleNamespace
+
+    from kompetens.report.sickleave import kolada_table
+
+    figures = {"kolada": kolada_comparison(read_kolada(FIXTURES / "kolada.json"), {})}
+    html = kolada_table(SimpleNamespace(key_figures=figures, sprak="sv")).to_html()
+    assert "Källa: Kolada" in html and "caption-side: bottom" in html
+
+
+def test_a_report_needs_kommunkod_when_kolada_has_several_municipalities(demo, tmp_path, capsys):
+    from kompetens.run.cli import main
+
+    data = tmp_path / "data"
+    shutil.copytree(kompetens.demo_dir(), data)
+    shutil.copy(FIXTURES / "kolada_v3_flera_kommuner.json", data / "kolada.json")
+    params = tmp_path / "p.yaml"
+    params.write_text("titel: Test\nslug: test\n", encoding="utf-8")
+    assert main(["run", str(params), "--data", str(data), "--out", str(tmp_path / "out")]) == 2
+    assert "flera kommuner" in capsys.readouterr().err and not (tmp_path / "out" / "test").exists()
+    plan = kompetens.prepare(data_dir=str(data), kommunkod="0580", simuleringar=0)
+    assert sorted(set(plan.inputs.kolada["kommun"])) == ["0000", "0580"]
+    with pytest.raises(InputError, match="kommunen finns inte"):
+        kompetens.prepare(data_dir=str(data), kommunkod="2480")
