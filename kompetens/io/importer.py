@@ -102,7 +102,7 @@ class Mapping(BaseModel):
 
 # -- personnummer --------------------------------------------------------------------------
 
-_PNR = r"^(\d{2})?(\d{2})(\d{2})(\d{2})([-+]?)(\d{3})(\d)$"
+_PNR = r"(\d{2})?\d{6}[-+]?\d{4}"
 
 
 def parse_personnummer_many(values: pd.Series, year: int) -> pd.DataFrame:
@@ -111,31 +111,26 @@ def parse_personnummer_many(values: pd.Series, year: int) -> pd.DataFrame:
     '+' (100 years or older); all missing where it is not valid (date or Luhn check digit).
     year: the snapshot's year, which settles the century of a 10-digit number."""
     text = values.astype(str).str.strip().str.replace(" ", "", regex=False)
-    parts = text.str.extract(_PNR)
-    parts.columns = ["century", "yy", "mm", "dd", "sign", "serial", "check"]
-    ok = parts["yy"].notna()
-    digits = (parts["yy"] + parts["mm"] + parts["dd"] + parts["serial"] + parts["check"]).where(ok, "0" * 10)
-    d = np.frombuffer("".join(digits).encode("ascii"), dtype=np.uint8).reshape(-1, 10).astype(int) - ord("0")
+    ok = text.str.fullmatch(_PNR).fillna(False).to_numpy(dtype=bool)
+    plus = text.str.contains("+", regex=False).to_numpy(dtype=bool)
+    clean = text.str.replace("-", "", regex=False).str.replace("+", "", regex=False).where(ok, "0" * 10)
+    tail = clean.str[-10:]
+    d = np.frombuffer("".join(tail).encode("ascii"), dtype=np.uint8).reshape(-1, 10).astype(int) - ord("0")
     weighted = d * np.array([2, 1, 2, 1, 2, 1, 2, 1, 2, 1])
     ok &= (weighted // 10 + weighted % 10).sum(axis=1) % 10 == 0
-    yy = pd.to_numeric(parts["yy"], errors="coerce")
-    born = (year - (year - yy) % 100 - np.where(parts["sign"] == "+", 100, 0)).astype(float)
-    full = pd.to_numeric(parts["century"].fillna("") + parts["yy"].fillna(""), errors="coerce").astype(float)
-    born = born.mask(parts["century"].notna(), full)
-    day = pd.to_numeric(parts["dd"], errors="coerce")
-    day = day.where(day <= 60, day - 60)
-    stamp = (
-        born.fillna(1900).astype(int).astype(str)
-        + parts["mm"].fillna("01")
-        + day.fillna(1).astype(int).astype(str).str.zfill(2)
-    )
-    ok &= pd.to_datetime(stamp.where(ok, "19000101"), format="%Y%m%d", errors="coerce").notna()
-    serial = pd.to_numeric(parts["serial"].str[2], errors="coerce")
+    yy, month, day = d[:, 0] * 10 + d[:, 1], d[:, 2] * 10 + d[:, 3], d[:, 4] * 10 + d[:, 5]
+    century = pd.to_numeric(clean.str[:2], errors="coerce").to_numpy()
+    long = clean.str.len().to_numpy() == 12
+    born = np.where(long, np.nan_to_num(century) * 100 + yy, year - (year - yy) % 100 - 100 * plus).astype(int)
+    day = np.where(day > 60, day - 60, day)  # samordningsnummer
+    dates = pd.DataFrame({"year": np.where(ok, born, 2000), "month": month, "day": day})
+    ok &= pd.to_datetime(dates, errors="coerce").notna().to_numpy()
+    index = values.index
     return pd.DataFrame(
         {
-            "pnr12": (born.fillna(0).astype(int).astype(str) + digits.str[2:]).where(ok),
-            "fodelsear": born.where(ok).astype("Int64"),
-            "kon": pd.Series(np.where(serial % 2 == 1, "M", "K"), index=values.index).where(ok),
+            "pnr12": pd.Series(born.astype(str), index=index).str.cat(tail.str[2:].to_numpy()).where(ok),
+            "fodelsear": pd.Series(born, index=index).where(ok).astype("Int64"),
+            "kon": pd.Series(np.where(d[:, 8] % 2 == 1, "M", "K"), index=index).where(ok),
         }
     )
 
