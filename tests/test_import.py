@@ -8,6 +8,7 @@ hired in 2023."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import re
@@ -39,7 +40,8 @@ KEY = "5" * 64
 
 
 def _id(key_hex: str, who: str) -> str:
-    return "p" + hmac.new(bytes.fromhex(key_hex), PNR[who].encode(), hashlib.sha256).hexdigest()[:20]
+    digest = hmac.new(bytes.fromhex(key_hex), PNR[who].encode(), hashlib.sha256).digest()
+    return "p" + base64.b32encode(digest).decode()[:16].lower()
 
 
 @pytest.fixture
@@ -134,6 +136,7 @@ def test_the_same_key_gives_the_same_ids_and_another_key_others(tmp_path, import
     new = import_snapshots(FILES, FIX / "mappning.yaml", tmp_path / "annan_data", key_file=other)
     ids = set(pd.read_csv(new["personal"], dtype=str)["person_id"])
     assert len(ids) == 7 and not ids & first
+    assert all(re.fullmatch(r"p[a-z2-7]{16}", i) for i in ids)  # no 0 or 1: never a date
     # the new key file was created owner-only, 32 random bytes
     assert stat.S_IMODE(other.stat().st_mode) == 0o600
     assert re.fullmatch(r"[0-9a-f]{64}\n", other.read_text())

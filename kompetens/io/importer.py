@@ -24,6 +24,7 @@ the `personal` and `avgangar` contracts, pseudonymised on read.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import itertools
@@ -173,8 +174,11 @@ def load_key(path: str | Path | None, forbidden: list[Path]) -> bytes:
 
 
 def pseudonym(key: bytes, personnummer12: str) -> str:
-    """The person's id: HMAC-SHA256 of the 12-digit personnummer under key (20 hex digits)."""
-    return "p" + hmac.new(key, personnummer12.encode("ascii"), hashlib.sha256).hexdigest()[:20]
+    """The person's id: 'p' and the first 80 bits of HMAC-SHA256 of the 12-digit personnummer
+    under key, in base32 (a–z, 2–7): with no 0 or 1 no run of digits can look like a date,
+    so no id is ever mistaken for a personnummer."""
+    digest = hmac.new(key, personnummer12.encode("ascii"), hashlib.sha256).digest()
+    return "p" + base64.b32encode(digest).decode("ascii")[:16].lower()
 
 
 # -- the mapping and its tables ------------------------------------------------------------
