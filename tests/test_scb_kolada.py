@@ -241,7 +241,8 @@ def test_the_comparison_table_names_its_source():
 
     figures = {"kolada": kolada_comparison(read_kolada(FIXTURES / "kolada.json"), {})}
     html = kolada_table(SimpleNamespace(key_figures=figures, sprak="sv")).to_html()
-    assert "Källa: Kolada" in html and "caption-side: bottom" in html
+    assert "<caption>Källa&#58; Kolada (RKA), kolada.se</caption>" in html  # escaped like every text
+    assert "caption-side: bottom" in html
 
 
 def test_a_report_needs_kommunkod_when_kolada_has_several_municipalities(demo, tmp_path, capsys):
