@@ -30,7 +30,7 @@ def _load(case):
     if case["kind"] == "folder":
         return load_inputs(path)
     if case["table"] == "personalbehov_extern":
-        return load_external_projection(path)
+        return load_external_projection(path.name, path.parent)  # a file in its own data folder
     return validate_table(read_table(path), case["table"], path.name)
 
 

@@ -258,7 +258,8 @@ def test_external_projection_gives_exact_increase_cost_and_directive(demo, tmp_p
     table.to_csv(path, index=False)
     plan = kompetens.prepare(
         inputs=demo,
-        personalbehov_extern=str(path),
+        data_dir=str(tmp_path),
+        personalbehov_extern=path.name,
         simuleringar=0,
         kostnad_per_person={"Undersköterska": 500_000, "Myndighetsutövare": 800_000},
         ram_mnkr=10.0,
@@ -291,7 +292,8 @@ def test_external_projection_without_recruitment_computes_the_flows(demo, tmp_pa
     )
     path = tmp_path / "extern.csv"
     table.to_csv(path, index=False)
-    f = kompetens.key_figures(kompetens.prepare(inputs=demo, personalbehov_extern=str(path), simuleringar=0))
+    plan = kompetens.prepare(inputs=demo, data_dir=str(tmp_path), personalbehov_extern=path.name, simuleringar=0)
+    f = kompetens.key_figures(plan)
     rec = f["rekryteringsbehov"]
     assert set(rec["Totalt"]) == {"2026", "2027"}
     for g in ("Sjuksköterska", "Ny roll"):
