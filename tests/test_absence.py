@@ -30,19 +30,41 @@ def trend(demo):
     return fit_absence_trend(demo.franvaro)
 
 
+@pytest.mark.filterwarnings("ignore:cov_type not fully supported with var_weights")  # the sandwich is the same
 def test_cell_fit_equals_the_person_month_fit(demo, trend):
-    """The same quasi-binomial GLM fitted by statsmodels' formula interface on every person-month."""
+    """The same GLM fitted by statsmodels' formula interface on every person-month: equal
+    coefficients, and standard errors equal to statsmodels' person-clustered covariance."""
     rows = _design(with_age_band(demo.franvaro), trend.origin)
-    person = smf.glm(
+    model = smf.glm(
         _formula(trend.covariates), data=rows, family=sm.families.Binomial(), var_weights=rows["schemalagd_tid"]
-    ).fit(scale="X2")
+    )
+    groups = pd.factorize(rows["person_id"])[0]
+    person = model.fit(cov_type="cluster", cov_kwds={"groups": groups})
     ours = trend.results_
     names = [formula_term(n) for n in ours.params.index]
     assert sorted(names) == sorted(person.params.index)
+    assert trend.se_typ == "person"
     np.testing.assert_allclose(ours.params.to_numpy(), person.params[names].to_numpy(), rtol=0, atol=1e-6)
-    np.testing.assert_allclose(ours.bse.to_numpy(), person.bse[names].to_numpy(), rtol=0, atol=1e-6)
-    assert ours.scale == pytest.approx(person.scale, rel=1e-9)
+    np.testing.assert_allclose(ours.bse.to_numpy(), person.bse[names].to_numpy(), rtol=1e-6)
+    pearson = model.fit(scale="X2", start_params=person.params)
+    assert trend.pearson_scale == pytest.approx(pearson.scale, rel=1e-9)
+    # on the demo a person's months are correlated: clustered SEs of the trend exceed the
+    # quasi-binomial ones
+    ratio = ours.bse["t"] / pearson.bse["t"]
+    assert 1.1 < ratio < 3, ratio
     assert len(trend.cells_) < len(rows) / 5
+
+
+def test_cell_rows_keep_the_quasi_binomial_standard_errors(demo, trend):
+    """Cells without person ids cannot be clustered: the Pearson-scaled SEs of the same fit."""
+    from kompetens.models.absence import to_cells
+
+    cells = to_cells(with_age_band(demo.franvaro), trend.covariates)
+    by_cells = fit_absence_trend(cells, trend.covariates, trend.origin)
+    assert by_cells.se_typ == "pearson"
+    np.testing.assert_allclose(by_cells.results_.params, trend.results_.params, atol=1e-9)
+    assert by_cells.results_.scale == pytest.approx(trend.pearson_scale, rel=1e-9)
+    assert by_cells.results_.bse["t"] < trend.results_.bse["t"]
 
 
 def test_demo_trends_recover_the_truth(demo, trend):
@@ -93,6 +115,10 @@ def test_forecast_has_intervals(trend):
     fc = trend.forecast(24)
     assert len(fc) == 24 and fc["manad"].iloc[0] == "2026-01" and fc["manad"].iloc[-1] == "2027-12"
     assert ((fc["ki_lag"] < fc["andel"]) & (fc["andel"] < fc["ki_hog"])).all()
+    # the prediction interval for the observed share contains the band for the mean
+    assert ((fc["pi_lag"] < fc["ki_lag"]) & (fc["ki_hog"] < fc["pi_hog"])).all()
+    total = trend.forecast_total(12)
+    assert total["pi_lag"] < total["ki_lag"] < total["andel"] < total["ki_hog"] < total["pi_hog"]
     assert fc["andel"].between(0.05, 0.11).all()
     january = fc.set_index("manad")["andel"]
     assert january["2027-01"] > january["2026-01"]  # the rising trend carries on

@@ -3,6 +3,7 @@ rates, the demand index by hand, roll-up, economics and an external projection."
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 
 import numpy as np
@@ -16,6 +17,8 @@ from kompetens.demo import truth
 from kompetens.models import economics
 from kompetens.models.demand import DEFAULT_DRIVARE, demand_index, parse_band, staff_need
 from kompetens.models.projection import TENURE_YEARS, FlowArrays, project
+from kompetens.models.rates import FIRST_AGE
+from kompetens.plan.key_figures import _clean
 from kompetens.plan.staffplan import staff_plan
 
 A = 55  # ages 15..69
@@ -321,3 +324,85 @@ def test_demo_board_rolls_up_its_departments(demo):
     recruits = sum(p.table("rekryteringsbehov").loc["Totalt"] for p in depts)
     pd.testing.assert_series_equal(board.table("rekryteringsbehov").loc["Totalt"], recruits - moves, check_names=False)
     assert moves.loc[2026:].gt(5).all()  # the departments do move staff between them
+
+
+def test_exposure_counts_every_day_of_a_spell_once_and_bands_meet_exactly():
+    """A spell from 2019-01-01 still open at the end of 2025 has 2 557 days at risk, split at
+    the days tenure_band_index puts in a new band (366, 1 096, 3 653)."""
+    from kompetens.models.spells import exposure
+    from kompetens.vocabulary import tenure_band_index
+
+    spells = pd.DataFrame(
+        {
+            "person_id": ["a", "b"],
+            "anstallningsdatum": pd.to_datetime(["2019-01-01", "2015-03-01"]),
+            "slutdatum": pd.to_datetime([None, "2018-02-28"]),  # b ends on day 1 095: tenure 2.998 years
+            "orsak": [None, "egen_begaran"],
+            "yrkesgrupp": "A",
+            "forvaltning": "x",
+            "fodelsear": 1980,
+            "kon": "K",
+        }
+    )
+    exp = exposure(spells, pd.Timestamp("2015-01-01"), pd.Timestamp("2025-12-31"))
+    days_a = (pd.Timestamp("2026-01-01") - pd.Timestamp("2019-01-01")).days
+    total = exp.groupby("anstallningstid")["personar"].sum() * 365.25
+    days_b = (pd.Timestamp("2018-02-28") - pd.Timestamp("2015-03-01")).days
+    assert total.sum() == pytest.approx(days_a + days_b)
+    by_band_a = [366, 1096 - 366, days_a - 1096]
+    by_band_b = [366, days_b - 366]
+    expected = [by_band_a[0] + by_band_b[0], by_band_a[1] + by_band_b[1], by_band_a[2]]
+    np.testing.assert_allclose(total.to_numpy(), expected)
+    exit_band = exp.loc[exp["orsak"].notna(), "anstallningstid"].tolist()
+    assert exit_band == [int(tenure_band_index(days_b / 365.25))] == [1]
+
+
+def test_las_age_exits_are_certain_in_every_draw():
+    """Everyone is at the LAS age: all retire in every draw, however uncertain the voluntary
+    retirement rate (1 event behind it), so every draw's need is the whole need."""
+    ages = 69 - FIRST_AGE + 1
+    stock = np.zeros((1, 1, ages, TENURE_YEARS))
+    stock[0, 0, ages - 1, 5] = 40.0
+    pension = np.zeros(ages + 1)
+    pension[-2:] = 1.0
+    flows = FlowArrays(
+        pension=pension,
+        ovriga=np.zeros((1, 1, ages, TENURE_YEARS)),
+        ovriga_first_year=np.zeros((1, 1, ages)),
+        intern=np.zeros((1, 1)),
+        hiring=np.eye(ages)[[20]],
+        events=np.array([[1.0, 1.0, 1.0]]),
+    )
+    need = np.full((1, 1, 2), 40.0)
+    p = project(stock, need, np.ones((1, 1)), flows, [2025, 2026], ["x"], ["A"], "forvaltning", draws=400, seed=3)
+    assert p.pensionsavgangar[0, 0, 1] == 40
+    np.testing.assert_array_equal(p.draws_rekrytering[:, 0, 0, 0], 40)
+
+
+def _strict(text: str):
+    """json.loads that refuses NaN and ±Infinity, as any strict JSON parser does."""
+
+    def refuse(constant):
+        raise ValueError(f"{constant} is not JSON")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+def test_backtest_against_an_outcome_of_zero_has_no_infinite_error_and_json_is_strict(demo, tmp_path):
+    """No manager left in the backtest's years: the relative error is undefined (null), never
+    Infinity, and nyckeltal.json parses with a strict parser."""
+    exits = demo.avgangar
+    years = exits["datum"].dt.year
+    quiet = exits[~((exits["yrkesgrupp"] == "Ledning") & (years > 2022) & (years <= 2025))]
+    plan = kompetens.prepare(inputs=replace(demo, avgangar=quiet), simuleringar=0)
+    bt = plan.staff_plan.backtest
+    assert bt.loc["Ledning", "avgangar_utfall"] == 0
+    assert np.isnan(bt.loc["Ledning", "avgangar_fel_procent"])
+    assert np.isfinite(bt["avgangar_fel_procent"].drop("Ledning")).all()
+    path = kompetens.write_key_figures(plan.key_figures, tmp_path)
+    figures = _strict(path.read_text(encoding="utf-8"))
+    assert figures["backtest"]["tabell"]["Ledning"]["avgangar_fel_procent"] is None
+    with pytest.raises(ValueError):
+        kompetens.write_key_figures({"x": float("inf")}, tmp_path / "raw")  # never written unclean
+    clean = _clean({"a": float("inf"), "b": np.float64("-inf"), "c": 1.5})
+    assert clean == {"a": None, "b": None, "c": 1.5}

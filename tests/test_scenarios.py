@@ -25,7 +25,15 @@ def test_heltid_same_fte_with_fewer_persons():
     # A: grade 0.8 -> 0.875 -> 0.95, so 100 persons at 0.8 become 100·0.8/0.875 and 100·0.8/0.95
     np.testing.assert_allclose(out[0, 0], [100, 100 * 0.8 / 0.875, 100 * 0.8 / 0.95])
     np.testing.assert_allclose(out[0, 1], [100, 100, 100])  # B already works full time: never lowered
-    np.testing.assert_allclose(out_fte, [[0.95, 1.0]])
+    np.testing.assert_allclose(out_fte, [[[0.8, 0.875, 0.95], [1.0, 1.0, 1.0]]])
+    np.testing.assert_allclose(out * out_fte, need * fte[:, :, None])  # the årsarbetare are the baseline's
+
+
+def test_heltid_ramps_to_a_target_after_slutar_part_of_the_way():
+    need, fte, groups = _need()
+    out, out_fte, _ = need_levers(need, fte, groups, YEARS, {"heltid": {"sysselsattningsgrad": 1.0, "ar": 2029}})
+    np.testing.assert_allclose(out_fte[0, 0], [0.8, 0.85, 0.9])  # a quarter of the way each year
+    np.testing.assert_allclose(out * out_fte, need * fte[:, :, None])
 
 
 def test_teknik_lowers_the_need_each_year_for_chosen_groups():
@@ -44,7 +52,7 @@ def test_kompetensvaxling_moves_a_share_to_a_new_group():
     np.testing.assert_allclose(out[0, 0], [100, 90, 80])
     np.testing.assert_allclose(out[0, 2], [0, 10, 20])
     assert out[0].sum(axis=0).tolist() == [200, 200, 200]  # the total need is unchanged
-    assert out_fte[0, 2] == 0.8  # the new role's employment rate starts as the source group's
+    assert (out_fte[0, 2] == 0.8).all()  # the new role's employment rate starts as the source group's
 
 
 def _flows():
@@ -125,3 +133,21 @@ def test_heltid_lowers_recruitment_but_not_the_wage_bill(demo):
     assert base["rekryteringsbehov_period"] + steps == pytest.approx(result["tillsammans"]["rekryteringsbehov_period"])
     assert result["direktiv_personer"] == pytest.approx(0.3 * base["personalokning"])
     assert result["direktiv_tackt"] == (result["minskning_personer"] >= result["direktiv_personer"])
+
+
+@pytest.mark.parametrize("target_year", [2028, 2040])
+def test_heltid_keeps_basar_arsarbetare_and_the_cost_of_the_increase(demo, target_year):
+    """Working more hours changes persons, never the årsarbetare: basår årsarbetare are the
+    baseline's (1 363 on the demo, not 1 429) and the cost of the increase is unchanged,
+    also when the target year lies after slutår."""
+    plan = kompetens.prepare(inputs=demo, simuleringar=0, heltid={"sysselsattningsgrad": 0.95, "ar": target_year})
+    base = kompetens.staff_plan(plan)
+    lever = kompetens.staff_plan(plan, levers={"heltid": plan.params["heltid"]})
+    fte_base, fte_lever = base.projection.table("arsarbetare"), lever.projection.table("arsarbetare")
+    pd.testing.assert_frame_equal(fte_lever, fte_base)
+    assert fte_base.loc["Totalt", plan.basar] == pytest.approx(1363, abs=1)
+    result = compare(plan, base)
+    assert result["var_for_sig"]["heltid"]["kostnad_personalokning_mnkr"] == pytest.approx(
+        result["baslinje"]["kostnad_personalokning_mnkr"]
+    )
+    assert result["var_for_sig"]["heltid"]["rekryteringsbehov_period"] < result["baslinje"]["rekryteringsbehov_period"]

@@ -234,3 +234,31 @@ def test_report_sections_share_one_retention_per_plan(demo):
     causes = report.exit_causes_table(plan).data
     cif = plan.retention.kumulativ_incidens.query("orsak == 'pension'").set_index("ar")["andel"]
     assert causes.loc["Pension", "Efter 5 år (%)"] == pytest.approx(100 * cif.loc[:5].iloc[-1])
+
+
+def test_kolada_without_anstallningsform_counts_all_staff_and_says_so():
+    """Leavers without anstallningsform are not divided by a permanent-only headcount: both
+    are all staff, and the result is labelled so."""
+    personal, avgangar, _ = _register()
+    t = turnover(personal, avgangar.drop(columns="anstallningsform"), "kolada", extern=True)
+    # 2025: 5 leavers but the internal move; base 12 staff
+    assert t.loc[2025, "avgangar"] == 4 and t.loc[2025, "bas"] == 12
+    assert (t["avser"] == "alla anställda").all()
+    both = turnover(personal, avgangar, "kolada", extern=True)
+    assert both.loc[2025, "avgangar"] == 3 and both.loc[2025, "bas"] == 9
+    assert (both["avser"] == "tillsvidareanställda").all()
+
+
+@pytest.mark.filterwarnings("ignore:Tied event times")
+def test_an_exit_without_orsak_is_an_exit_for_both_estimators():
+    """Without censoring before the last exit, 1 − KM equals the sum of the cumulative
+    incidences of all reasons: an ended spell with no orsak counts in both."""
+    spells = _spells()
+    spells.loc[3, "orsak"] = None  # ended 2021-01-01, reason not given
+    r = retention(spells, observationsdatum="2025-12-31")
+    km = r.survival.set_index("ar")["andel_kvar"]
+    cif = r.kumulativ_incidens.pivot_table(index="ar", columns="orsak", values="andel").sort_index().ffill()
+    assert "okand" in cif.columns
+    for t in (1.5, 4.8, 9.0):  # between event times (Aalen–Johansen jitters ties)
+        assert 1 - km.loc[:t].iloc[-1] == pytest.approx(cif.loc[:t].iloc[-1].sum(), abs=1e-9)
+    assert 1 - km.loc[:9.0].iloc[-1] == pytest.approx(0.55)

@@ -1,18 +1,33 @@
 """Sjukfrånvaro: shares as SKR defines them, a trend regression, a forecast and flagged units.
 
 The share is sick hours / scheduled hours. The trend model is a binomial GLM on the share,
-weighted by scheduled hours, with the scale estimated from Pearson's chi-square
-(quasi-binomial), so clustered absence does not make the intervals too narrow. Terms: a
-linear trend in years, month-of-year seasonality, group terms, and trend × age band.
+weighted by scheduled hours. Terms: a linear trend in years, month-of-year seasonality,
+group terms, and trend × age band. The coefficients are population-averaged: the model
+describes the mean share of each month and group, not one person's.
+
+A person's months are correlated (a frailty that lasts, sick spells that run for months), so
+on person-month data the standard errors are person-clustered (the sandwich, with the CR1
+small-sample factor that statsmodels' cluster covariance uses). The Pearson scale
+(quasi-binomial) is kept as a description of overdispersion and used for the standard errors
+only when the rows are cells without person ids, where clustering cannot be seen (then the
+intervals are too narrow if a person's months are correlated).
 
 The model is fitted on cells (month × covariates) that carry the sums needed to reproduce
-the person-month fit exactly: the coefficients and their standard errors equal those of
-the same GLM fitted on every person-month, at a fraction of the cost.
+the person-month fit exactly: the coefficients equal those of the same GLM fitted on every
+person-month, at a fraction of the cost. The clustered covariance needs each person's score,
+Σ over the person's months of x·(sick − hours·μ): one sparse person × cell sum of the
+person-months' residuals times the cells' design matrix.
+
+The forecast gives two intervals: ki_* is the 95 % confidence band for the expected share
+(the mean), pi_* the 95 % prediction interval for the share that will be observed, which
+adds the persons' own variation (their residuals summed over the period, from the same
+months of the data) and month-to-month shocks common to everyone (estimated from the monthly
+residuals beyond what the persons explain).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from statistics import NormalDist
 
 import numpy as np
@@ -69,9 +84,39 @@ def rolling_12(franvaro: pd.DataFrame) -> pd.Series:
     return (rolled["sjuk_tid"] / rolled["schemalagd_tid"]).rename("andel_12_manader")
 
 
+@dataclass(frozen=True)
+class PersonMonths:
+    """The person-month rows behind the cells, as codes: enough for person-clustered
+    standard errors and the persons' variation in a prediction interval."""
+
+    person: np.ndarray  # person code per row, 0..n_persons−1
+    cell: np.ndarray  # the row's cell (row of cells_)
+    sjuk: np.ndarray  # sick hours
+    timmar: np.ndarray  # scheduled hours
+
+    @property
+    def n_persons(self) -> int:
+        return int(self.person.max()) + 1 if len(self.person) else 0
+
+    def residual_sums(self, mu: np.ndarray, cells: np.ndarray | None = None):
+        """Sparse persons × cells matrix of Σ (sick − hours·μ_cell) over each person's rows
+        (only the rows in `cells`, a boolean mask over cells, when given)."""
+        from scipy.sparse import csr_matrix
+
+        r = self.sjuk - self.timmar * mu[self.cell]
+        if cells is not None:
+            r = np.where(cells[self.cell], r, 0.0)
+        return csr_matrix((r, (self.person, self.cell)), shape=(self.n_persons, len(mu)))
+
+
 def to_cells(franvaro: pd.DataFrame, covariates) -> pd.DataFrame:
     """Aggregate person-months to cells of month × covariates with the sums that reproduce
     the person-level fit: hours, sick hours, Σ sick²/hours and the number of rows."""
+    return _cells(franvaro, covariates)[0]
+
+
+def _cells(franvaro: pd.DataFrame, covariates) -> tuple[pd.DataFrame, np.ndarray]:
+    """The cells and each person-month's cell (an index into them)."""
     keys = ["manad", *covariates]
     month_codes, months = pd.factorize(franvaro["manad"])
     factorized = {"manad": (month_codes, months)}
@@ -103,7 +148,7 @@ def to_cells(franvaro: pd.DataFrame, covariates) -> pd.DataFrame:
         sjuk_kvadrat=np.bincount(inverse, sick**2 / hours),
         rader=np.bincount(inverse),
     )
-    return pd.DataFrame(out)
+    return pd.DataFrame(out), inverse
 
 
 def _design(cells: pd.DataFrame, origin: float) -> pd.DataFrame:
@@ -199,6 +244,9 @@ class AbsenceTrend:
     cells_: pd.DataFrame
     covariates: tuple
     encoder_: Encoder
+    pearson_scale: float = 1.0  # Pearson χ² / residual df of the person-month fit
+    se_typ: str = "pearson"  # "person": person-clustered SEs; "pearson": quasi-binomial SEs
+    variation_: Variation | None = None
 
     @property
     def significant(self) -> bool:
@@ -207,18 +255,33 @@ class AbsenceTrend:
         return lo > 0 or hi < 0
 
     def forecast(self, months: int = 12) -> pd.DataFrame:
-        """The expected share for `months` months after the data, with a 95 % CI: the last
-        12 months' mix of covariates and hours carried forward along the trend."""
-        return self._expected(self._ahead(months), "manad")[["manad", "andel", "ki_lag", "ki_hog"]]
+        """The share for `months` months after the data: the last 12 months' mix of
+        covariates and hours carried forward along the trend. andel is the expected share;
+        ki_lag/ki_hog its 95 % confidence band (the mean); pi_lag/pi_hog the 95 % prediction
+        interval for the share each month will show (persons' variation in the same month of
+        the data, plus the months' common shocks)."""
+        ahead = self._ahead(months)
+        out = self._expected(ahead, "manad")
+        analogue = ahead.groupby("manad")["fran_manad"].first().reindex(out["manad"]).to_numpy()
+        var = self.variation_.month_variance(analogue) if self.variation_ is not None else 0.0
+        return _with_prediction(out, var)[["manad", "andel", "ki_lag", "ki_hog", "pi_lag", "pi_hog"]]
 
     def forecast_total(self, months: int = 12) -> dict:
-        """The expected share over the `months` months after the data as one figure, 95 % CI."""
+        """The share over the `months` months after the data as one figure: expected share
+        with its 95 % confidence band (ki_*) and the 95 % prediction interval (pi_*) for the
+        share the period will show, with each person's residuals summed over the last
+        `months` months of the data (persistence) and independent monthly shocks."""
         ahead = self._ahead(months)
-        row = self._expected(ahead.assign(hela=0), "hela").iloc[0]
+        row = self._expected(ahead.assign(hela=0), "hela")
+        var = 0.0
+        if self.variation_ is not None:
+            hours = ahead.groupby("manad")["schemalagd_tid"].sum().to_numpy()
+            var = self.variation_.period_variance(months, hours)
+        row = _with_prediction(row, var).iloc[0]
         return {
             "forsta": ahead["manad"].iloc[0],
             "sista": ahead["manad"].iloc[-1],
-            **row[["andel", "ki_lag", "ki_hog"]].to_dict(),
+            **row[["andel", "ki_lag", "ki_hog", "pi_lag", "pi_hog"]].to_dict(),
         }
 
     def _ahead(self, months: int) -> pd.DataFrame:
@@ -229,7 +292,8 @@ class AbsenceTrend:
         parts = []
         for step in range(1, months + 1):
             target = end + step
-            parts.append(base[base["manad"].str[5:7] == f"{target.month:02d}"].assign(manad=str(target)))
+            same = base[base["manad"].str[5:7] == f"{target.month:02d}"]
+            parts.append(same.assign(fran_manad=same["manad"], manad=str(target)))
         return pd.concat(parts, ignore_index=True)
 
     def fitted(self) -> pd.DataFrame:
@@ -254,22 +318,107 @@ class AbsenceTrend:
         return self.encoder_.matrix(design).to_numpy()
 
 
+@dataclass(frozen=True)
+class Variation:
+    """How observed shares scatter around the model's expected share, for prediction
+    intervals. months: the data's months in order; hours: scheduled hours per month;
+    person_month: persons × months sparse matrix of each person's residual hours
+    (sick − hours·μ) in the month, None for cell rows; shock: the variance of a month's
+    share common to all staff (month-level shocks beyond the persons' own variation)."""
+
+    months: np.ndarray
+    hours: np.ndarray
+    person_month: object
+    shock: float
+
+    def month_variance(self, months) -> np.ndarray:
+        """Variance of one month's observed share around its mean, for months like these."""
+        j = np.searchsorted(self.months, months)
+        persons = 0.0
+        if self.person_month is not None:
+            persons = np.asarray(self.person_month.power(2).sum(axis=0)).ravel()[j] / self.hours[j] ** 2
+        return persons + self.shock
+
+    def period_variance(self, months: int, hours: np.ndarray) -> float:
+        """Variance of the observed share over a period of `months` months with these hours
+        per month: each person's residuals summed over the last `months` months of the data
+        (so a spell or frailty that lasts counts in full), plus independent monthly shocks."""
+        persons = 0.0
+        if self.person_month is not None:
+            window = slice(max(len(self.months) - months, 0), None)
+            sums = np.asarray(self.person_month[:, window].sum(axis=1)).ravel()
+            persons = float(sums @ sums) / self.hours[window].sum() ** 2
+        return persons + self.shock * float(np.sum(hours**2)) / float(np.sum(hours)) ** 2
+
+
+def _with_prediction(expected: pd.DataFrame, outcome_var) -> pd.DataFrame:
+    """Add the 95 % prediction interval: the mean's variance (from its CI) plus the outcome's."""
+    se_mean = (expected["ki_hog"] - expected["andel"]) / Z
+    half = Z * np.sqrt(se_mean**2 + outcome_var)
+    return expected.assign(pi_lag=np.maximum(expected["andel"] - half, 0.0), pi_hog=expected["andel"] + half)
+
+
+def _variation(cells: pd.DataFrame, mu: np.ndarray, rows: PersonMonths | None) -> Variation:
+    """The persons' and the months' variation around the fitted shares (see Variation)."""
+    codes, months = pd.factorize(cells["manad"], sort=True)
+    hours = np.bincount(codes, cells["schemalagd_tid"].to_numpy())
+    resid = np.bincount(codes, cells["sjuk_tid"].to_numpy() - cells["schemalagd_tid"].to_numpy() * mu)
+    share_resid = resid / hours
+    person_month, persons = None, np.zeros(len(months))
+    if rows is not None:
+        from scipy.sparse import csr_matrix
+
+        r = rows.sjuk - rows.timmar * mu[rows.cell]
+        person_month = csr_matrix((r, (rows.person, codes[rows.cell])), shape=(rows.n_persons, len(months)))
+        persons = np.asarray(person_month.power(2).sum(axis=0)).ravel() / hours**2
+    # the months' residuals hold the persons' variation and common shocks; the 13 time terms
+    # (intercept, trend, 11 months) were fitted to them
+    df = max(len(months) - 13, 1)
+    shock = max(float(np.sum(share_resid**2 - persons)) / df, 0.0)
+    return Variation(np.asarray(months), hours, person_month, shock)
+
+
+def _cluster_cov(results, rows: PersonMonths) -> np.ndarray:
+    """Person-clustered (sandwich) covariance of the cell fit's coefficients: bread (X'WX)⁻¹,
+    meat Σ_persons u u' with u = Σ over the person's months of x·(sick − hours·μ), and the
+    CR1 factor G/(G−1)·(N−1)/(N−K) of statsmodels' cluster covariance (G persons, N
+    person-months, K coefficients)."""
+    X = np.asarray(results.model.exog)
+    scores = rows.residual_sums(np.asarray(results.fittedvalues)) @ X  # persons × K
+    bread = np.asarray(results.normalized_cov_params)
+    n, g, k = len(rows.person), rows.n_persons, X.shape[1]
+    factor = g / (g - 1) * (n - 1) / (n - k)
+    return factor * bread @ (scores.T @ scores) @ bread
+
+
 def fit_absence_trend(
     franvaro: pd.DataFrame, covariates=DEFAULT_COVARIATES, origin: float | None = None
 ) -> AbsenceTrend:
-    """Fit the quasi-binomial trend model on person-month or cell rows.
+    """Fit the binomial trend model on person-month or cell rows.
 
     franvaro: rows with manad (YYYY-MM), schemalagd_tid, sjuk_tid and the covariate columns
-    (aldersband, or fodelsear to derive it). Person-month rows are aggregated to cells first;
-    cell rows may carry sjuk_kvadrat (Σ sick²/hours) and rader (rows) to keep the person-level
-    scale, otherwise the scale is the cells' own. Covariates with one level are dropped.
-    origin: the year the trend is measured from (default: the middle year of the data).
+    (aldersband, or fodelsear to derive it). Person-month rows (with person_id) are
+    aggregated to cells first and get person-clustered standard errors. Cell rows get
+    quasi-binomial ones: they may carry sjuk_kvadrat (Σ sick²/hours) and rader (rows) to keep
+    the person-level Pearson scale, otherwise the scale is the cells' own. Covariates with
+    one level are dropped. origin: the year the trend is measured from (default: the
+    middle year of the data).
     """
     person_rows = "person_id" in franvaro
     df = franvaro if person_rows else with_age_band(franvaro)
     banded = "aldersband" in df or "fodelsear" in df
     covariates = tuple(c for c in covariates if c in df or (c == "aldersband" and banded))
-    cells = to_cells(df, covariates) if person_rows else df
+    rows = None
+    if person_rows:
+        cells, inverse = _cells(df, covariates)
+        rows = PersonMonths(
+            person=pd.factorize(df["person_id"])[0],
+            cell=inverse,
+            sjuk=df["sjuk_tid"].to_numpy(dtype=float),
+            timmar=df["schemalagd_tid"].to_numpy(dtype=float),
+        )
+    else:
+        cells = df
     covariates = tuple(c for c in covariates if cells[c].nunique() > 1)
     years = _year(cells["manad"])
     origin = float(round((years.min() + years.max()) / 2)) if origin is None else float(origin)
@@ -280,10 +429,18 @@ def fit_absence_trend(
 
     model = GLM(design["andel"], encoder.matrix(design), family=Binomial(), var_weights=design["schemalagd_tid"])
     first = model.fit(scale=1.0, start_params=_start(design, model.exog))
-    # the same fit with the person-level Pearson scale: only the covariance changes
-    results = GLMResults(model, first.params, first.normalized_cov_params, _pearson_scale(design, first))
+    scale = _pearson_scale(design, first)
+    # the same fit with another covariance: clustered by person, or the Pearson scale's
+    if rows is not None and rows.n_persons > 1:
+        results = GLMResults(model, first.params, _cluster_cov(first, rows), 1.0)
+        se_typ = "person"
+    else:
+        results = GLMResults(model, first.params, first.normalized_cov_params, scale)
+        se_typ = "pearson"
     results = GLMResultsWrapper(results)
-    return _summarize(results, design, covariates, origin, cells, encoder)
+    trend = _summarize(results, design, covariates, origin, cells, encoder)
+    variation = _variation(cells, np.asarray(first.fittedvalues), rows)
+    return replace(trend, pearson_scale=scale, se_typ=se_typ, variation_=variation)
 
 
 def _start(design: pd.DataFrame, X: np.ndarray) -> np.ndarray:

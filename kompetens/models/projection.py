@@ -10,7 +10,8 @@ every simulated draw.
 
 The Monte Carlo draws, per förvaltning and yrkesgrupp and year, binomial exits at the
 expected path's rates, each rate multiplied by a draw from its estimation uncertainty
-(a gamma with mean 1 and the shape of its effective number of events).
+(a gamma with mean 1 and the shape of its effective number of events); exits at the LAS
+age are certain and are not multiplied.
 """
 
 from __future__ import annotations
@@ -115,6 +116,7 @@ def _step(stock, need, f: FlowArrays):
     """One year of the expected path. Returns the new stock and the year's flows [D, G]."""
     s = _shift(stock)
     retire = s * f.pension[None, None, :, None]
+    forced = (s * (f.pension >= 1.0)[None, None, :, None]).sum(axis=(2, 3))  # at or past the LAS age
     s = (s - retire)[:, :, :-1]
     other = s * f.ovriga
     s = s - other
@@ -133,7 +135,8 @@ def _step(stock, need, f: FlowArrays):
         "rekryteringsbehov": recruits,
     }
     rates = {
-        "pension": _ratio(n_retire, start),
+        "pension_las": _ratio(forced, start),
+        "pension": _ratio(n_retire - forced, start - forced),
         "ovriga": _ratio(n_other, start - n_retire),
         "intern": _ratio(n_moves, start - n_retire - n_other),
         "forsta_aret": 1 - stay,
@@ -180,7 +183,8 @@ def project(
 ) -> Projection:
     """Project stock [D, G, A, J] (persons in basår) to meet need [D, G, T+1] in every year.
 
-    fte_per_person [D, G] turns persons into årsarbetare. draws = 0 skips the simulation.
+    fte_per_person [D, G] (or [D, G, T+1] per year) turns persons into årsarbetare. draws = 0
+    skips the simulation.
     """
     if scope not in ("namnd", "forvaltning"):
         raise ValueError("scope is 'namnd' or 'forvaltning'")
@@ -203,7 +207,7 @@ def project(
         grupper=list(grupper),
         scope=scope,
         personalbehov=need.astype(float),
-        arsarbetare=need * fte_per_person[:, :, None],
+        arsarbetare=need * (fte_per_person if fte_per_person.ndim == 3 else fte_per_person[:, :, None]),
         bestand=bestand,
         draws_rekrytering=sims,
         **out,
@@ -220,7 +224,9 @@ def simulate(
     """Recruitment need per draw [N, D, G, T], as the scope counts it.
 
     stock0 [D, G] persons in basår; need [D, G, T] persons per year; rates per year from the
-    expected path; events [G, 3] set the spread of each group's rate multipliers.
+    expected path (pension_las: the share who reach the LAS age, not multiplied; pension:
+    retirements among the rest); events [G, 3] set the spread of each group's rate
+    multipliers.
     """
     rng = np.random.default_rng(seed)
     n_d, n_g, n_t = need.shape
@@ -231,7 +237,9 @@ def simulate(
     out = np.empty((draws, n_d, n_g, n_t))
     for t in range(n_t):
         r = rates[t]
-        retire = _binomial(rng, s, th_ret * r["pension"])
+        # exits at the LAS age are certain: the rate multiplier scales only chosen retirements
+        forced = _binomial(rng, s, r["pension_las"])
+        retire = forced + _binomial(rng, s - forced, th_ret * r["pension"])
         other = _binomial(rng, s - retire, th_oth * r["ovriga"])
         moves = _binomial(rng, s - retire - other, th_mov * r["intern"])
         remain = s - retire - other - moves

@@ -14,6 +14,8 @@ import pandas as pd
 from kompetens.errors import InputError, Problem
 from kompetens.vocabulary import DAYS_PER_YEAR, TOTAL
 
+#: The orsak of an ended spell whose reason the register does not give.
+UNKNOWN = "okand"
 JITTER_SEED = 20251123  # Aalen–Johansen jitters tied exit times; a fixed seed keeps runs identical
 
 
@@ -105,9 +107,12 @@ def retention(spells: pd.DataFrame, by: str | None = None, observationsdatum=Non
 
     duration, ended, entry, keep = _durations(spells, observationsdatum, observationsstart)
     groups = spells[by].to_numpy() if by else np.full(len(spells), TOTAL, dtype=object)
-    reasons = sorted(spells.loc[ended & keep, "orsak"].dropna().unique())
+    # one definition of an exit for both estimators: every ended spell is an exit, and one
+    # whose orsak is missing is an exit for an unknown reason (not censored)
+    orsak = spells["orsak"].astype(object).where(spells["orsak"].notna(), UNKNOWN).to_numpy()
+    reasons = sorted(pd.unique(orsak[ended & keep]))
     code = {r: i + 1 for i, r in enumerate(reasons)}
-    events = np.array([code.get(o, 0) if e else 0 for o, e in zip(spells["orsak"], ended)])
+    events = np.where(ended, [code.get(o, 0) for o in orsak], 0)
     survival, summary, medians, competing = [], [], {}, {}
     for group in sorted(pd.unique(groups[keep])):
         sel = keep & (groups == group)

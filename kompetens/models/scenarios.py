@@ -1,8 +1,9 @@
 """SKR's strategies as levers on the projection, each a params key whose default means "no
 change", and their effect on the recruitment need and the cost against the baseline.
 
-- `heltid` {"sysselsattningsgrad": 0.95, "ar": 2030}: the mean employment rate rises to the
-  target by the target year (never lowered), so the same årsarbetare need fewer persons.
+- `heltid` {"sysselsattningsgrad": 0.95, "ar": 2030}: the mean employment rate rises linearly
+  from its basår value to the target in the target year (never lowered; part of the way when
+  the target year is after slutår), so the same årsarbetare need fewer persons.
 - `forlang_arbetslivet` N: the retirement profile moves N years later, capped at the LAS age.
 - `minska_omsattning` {"andel": 0.2, "grupper": [...]}: other exits fall by the share, for
   the groups listed (all when none are).
@@ -51,7 +52,10 @@ def need_levers(need: np.ndarray, fte: np.ndarray, grupper: list, years: list, l
     need [..., D, G, T]; fte [D, G] årsarbetare per person in basår. A lever's numbers may be
     arrays shaped [N, 1, 1] for N draws of need [N, D, G, T]. heltid may carry "genomslag",
     the share of the rise to the target that is achieved (default 1). Returns the new need,
-    fte and groups (kompetensvaxling may add one, with no staff in basår)."""
+    the årsarbetare per person in each year ([..., D, G, T]) and the groups (kompetensvaxling
+    may add one, with no staff in basår). heltid moves each group's rate linearly from its
+    basår value to the target (never lower) over basår..ar, so the årsarbetare stay the
+    baseline's in every year (basår included) and only the persons needed for them fall."""
     need, fte, grupper = need.astype(float).copy(), fte.copy(), list(grupper)
     basar = years[0]
     if "kompetensvaxling" in levers:
@@ -76,7 +80,9 @@ def need_levers(need: np.ndarray, fte: np.ndarray, grupper: list, years: list, l
         grade = fte[..., None] + (target - fte)[..., None] * _ramp(years, basar, lever["ar"])
         with np.errstate(divide="ignore", invalid="ignore"):
             need = np.where(grade > 0, need * fte[..., None] / grade, need)
-        fte = target
+        fte = grade
+    else:
+        fte = np.repeat(fte[..., None], len(years), axis=-1)
     return need, fte, grupper
 
 

@@ -93,9 +93,18 @@ def observation_window(personal: pd.DataFrame, avgangar: pd.DataFrame, last_year
     return pd.Timestamp(f"{first}-01-01"), pd.Timestamp(f"{last}-12-31")
 
 
+def _band_day(years: float) -> int:
+    """The first day (counted from the hire date) with at least `years` of tenure, as
+    tenure_band_index measures it (days / DAYS_PER_YEAR): one boundary for both bands that
+    meet there, so every day of a spell falls in exactly one band."""
+    return int(np.ceil(years * DAYS_PER_YEAR))
+
+
 def exposure(spells: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
     """Person-years and exits per forvaltning, yrkesgrupp, calendar year, age band and tenure
-    band inside [start, end]. Events are counted by orsak in columns `n_<orsak>`."""
+    band inside [start, end]: one row per spell, year and band it touches, with personar
+    (days / DAYS_PER_YEAR) and orsak where the spell ended in that year and band (None
+    otherwise). Tenure on a day is (day − hire) / DAYS_PER_YEAR, as tenure_band_index reads it."""
     s = spells
     hire = s["anstallningsdatum"].to_numpy("datetime64[D]")
     stop = s["slutdatum"].fillna(end + pd.Timedelta(days=1)).to_numpy("datetime64[D]")
@@ -110,8 +119,7 @@ def exposure(spells: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> pd
         a = np.maximum(hire, y0)
         b = np.minimum(stop, y1)
         for band, (_, t0, t1) in enumerate(ANSTALLNINGSTID):
-            b0 = hire + round(t0 * DAYS_PER_YEAR)
-            b1 = hire + int(min(t1, 150) * DAYS_PER_YEAR)
+            b0, b1 = hire + _band_day(t0), hire + _band_day(min(t1, 150))
             days = (np.minimum(b, b1) - np.maximum(a, b0)).astype(float)
             days = np.maximum(days, 0.0)
             ends_here = ended & (stop >= y0) & (stop < y1) & (stop >= b0) & (stop < b1) & (stop >= lo) & (stop < hi)

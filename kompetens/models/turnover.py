@@ -3,7 +3,7 @@
 Each definition is a ratio of leavers to a headcount base for a calendar year (or month):
 
 - `kolada` (N00216): permanent (tillsvidare) employees who left during the year / permanent
-  headcount in the year's snapshot.
+  headcount in the year's snapshot; all staff, labelled so, when `anstallningsform` is missing.
 - `arbetsgivarverket`: leavers / the mean of the headcount at the start of the year (the
   previous snapshot) and at its end (the year's snapshot).
 - `nyckeltalsinstitutet`: min(starters, leavers) / headcount in the year's snapshot, where
@@ -34,8 +34,12 @@ def _leavers(avgangar: pd.DataFrame, extern: bool, pension: bool) -> pd.DataFram
     return avgangar[keep]
 
 
+#: What a turnover's staff (leavers and base alike) are: the column `avser` of turnover().
+TILLSVIDARE, ALLA = "tillsvidareanställda", "alla anställda"
+
+
 def _permanent(df: pd.DataFrame) -> pd.DataFrame:
-    return df[df["anstallningsform"] == "tillsvidare"] if "anstallningsform" in df else df
+    return df[df["anstallningsform"] == "tillsvidare"]
 
 
 def turnover(
@@ -49,16 +53,19 @@ def turnover(
 ) -> pd.DataFrame:
     """Turnover per year (period "ar") or month ("manad") with its parts.
 
-    Returns rows per period with columns avgangar (leavers), bas (the headcount base) and
-    andel (avgangar / bas, NaN where the base is missing). starters: the start dates of
-    employments (needed by nyckeltalsinstitutet), e.g. employment_spells(...)["anstallningsdatum"].
+    Returns rows per period with columns avgangar (leavers), bas (the headcount base), andel
+    (avgangar / bas, NaN where the base is missing) and avser (TILLSVIDARE or ALLA: whose
+    leavers and headcount are counted). kolada counts permanent staff only when both tables
+    say who is permanent (anstallningsform); otherwise leavers and base are both all staff,
+    and avser says so. starters: the start dates of employments (needed by
+    nyckeltalsinstitutet), e.g. employment_spells(...)["anstallningsdatum"].
     """
     if definition not in DEFINITIONS:
         raise ValueError(f"definition is one of {DEFINITIONS}")
     leavers = _leavers(avgangar, extern, pension)
-    staff = personal
-    if definition == "kolada":
-        leavers, staff = _permanent(leavers), _permanent(personal)
+    staff, avser = personal, ALLA
+    if definition == "kolada" and "anstallningsform" in leavers and "anstallningsform" in personal:
+        leavers, staff, avser = _permanent(leavers), _permanent(personal), TILLSVIDARE
     headcount = staff.groupby("ar").size().astype(float)
     years = sorted(personal["ar"].unique())
     if definition == "arbetsgivarverket":
@@ -85,6 +92,7 @@ def turnover(
         started = starters.groupby(skey).size().astype(float).reindex(out.index, fill_value=0.0)
         out["avgangar"] = np.minimum(out["avgangar"], started)
     out["andel"] = out["avgangar"] / out["bas"]
+    out["avser"] = avser
     return out
 
 

@@ -210,6 +210,7 @@ def turnover_figures(plan: Plan) -> dict:
     summary = {} if ret is None else ret.sammanfattning.to_dict(orient="index")
     return {
         "personalomsattning": rate["andel"].where(~small_year).to_dict(),
+        "personalomsattning_avser": rate["avser"].iloc[0] if len(rate) else turnover.ALLA,
         "personalomsattning_definitioner": {
             f"{d}, {v}": row.where(~row.index.isin(list(hidden[VARIANTS[v]]))).to_dict()
             for (d, v), row in turnover.reconciliation(
@@ -258,7 +259,8 @@ def absence_figures(plan: Plan, trend: absence.AbsenceTrend | None) -> dict:
             "logit": trend.trend_logit,
             "logit_ki": list(trend.trend_logit_ci),
             "signifikant": trend.significant,
-            "skala": float(trend.results_.scale),
+            "skala": float(trend.pearson_scale),
+            "standardfel": trend.se_typ,
             "aldersband": {
                 b: {"pp_per_ar": r["pp_per_ar"], "ki_lag": r["pp_ki_lag"], "ki_hog": r["pp_ki_hog"]}
                 for b, r in bands.iterrows()
@@ -411,7 +413,7 @@ def write_key_figures(figures: dict, out_dir: str | Path) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=out, suffix=".tmp")
     with os.fdopen(fd, "w", encoding="utf-8") as f:
-        json.dump(figures, f, ensure_ascii=False, indent=2, sort_keys=True)
+        json.dump(figures, f, ensure_ascii=False, indent=2, sort_keys=True, allow_nan=False)
         f.write("\n")
     path = out / FILENAME
     os.chmod(tmp, 0o644)

@@ -265,8 +265,9 @@ def backtest(plan: Plan, start_year: int, end_year: int) -> pd.DataFrame:
     out.loc[TOTAL, ["personalbehov_utfall", "avgangar_utfall"]] = out.loc[
         proj.grupper, ["personalbehov_utfall", "avgangar_utfall"]
     ].sum()
-    for what in ("personalbehov", "avgangar"):
-        out[f"{what}_fel_procent"] = 100 * (out[f"{what}_prognos"] / out[f"{what}_utfall"] - 1)
+    for what in ("personalbehov", "avgangar"):  # no relative error against an outcome of 0
+        outcome = out[f"{what}_utfall"].where(out[f"{what}_utfall"] > 0)
+        out[f"{what}_fel_procent"] = 100 * (out[f"{what}_prognos"] / outcome - 1)
     return out.reindex([*proj.grupper, TOTAL])
 
 

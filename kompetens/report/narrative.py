@@ -192,6 +192,7 @@ def turnover_values(figures: dict) -> dict:
         largest = None
     return {
         "inklusive_intern": figures["forvaltning"] is not None,
+        "bara_tillsvidare": figures.get("personalomsattning_avser", "tillsvidareanställda") == "tillsvidareanställda",
         "omsattning_sista": (max(rate), rate[max(rate)]) if rate else None,
         "omsattning_forsta": (min(rate), rate[min(rate)]) if len(rate) > 1 else None,
         "storsta_aldersband": max(bands.items(), key=lambda kv: kv[1]) if bands else None,
