@@ -202,6 +202,9 @@ def test_absence_paragraph_states_the_key_figures(figures):
         "95",
         fmt.number(100 * fc["ki_lag"], 1),
         fmt.number(100 * fc["ki_hog"], 1),
+        fmt.number(100 * fc["pi_lag"], 1),
+        fmt.number(100 * fc["pi_hog"], 1),
+        "95",
         str(len(figures["sjukfranvaro_flaggade"])),
         fmt.number(100 * figures["sjukfranvaro_grans"]),
     ]

@@ -285,16 +285,17 @@ class AbsenceTrend:
         }
 
     def _ahead(self, months: int) -> pd.DataFrame:
-        """The last 12 months' cells moved to each of the `months` months after the data."""
+        """The last 12 months' cells moved to each of the `months` months after the data;
+        fran_manad is the data month each row was taken from."""
         last = sorted(self.cells_["manad"].unique())[-12:]
-        base = self.cells_[self.cells_["manad"].isin(last)]
+        base = self.cells_[self.cells_["manad"].isin(last)].reset_index(drop=True)
+        month_of_year = base["manad"].str[5:7].astype(int).to_numpy()
         end = pd.Period(last[-1], "M")
-        parts = []
-        for step in range(1, months + 1):
-            target = end + step
-            same = base[base["manad"].str[5:7] == f"{target.month:02d}"]
-            parts.append(same.assign(fran_manad=same["manad"], manad=str(target)))
-        return pd.concat(parts, ignore_index=True)
+        targets = [end + step for step in range(1, months + 1)]
+        rows = [np.flatnonzero(month_of_year == target.month) for target in targets]
+        labels = np.repeat([str(target) for target in targets], [len(r) for r in rows])
+        ahead = base.iloc[np.concatenate(rows)].reset_index(drop=True)
+        return ahead.assign(fran_manad=ahead["manad"], manad=labels)
 
     def fitted(self) -> pd.DataFrame:
         """The model's expected share per month of the data, with a 95 % CI."""

@@ -189,7 +189,8 @@ LABELS["sv"].update(
         "monthly": "Sjukfrånvaro per månad",
         "observed": "Utfall",
         "model": "Modellens trend",
-        "forecast": "Prognos (95 % KI)",
+        "forecast": "Prognos: förväntat värde (95 % KI)",
+        "prediction": "95 % prognosintervall för utfallet",
         "month": "Månad",
         "rolling": "Rullande 12 månader",
         "pp_year": "Procentenheter per år",
@@ -203,7 +204,8 @@ LABELS["en"].update(
         "monthly": "Sick leave per month",
         "observed": "Observed",
         "model": "Model trend",
-        "forecast": "Forecast (95% CI)",
+        "forecast": "Forecast: expected value (95% CI)",
+        "prediction": "95% prediction interval for the outcome",
         "month": "Month",
         "rolling": "Rolling 12 months",
         "pp_year": "Percentage points per year",
@@ -222,7 +224,8 @@ def sick_leave_monthly(
     rolling: pd.Series | None = None,
 ) -> Figure:
     """The observed monthly share, its rolling 12-month value, the model's expected share and
-    the forecast with its band."""
+    the forecast with the band for the expected share and, lighter, the prediction interval
+    for the share that will be observed."""
     t = LABELS[sprak]
     colors = sns.color_palette(PALETTE)
     x_obs = pd.PeriodIndex(observed.index, freq="M").to_timestamp()
@@ -237,7 +240,16 @@ def sick_leave_monthly(
         ax.plot(x_fit, 100 * fitted["andel"], color=colors[1], lw=1.5, label=t["model"])
         x_fc = pd.PeriodIndex(forecast["manad"], freq="M").to_timestamp()
         ax.plot(x_fc, 100 * forecast["andel"], color=colors[2], lw=1.5, ls="--", label=t["forecast"])
-        ax.fill_between(x_fc, 100 * forecast["ki_lag"], 100 * forecast["ki_hog"], color=colors[2], alpha=0.25)
+        if "pi_lag" in forecast:
+            ax.fill_between(
+                x_fc,
+                100 * forecast["pi_lag"],
+                100 * forecast["pi_hog"],
+                color=colors[2],
+                alpha=0.12,
+                label=t["prediction"],
+            )
+        ax.fill_between(x_fc, 100 * forecast["ki_lag"], 100 * forecast["ki_hog"], color=colors[2], alpha=0.3)
         ax.set(title=t["monthly"], xlabel=t["month"], ylabel=t["sick_share"] + " (%)")
         ax.legend(fontsize="small", loc="upper left")
     return fig
