@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 import kompetens
 from kompetens.demo import truth
 from kompetens.models import economics
-from kompetens.models.demand import DEFAULT_DRIVARE, demand_index, parse_band, staff_need
+from kompetens.models.demand import demand_index, parse_band, staff_need
 from kompetens.models.projection import TENURE_YEARS, FlowArrays, project
 from kompetens.models.rates import FIRST_AGE
 from kompetens.plan.key_figures import _clean
@@ -144,14 +144,6 @@ def test_demand_index_and_need_by_hand():
     assert parse_band("65–79") == (65, 79) and parse_band("80+") == (80, 200)
 
 
-def test_default_drivers_are_the_demos_truth():
-    as_bands = {g: {parse_band(b): w for b, w in bands.items()} for g, bands in DEFAULT_DRIVARE.items()}
-    assert as_bands == {
-        g: {(lo, min(hi, 200) if hi < 100 else 200): w for (lo, hi), w in bands.items()}
-        for g, bands in truth.DRIVARE.items()
-    }
-
-
 @pytest.fixture(scope="module")
 def board_plan(demo):
     plan = kompetens.prepare(inputs=demo, simuleringar=200)
@@ -159,7 +151,9 @@ def board_plan(demo):
 
 
 def test_other_exit_rates_recover_the_truth(board_plan, demo):
-    """Within three standard errors (p / sqrt(events)) in every age × tenure cell."""
+    """Every age × tenure cell with 20+ exits has a z-score (on the hazard scale, SE h/√n)
+    below 3 against the generator's hazard; the simulated registers of test_recovery check
+    the z-scores' distribution over seeds."""
     _, sp = board_plan
     estimated = sp.rates.ovriga_bas_
     tenure = list(truth.OVRIGA_AVGANGAR_ANSTALLNINGSTID.values())
@@ -169,15 +163,21 @@ def test_other_exit_rates_recover_the_truth(board_plan, demo):
 
     exp = exposure(spells, *observation_window(demo.personal, demo.avgangar))
     events = exp[exp["orsak"].isin(["egen_begaran", "ovrigt"])].groupby(["aldersband", "anstallningstid"]).size()
+    checked = 0
     for (a, t), p in estimated.items():
-        true = tenure[t] * age[a]
-        se = p / np.sqrt(max(events.get((a, t), 0), 1))
-        assert abs(p - true) < 3 * se + 0.01, (a, t, p, true)
+        n = events.get((a, t), 0)
+        if n < 20:
+            continue
+        true, h = -np.log(1 - tenure[t] * age[a]), -np.log(1 - p)
+        assert abs(h - true) < 3 * h / np.sqrt(n), (a, t, h, true, n)
+        checked += 1
+    assert checked >= 8
 
 
 def test_retirement_profile_recovers_the_truth(board_plan):
     """The mean retirement age implied by the estimated probabilities is within half a year
-    of the generator's 64.8; nobody works past 69; nobody retired before 61 in the demo."""
+    of the generator's 64.3 (the register's default prior says 65.5); nobody works past 69;
+    nobody retired before 61 in the demo."""
     _, sp = board_plan
     q = sp.rates.pension_
     survive, mean_age = 1.0, 0.0

@@ -16,6 +16,7 @@ from typing import Annotated, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from kompetens.assumptions import value
 from kompetens.errors import InputError, Problem
 
 MAX_PARAMS_BYTES = 64 * 1024  # a params file is a few hundred bytes; anything far larger is not one
@@ -112,7 +113,7 @@ class Params(BaseModel):
     pensionsprofil: dict[int, Share] | None = Field(
         None, description="sannolikhet att gå i pension per ålder (skattningens priori); null = standardantagandet"
     )
-    las_alder: int = Field(69, ge=60, le=75, description="åldern då alla har slutat (LAS)")
+    las_alder: int = Field(value("las_alder"), ge=60, le=75, description="åldern då alla har slutat (LAS)")
     simuleringar: int = Field(1000, ge=0, le=100_000, description="Monte Carlo-dragningar för percentilerna; 0 = inga")
     seed: int = Field(20251123, ge=0, description="Monte Carlo-simuleringens frö: samma frö, samma siffror")
     personalbehov_extern: str | None = Field(
@@ -122,7 +123,7 @@ class Params(BaseModel):
     kostnad_per_person: Amount | dict[str, Amount] | None = Field(
         None, description="kr per person och år, ett tal eller {yrkesgrupp: kr}; null = från lönerna"
     )
-    po_palagg: Share = Field(0.4453, description="PO-pålägg på lönen")
+    po_palagg: Share = Field(value("po_palagg"), description="PO-pålägg på lönen")
     ram_personer: int | float | None = Field(None, description="nämndens ram för personalökningen, personer")
     ram_mnkr: int | float | None = Field(None, description="nämndens ram för personalökningen, mnkr")
     direktiv_andel: Share = Field(0.3, description="andelen av ökningen som ska mötas med andra lösningar")

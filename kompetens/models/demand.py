@@ -1,28 +1,24 @@
 """Staff need (personalbehov): base-year staffing × a demographic demand index.
 
 The demand index of a yrkesgrupp is its driver-weighted population relative to the base
-year: elderly care follows residents 80+ and 65–79, personal assistance 0–64, case work
-0–17 and 18–64, and management, administration and other groups follow a mix of the groups
-they serve. It assumes unchanged organisation and ways of working; scenario levers change that.
+year. By default (the assumption register) the weights are the shares of each age band who
+use the group's services: elderly care and municipal nursing follow the users of hemtjänst
+and särskilt boende among residents 65–79 and 80+ (Socialstyrelsen), personal assistance the
+residents under 65 (LSS 9 b §), and groups without a public figure the whole population. It
+assumes unchanged organisation and ways of working; scenario levers change that.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
+from kompetens.assumptions import value
 from kompetens.errors import InputError, Problem
 
-#: Default drivers (params key `drivare`): population age bands ("80+", "65-79", ...) and
-#: their weights per yrkesgrupp. A group not listed follows the whole population.
-DEFAULT_DRIVARE = {
-    "Vårdare/undersköterska/assistent": {"80+": 0.7, "65-79": 0.3},
-    "Sjuksköterska": {"80+": 0.6, "65-79": 0.4},
-    "Personlig assistent": {"0-64": 1.0},
-    "Socialsekreterare/biståndsbedömare": {"0-17": 0.5, "18-64": 0.5},
-    "Övriga yrkeskategorier": {"80+": 0.4, "65-79": 0.3, "18-64": 0.3},
-    "Administratör": {"80+": 0.3, "65-79": 0.2, "0-64": 0.5},
-    "Ledning": {"80+": 0.4, "65-79": 0.2, "0-64": 0.4},
-}
+#: Default drivers (params key `drivare`), from the assumption register: per yrkesgrupp the
+#: share of the residents in each age band ("80+", "65-79", ...) who use its services, so
+#: the need follows the number of users. A group not listed follows the whole population.
+DEFAULT_DRIVARE = value("drivare")
 WHOLE_POPULATION = {"0+": 1.0}
 
 

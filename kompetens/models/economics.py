@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import pandas as pd
 
+from kompetens.assumptions import value
 from kompetens.vocabulary import TOTAL
 
-#: PO-pålägg for municipalities (SKR 2023): statutory fees 31.42 %, agreed insurance 0.13 %
-#: and occupational pension 12.98 %. Use the municipality's own figure when it has one.
-DEFAULT_PO_PALAGG = 0.4453
+#: PO-pålägg for municipalities, from the assumption register (SKR 2023: statutory fees
+#: 31.42 %, agreed insurance 0.13 %, occupational pension 12.98 %). Use the municipality's
+#: own figure when it has one.
+DEFAULT_PO_PALAGG = value("po_palagg")
 
 
 def cost_per_person(personal: pd.DataFrame, ar: int, grupper, po_palagg: float, kostnad_per_person=None) -> pd.Series:

@@ -14,13 +14,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from kompetens.assumptions import retirement_hazards
 from kompetens.models.spells import at_risk_on_new_year, exposure
 from kompetens.vocabulary import ALDERSBAND, ANSTALLNINGSTID
 
 #: Default retirement profile: the yearly probability of retiring at each age for someone
-#: employed on 1 January, as in the municipal sector (SKR: mean retirement age about 64–65);
-#: everyone has left at the LAS age. Ages before 61 have no retirements by default.
-DEFAULT_PENSIONSPROFIL = {61: 0.06, 62: 0.085, 63: 0.116, 64: 0.184, 65: 0.516, 66: 0.40, 67: 0.50, 68: 0.556, 69: 1.0}
+#: employed on 1 January, from the assumption register's distribution of retirement ages
+#: (mean 65,5 years, Pensionsmyndigheten 2025); everyone has left at the LAS age.
+DEFAULT_PENSIONSPROFIL = retirement_hazards()
 FIRST_AGE = 15
 PRIOR_EVENTS = 10.0  # weight of the pooled rate, in events
 PRIOR_PERSONS = 10.0  # weight of the default retirement profile, in persons at risk per age
@@ -53,8 +54,9 @@ class FlowRates:
 
 def estimate_retirement(at_risk: pd.DataFrame, las_alder: int, profile: dict | None = None) -> pd.Series:
     """Retirement probability by age: retirements among those employed on 1 January at that
-    age, shrunk toward the default profile with PRIOR_PERSONS; 1 at the LAS age."""
-    prior = pd.Series(profile or DEFAULT_PENSIONSPROFIL, dtype=float)
+    age, shrunk toward the profile (default: the assumption register's) with PRIOR_PERSONS;
+    1 at the LAS age."""
+    prior = pd.Series(profile or retirement_hazards(las_alder=las_alder), dtype=float)
     ages = np.arange(FIRST_AGE, las_alder + 1)
     prior = prior.reindex(ages, fill_value=0.0)
     grouped = at_risk.groupby("alder")["pension"].agg(["sum", "count"]).reindex(ages, fill_value=0)
@@ -68,21 +70,40 @@ def _shrunk_multiplier(events, expected):
     return (events + PRIOR_EVENTS) / (expected + PRIOR_EVENTS)
 
 
+def _main_effects(events: np.ndarray, years: np.ndarray, iterations: int = 100) -> np.ndarray:
+    """Hazards of the Poisson model with age and tenure main effects (h = age factor ×
+    tenure hazard) on an age × tenure table of events and person-years, fitted by iterative
+    proportional fitting (the maximum likelihood fit: each row's and column's expected
+    events equal the observed)."""
+    rows, cols = np.ones(events.shape[0]), np.ones(events.shape[1])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for _ in range(iterations):
+            rows = np.nan_to_num(events.sum(axis=1) / (years @ cols))
+            cols = np.nan_to_num(events.sum(axis=0) / (rows @ years))
+    return rows[:, None] * cols[None, :]
+
+
 def estimate_other_exits(exp: pd.DataFrame, forvaltningar, grupper) -> tuple[pd.Series, pd.Series, pd.Series]:
     """Other-exit probability per (forvaltning, yrkesgrupp, aldersband, anstallningstid) and
     the effective events per yrkesgrupp. Base hazards are pooled by age and tenure band; a
-    yrkesgrupp multiplier and a förvaltning-within-group multiplier are shrunk toward 1."""
+    yrkesgrupp multiplier and a förvaltning-within-group multiplier are shrunk toward 1. Each
+    age × tenure cell is shrunk toward the age × tenure main-effects fit with PRIOR_EVENTS
+    events at that fit's hazard."""
     exp = exp.assign(n=exp["orsak"].isin(OTHER).astype(float))
     cells = exp.groupby(["aldersband", "anstallningstid"])[["personar", "n"]].sum()
     full = pd.MultiIndex.from_product(
         [range(len(ALDERSBAND)), range(len(ANSTALLNINGSTID))], names=["aldersband", "anstallningstid"]
     )
     cells = cells.reindex(full, fill_value=0.0)
-    pooled = cells["n"].sum() / max(cells["personar"].sum(), 1e-12)
-    if pooled > 0:  # each age × tenure cell shrunk toward the pooled hazard
-        hazard = (cells["n"] + PRIOR_EVENTS) / (cells["personar"] + PRIOR_EVENTS / pooled)
-    else:
-        hazard = cells["n"] * 0.0
+    # each age × tenure cell shrunk toward the hazard of the age and tenure main effects
+    # (age factor × tenure hazard), not toward one pooled rate: a pooled prior would pull
+    # the first year's high hazard far down however many exits the cell has
+    prior = _main_effects(cells["n"].unstack().to_numpy(), cells["personar"].unstack().to_numpy()).ravel()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        hazard = pd.Series(
+            np.where(prior > 0, (cells["n"] + PRIOR_EVENTS) / (cells["personar"] + PRIOR_EVENTS / prior), 0.0),
+            index=cells.index,
+        )
     exp = exp.join(hazard.rename("h"), on=["aldersband", "anstallningstid"])
     exp["expected"] = exp["h"] * exp["personar"]
     by_group = exp.groupby("yrkesgrupp")[["n", "expected"]].sum().reindex(grupper, fill_value=0.0)

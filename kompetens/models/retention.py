@@ -16,7 +16,8 @@ from kompetens.vocabulary import DAYS_PER_YEAR, TOTAL
 
 #: The orsak of an ended spell whose reason the register does not give.
 UNKNOWN = "okand"
-JITTER_SEED = 20251123  # Aalen–Johansen jitters tied exit times; a fixed seed keeps runs identical
+JITTER_SEED = 20251123
+AJ_ROOM = 1e-3  # years: ten times lifelines' jitter, so a jittered exit never precedes its entry  # Aalen–Johansen jitters tied exit times; a fixed seed keeps runs identical
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,9 @@ class Retention:
                 with warnings.catch_warnings():  # lifelines warns that it jitters tied times
                     warnings.simplefilter("ignore")
                     ajf = AalenJohansenFitter(seed=JITTER_SEED, calculate_variance=False)
-                    ajf.fit(duration, events, event_of_interest=i, entry=entry)
+                    # an exit on the hire day (duration 0) could be jittered before its
+                    # entry; such exits count a thousandth of a year (9 hours) later
+                    ajf.fit(np.maximum(duration, entry + AJ_ROOM), events, event_of_interest=i, entry=entry)
                 cif = ajf.cumulative_density_.iloc[:, 0]
                 incidence.append(
                     pd.DataFrame({"grupp": group, "orsak": reason, "ar": cif.index, "andel": cif.to_numpy()})

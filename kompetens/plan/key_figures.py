@@ -379,6 +379,10 @@ def key_figures(plan: Plan, sp: StaffPlan | None = None, trend=False) -> dict:
         figures["scenarier"] = compare(plan, sp)
         figures["robusthet"] = robustness_figures(plan)
     figures["kompetens"] = competence_figures(plan, sp, figures)
+    from kompetens.plan.sensitivity import register_table
+
+    figures["antaganden"] = register_table(plan)
+    figures["kanslighet_antaganden"] = plan.sensitivity
     if inp.kolada is not None:
         figures["kolada"] = kolada_comparison(inp.kolada, figures)
     if inp.kostnader is not None:

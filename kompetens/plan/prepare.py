@@ -106,6 +106,13 @@ class Plan:
         return absence_trend(self)
 
     @cached_property
+    def sensitivity(self) -> list[dict]:
+        """The sensitivity ranking of the assumption register (kompetens.plan.sensitivity)."""
+        from kompetens.plan.sensitivity import sensitivity
+
+        return sensitivity(self)
+
+    @cached_property
     def key_figures(self) -> dict:
         """The run's key figures (nyckeltal.json), computed once per plan."""
         from kompetens.plan.key_figures import key_figures

@@ -10,6 +10,7 @@ templates, tables in the report's language, the Excel workbook. May import
 `kompetens.plan`, `kompetens.models`, `kompetens.io`, `kompetens.privacy` and the base modules.
 """
 
+from kompetens.report.assumptions import assumptions_table, sensitivity_figure
 from kompetens.report.common import (
     as_image,
     excel_tables,
@@ -76,6 +77,8 @@ from kompetens.report.staffing import (
 
 __all__ = [
     "absence_age_band_figure",
+    "assumptions_table",
+    "sensitivity_figure",
     "absence_heatmap",
     "absence_monthly_figure",
     "absence_table",

@@ -176,6 +176,8 @@ SECTIONS = {
         "sjukfranvaro": "Sjukfrånvaro",
         "ekonomi": "Lönekostnader och hyrpersonal",
         "om_underlaget": "Om underlaget",
+        "antaganden": "Antaganden och deras källor",
+        "kanslighet": "Vilket antagande betyder mest",
     },
     "en": {
         "sammanfattning": "Summary",
@@ -207,6 +209,8 @@ SECTIONS = {
         "sjukfranvaro": "Sick leave",
         "ekonomi": "Wage and agency-staff costs",
         "om_underlaget": "About the data",
+        "antaganden": "Assumptions and their sources",
+        "kanslighet": "Which assumption matters most",
     },
 }
 

@@ -376,3 +376,37 @@ def agency_staff(share: pd.DataFrame, target: float | None, sprak: str = "sv") -
         ax.set(title=t["agency"], xlabel=t["month"], ylabel="%")
         ax.legend(title=t["dept"], fontsize="small", bbox_to_anchor=(1.02, 1), loc="upper left")
     return fig
+
+
+LABELS["sv"].update(
+    {
+        "tornado": "Rekryteringsbehov {span} när ett antagande i taget ändras",
+        "tornado_low": "Lägre värde",
+        "tornado_high": "Högre värde",
+    }
+)
+LABELS["en"].update(
+    {
+        "tornado": "Recruitment need {span} when one assumption at a time changes",
+        "tornado_low": "Lower value",
+        "tornado_high": "Higher value",
+    }
+)
+
+
+def tornado(rows: list[tuple[str, float, float]], baseline: float, span: str, sprak: str = "sv") -> Figure:
+    """A tornado chart: per assumption (largest swing on top) the change in the recruitment
+    need from the baseline at the low and the high end of its plausible range."""
+    t = LABELS[sprak]
+    colors = sns.color_palette(PALETTE)
+    with _style():
+        fig = Figure(figsize=(9, 0.6 * len(rows) + 1.8), layout="constrained")
+        ax = fig.subplots()
+        y = list(range(len(rows)))[::-1]
+        ax.barh(y, [lo - baseline for _, lo, _ in rows], color=colors[2], label=t["tornado_low"])
+        ax.barh(y, [hi - baseline for _, _, hi in rows], color=colors[3], alpha=0.8, label=t["tornado_high"])
+        ax.axvline(0, color="0.3", lw=1)
+        ax.set_yticks(y, [name for name, _, _ in rows])
+        ax.set(title=t["tornado"].format(span=span), xlabel=t["persons"])
+        ax.legend(fontsize="small", loc="lower right")
+    return fig

@@ -1,0 +1,45 @@
+"""The assumption register: every default assumption of the models as data, with its public
+source, vintage and plausible range, read from the package's own assumptions.yaml.
+
+The register is constant package data (not user input), so every layer may read it; params
+files override single values, and the report shows which.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+
+#: The keys of the register, in the order the report shows them.
+KEYS = ("pensionsalder", "las_alder", "riktalder", "po_palagg", "drivare")
+
+
+@cache
+def register() -> dict:
+    """{key: {namn, varde, enhet, kalla, argang, motivering, intervall}} from assumptions.yaml."""
+    import yaml
+
+    text = resources.files("kompetens").joinpath("assumptions.yaml").read_text(encoding="utf-8")
+    return yaml.safe_load(text)
+
+
+def value(key: str):
+    """The default value of one assumption (a fresh copy of dicts, so callers may change it)."""
+    v = register()[key]["varde"]
+    return {k: (dict(x) if isinstance(x, dict) else x) for k, x in v.items()} if isinstance(v, dict) else v
+
+
+def retirement_hazards(distribution: dict | None = None, las_alder: int | None = None) -> dict[int, float]:
+    """Yearly probability of retiring at each age for someone still employed, from a
+    distribution of retirement ages (shares summing to 1): P(age) / P(age or later); 1 at
+    the LAS age."""
+    distribution = distribution or value("pensionsalder")
+    las_alder = las_alder or value("las_alder")
+    ages = sorted(a for a in distribution if a <= las_alder)
+    remaining = sum(distribution[a] for a in ages)
+    hazards = {}
+    for a in ages:
+        hazards[a] = distribution[a] / remaining if remaining > 0 else 0.0
+        remaining -= distribution[a]
+    hazards[las_alder] = 1.0
+    return hazards
