@@ -77,8 +77,6 @@ from kompetens.report.staffing import (
 
 __all__ = [
     "absence_age_band_figure",
-    "assumptions_table",
-    "sensitivity_figure",
     "absence_heatmap",
     "absence_monthly_figure",
     "absence_table",
@@ -86,6 +84,7 @@ __all__ = [
     "activity_table",
     "agency_figure",
     "as_image",
+    "assumptions_table",
     "backtest_table",
     "competence_text",
     "components_table",
@@ -122,6 +121,7 @@ __all__ = [
     "scenario_figure",
     "scenario_table",
     "scenario_text",
+    "sensitivity_figure",
     "sick_leave_figure",
     "staff_by_group_age_figure",
     "staff_by_group_age_table",

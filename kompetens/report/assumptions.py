@@ -23,8 +23,22 @@ def _value(v, sprak: str) -> str:
     if isinstance(v, dict):
         return "; ".join(f"{k}: {_value(x, sprak)}" for k, x in v.items())
     if isinstance(v, float):
-        return fmt.number(v, 4 if v < 1 else 1, sprak)
+        decimals = len(f"{v:.4f}".rstrip("0").split(".")[1])
+        return fmt.number(v, decimals, sprak)
     return str(v)
+
+
+def _range(row: dict, sprak: str) -> str:
+    """The plausible range of an assumption as the tornado labels it."""
+    lo, hi, key = row["lag"], row["hog"], row["nyckel"]
+    years = "år" if sprak == "sv" else "years"
+    if key == "pensionsalder":
+        return f"{lo:+d} / {hi:+d} {years}".replace("-", "−")
+    if key == "drivare":
+        return f"80+ × {_value(float(lo), sprak)}–{_value(float(hi), sprak)}"
+    if key == "po_palagg":
+        return f"{fmt.number(100 * lo, 0, sprak)}–{fmt.number(100 * hi, 0, sprak)} %"
+    return f"{lo}–{hi} {years}"
 
 
 def assumptions_table(plan: Plan) -> Styler:
@@ -56,7 +70,7 @@ def sensitivity_figure(plan: Plan) -> Image | Markdown:
     span = fmt.years(figures["basar"] + 1, figures["slutar"])
     bars = [
         (
-            f"{r['namn']} ({_value(r['lag'], sprak)}–{_value(r['hog'], sprak)})",
+            f"{r['namn']} ({_range(r, sprak)})",
             r["rekryteringsbehov_lag"],
             r["rekryteringsbehov_hog"],
         )
