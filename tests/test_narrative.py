@@ -77,9 +77,9 @@ def test_every_number_in_the_summary_comes_from_the_key_figures(figures):
 
 def test_the_demo_summary_reads_like_a_plan(figures):
     text = summary(figures, "sv")
-    assert text.startswith("Social- och omsorgsnämnden hade 1\u202f504 anställda år 2025")
-    assert "Sjukfrånvaron var 7,5\u00a0% år 2025, jämfört med 6,3\u00a0% år 2019." in text
-    assert "Det totala personalbehovet beräknas öka med 9,6\u00a0% under åren 2025–2030." in text
+    assert text.startswith("Social- och omsorgsnämnden hade 1\u202f500 anställda år 2025")
+    assert "Sjukfrånvaron var 7,4\u00a0% år 2025, jämfört med 6,5\u00a0% år 2019." in text
+    assert "Det totala personalbehovet beräknas öka med 10,9\u00a0% under åren 2025–2030." in text
 
 
 def test_economics_paragraph_states_the_key_figures(demo):
@@ -133,7 +133,7 @@ def test_suppressed_figures_leave_their_sentence_out(figures):
 
 def test_english_summary(figures):
     text = summary(figures, "en")
-    assert text.startswith("Social- och omsorgsnämnden had 1,504 employees in 2025")
+    assert text.startswith("Social- och omsorgsnämnden had 1,500 employees in 2025")
     assert "has increased by" in text
 
 
@@ -246,7 +246,7 @@ def test_competence_paragraph_states_the_key_figures(demo):
         fmt.number(span["per_chef"], 1),
         fmt.number(span["minst"]),
         fmt.number(span["storst"]),
-        str(len(c["chefer"]["over_grans"])),
+        *([str(len(c["chefer"]["over_grans"]))] if c["chefer"]["over_grans"] else []),
         "30",
         fmt.number(edu["utbildade"]),
         fmt.number(100 * edu["tackning"]),

@@ -57,9 +57,10 @@ def test_html_shows_no_code_and_has_the_report(batch):
         assert not any(line in html for src in sources for line in src.splitlines() if "report." in line)
         text = "".join(page.text)
         assert r.titel in text and "Sammanfattning" in text and "Om underlaget" in text
-        assert len(page.images) == 11 and all(src.startswith("data:image/png;base64,") for src in page.images)
+        assert len(page.images) == 12 and all(src.startswith("data:image/png;base64,") for src in page.images)
         # every figure is described by its own title, for readers with screen readers
-        assert "Antal anställda per år" in page.alts and len(set(page.alts)) == 11 and all(page.alts)
+        assert "Antal anställda per år" in page.alts and len(set(page.alts)) == 12 and all(page.alts)
+        assert "Antaganden och deras källor" in text and "Pensionsmyndigheten" in text
 
 
 def kompetens_notebook_cells():
@@ -104,7 +105,7 @@ def test_index_links_every_report(batch):
     page = _Page((out / "index.html").read_text(encoding="utf-8"))
     assert sorted(page.links) == sorted(f"{r.slug}/rapport.html" for r in results)
     assert all((out / link).exists() for link in page.links)
-    assert "1\u202f504" in "".join(page.text)  # the board's headcount in 2025
+    assert "1\u202f500" in "".join(page.text)  # the board's headcount in 2025
 
 
 def test_no_person_id_or_birth_date_in_any_output(batch, demo):
