@@ -168,6 +168,8 @@ def simulate_bundle(
     w = (shift - whole)[:, None, None, None]
     pension = np.stack([paths[k]["pension"] for k in sorted(paths)])  # [K, T, D, G]
     p_ret = (1 - w) * pension[whole - low] + w * pension[whole - low + 1]  # [N, T, D, G]
+    las = np.stack([paths[k]["pension_las"] for k in sorted(paths)])  # reaching the LAS age
+    p_las = (1 - w) * las[whole - low] + w * las[whole - low + 1]
     base = paths[0] if 0 in paths else paths[low]
     keep = np.ones(len(groups))
     if "minska_omsattning" in levers:
@@ -192,7 +194,8 @@ def simulate_bundle(
     s = np.broadcast_to(stock.sum(axis=(2, 3)), (n, n_d, n_g)).astype(float)
     total = np.zeros(n)
     for t in range(n_t):
-        retire = _exits(s, th_ret * p_ret[:, t], z[t, 0])
+        forced = s * p_las[:, t]  # exits at the LAS age: certain, not multiplied
+        retire = forced + _exits(s - forced, th_ret * p_ret[:, t], z[t, 0])
         other = _exits(s - retire, th_oth * p_oth[:, t], z[t, 1])
         moves = _exits(s - retire - other, th_mov * p_mov[t], z[t, 2])
         remain = s - retire - other - moves
