@@ -411,14 +411,18 @@ def robustness_figures(plan: Plan) -> dict | None:
     }
 
 
+def key_figures_json(figures: dict) -> str:
+    """The text of nyckeltal.json: sorted keys, indented, UTF-8 characters kept."""
+    return json.dumps(figures, ensure_ascii=False, indent=2, sort_keys=True, allow_nan=False) + "\n"
+
+
 def write_key_figures(figures: dict, out_dir: str | Path) -> Path:
-    """Write figures as out_dir/nyckeltal.json atomically (sorted keys, UTF-8)."""
+    """Write figures as out_dir/nyckeltal.json atomically (key_figures_json, UTF-8)."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=out, suffix=".tmp")
     with os.fdopen(fd, "w", encoding="utf-8") as f:
-        json.dump(figures, f, ensure_ascii=False, indent=2, sort_keys=True, allow_nan=False)
-        f.write("\n")
+        f.write(key_figures_json(figures))
     path = out / FILENAME
     os.chmod(tmp, 0o644)
     os.replace(tmp, path)

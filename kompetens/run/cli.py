@@ -37,6 +37,11 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--scheduler", default=None, help="adress till en Dask-schemaläggare (tcp://…); kräver kompetens[dask]"
     )
+    run.add_argument(
+        "--bara-nyckeltal",
+        action="store_true",
+        help="bara nyckeltal.json per params-fil, utan notebook och HTML (snabbt, för många kommuner)",
+    )
     demo = sub.add_parser("demo", help="generera om demodata")
     demo.add_argument("--out", type=Path, default=demo_dir())
     validate = sub.add_parser("validate", help="kontrollera indata mot datakontrakten")
@@ -66,6 +71,8 @@ def _run(args) -> int:
     if args.jobs < 1:
         print("kompetens: --jobs måste vara minst 1", file=sys.stderr)
         return BAD_INPUT
+    if args.bara_nyckeltal:
+        return _key_figures(files, args)
     try:  # every input is checked before any report runs, so bad input writes nothing
         results = run_batch(
             files,
@@ -85,6 +92,19 @@ def _run(args) -> int:
         status = "oförändrad" if r.skipped else "klar" if r.ok else "MISSLYCKADES"
         print(f"{status:>13}  {r.slug:<32} {r.seconds:6.1f} s" + ("" if r.ok else f"  {r.error}"))
     print(f"Index: {Path(args.out) / 'index.html'}")
+    return OK if all(r.ok for r in results) else REPORT_FAILED
+
+
+def _key_figures(files: list[Path], args) -> int:
+    from kompetens.run.key_figures_batch import run_key_figures
+
+    results = run_key_figures(
+        files, args.out, jobs=min(args.jobs, len(files)), data_dir=args.data, scheduler=args.scheduler
+    )
+    for r in results:
+        status = "klar" if r.ok else "MISSLYCKADES"
+        print(f"{status:>13}  {r.slug:<32} {r.seconds:6.1f} s" + ("" if r.ok else f"  {r.error}"))
+    print(f"Nyckeltal: {Path(args.out) / '<slug>' / 'nyckeltal.json'}")
     return OK if all(r.ok for r in results) else REPORT_FAILED
 
 

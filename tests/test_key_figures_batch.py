@@ -1,0 +1,95 @@
+"""`kompetens run --bara-nyckeltal`: key figures without the notebook, in worker processes and
+on a Dask cluster, byte for byte those of the full report."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import PARAMS, ROOT
+from kompetens.run.cli import main
+from kompetens.run.execute import FINGERPRINT
+from kompetens.run.key_figures_batch import run_key_figures, write_text
+
+SMALL = [ROOT / "params" / "individ-och-familjeomsorg.yaml", ROOT / "params" / "funktionsstod.yaml"]
+
+
+def test_key_figures_only_equal_the_full_reports_byte_for_byte(batch, tmp_path):
+    out, _ = batch
+    results = run_key_figures(PARAMS, tmp_path, jobs=2)
+    assert [r.ok for r in results] == [True] * len(PARAMS), [r.error for r in results]
+    assert [r.slug for r in results] == [json.loads(r.text)["slug"] for r in results]
+    for r in results:
+        written = tmp_path / r.slug / "nyckeltal.json"
+        assert written.read_bytes() == (out / r.slug / "nyckeltal.json").read_bytes()
+        assert sorted(p.name for p in (tmp_path / r.slug).iterdir()) == ["nyckeltal.json"]  # no notebook, no HTML
+
+
+def test_key_figures_on_a_dask_cluster_are_the_same_bytes(tmp_path):
+    distributed = pytest.importorskip("distributed")
+
+    local = run_key_figures(SMALL, tmp_path / "lokal", jobs=1)
+    with (
+        distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        remote = run_key_figures(SMALL, tmp_path / "dask", scheduler=client)
+    assert [r.slug for r in remote] == ["individ-och-familjeomsorg", "funktionsstod"]
+    for a, b in zip(local, remote, strict=True):
+        assert a.ok and b.ok, (a.error, b.error)
+        assert (tmp_path / "dask" / b.slug / "nyckeltal.json").read_bytes() == (
+            tmp_path / "lokal" / a.slug / "nyckeltal.json"
+        ).read_bytes()
+    figures = json.loads((tmp_path / "dask" / "funktionsstod" / "nyckeltal.json").read_text(encoding="utf-8"))
+    assert figures["forvaltning"] == "Funktionsstöd (LSS)"
+    assert sum(v for v in figures["antal_basar"].values() if v is not None) > 0
+
+
+def test_the_cli_writes_key_figures_per_params_file(tmp_path, capsys):
+    assert main(["run", "--bara-nyckeltal", *map(str, SMALL), "--out", str(tmp_path), "--jobs", "2"]) == 0
+    printed = capsys.readouterr().out
+    assert "klar  individ-och-familjeomsorg" in printed and "klar  funktionsstod" in printed
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["funktionsstod", "individ-och-familjeomsorg"]
+
+
+def test_bad_data_stops_the_batch_with_exit_2_and_writes_nothing(tmp_path, capsys):
+    bad = tmp_path / "bad.yaml"
+    folder = ROOT / "tests" / "bad_inputs" / "folders" / "okand_person_i_franvaro"
+    bad.write_text(f"titel: X\nslug: x\ndata_dir: {folder}\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["run", "--bara-nyckeltal", str(SMALL[0]), str(bad), "--out", str(out), "--jobs", "1"]) == 2
+    err = capsys.readouterr().err
+    assert "franvaro.csv, rad 4, kolumn 'person_id'" in err and "Traceback" not in err
+    assert not out.exists()
+
+
+def test_a_failing_params_file_does_not_stop_the_others(tmp_path, capsys):
+    bad = tmp_path / "bad.yaml"  # a base year after the data: the projection fails (not an input check)
+    bad.write_text("titel: X\nslug: x\nbasar: 2030\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["run", "--bara-nyckeltal", str(bad), str(SMALL[0]), "--out", str(out), "--jobs", "1"]) == 1
+    assert "MISSLYCKADES  x" in capsys.readouterr().out
+    assert sorted(p.name for p in out.iterdir()) == ["individ-och-familjeomsorg"]
+
+
+def test_a_bad_forvaltning_names_the_params_file(tmp_path, capsys):
+    bad = tmp_path / "skola.yaml"
+    bad.write_text("titel: Skola\nslug: skola\nforvaltning: Skola\n", encoding="utf-8")
+    assert main(["run", "--bara-nyckeltal", str(bad), "--out", str(tmp_path / "out"), "--jobs", "1"]) == 2
+    err = capsys.readouterr().err
+    assert f"{bad}, nyckel 'forvaltning': okänd förvaltning" in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_new_key_figures_invalidate_a_full_report_in_the_folder(tmp_path):
+    folder = tmp_path / "aldreomsorg"
+    folder.mkdir()
+    (folder / "nyckeltal.json").write_text('{"a": 1}\n', encoding="utf-8")
+    (folder / FINGERPRINT).write_text("abc", encoding="utf-8")
+    write_text(folder, '{"a": 1}\n')  # unchanged: the report stays current
+    assert (folder / FINGERPRINT).exists()
+    write_text(folder, '{"a": 2}\n')
+    assert not (folder / FINGERPRINT).exists()
+    assert (folder / "nyckeltal.json").read_text(encoding="utf-8") == '{"a": 2}\n'
+    assert [p.name for p in folder.iterdir()] == ["nyckeltal.json"]
