@@ -43,7 +43,8 @@ def _drop_cache_entries(before: set[Path]) -> None:
         shutil.rmtree(entry, ignore_errors=True)
 
 
-def main(step: int = 1, dask: bool = True) -> list[dict]:
+def main(step: int | None = None, dask: bool = True) -> list[dict]:
+    step = int(os.environ.get("KOMPETENS_BENCH_STEP", "1")) if step is None else step
     work = Path(tempfile.mkdtemp(prefix="kompetens-land-"))
     start = time.perf_counter()
     files = national.write_country(work, step)
@@ -99,4 +100,4 @@ def main(step: int = 1, dask: bool = True) -> list[dict]:
 
 
 if __name__ == "__main__":
-    main(int(os.environ.get("KOMPETENS_BENCH_STEP", "1")))
+    main()
