@@ -54,12 +54,18 @@ class Plan:
     # Derived tables several report sections share, computed once per plan.
 
     @cached_property
+    def board_spells(self) -> pd.DataFrame:
+        """Employment spells of the whole board's register, made once per plan: the rates
+        of the projection and of its backtest and the report's own spells all start here."""
+        from kompetens.models.spells import employment_spells
+
+        return employment_spells(self.board.personal, self.board.avgangar)
+
+    @cached_property
     def spells(self) -> pd.DataFrame:
         """Employment spells from the board's register (a history can span departments),
         kept for the report's förvaltning."""
-        from kompetens.models.spells import employment_spells
-
-        spells = employment_spells(self.board.personal, self.board.avgangar)
+        spells = self.board_spells
         if self.params["forvaltning"]:
             spells = spells[spells["forvaltning"] == self.params["forvaltning"]]
         return spells

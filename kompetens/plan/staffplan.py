@@ -19,7 +19,7 @@ from kompetens.models.demand import DEFAULT_DRIVARE, demand_index, staff_need
 from kompetens.models.projection import TENURE_YEARS, FlowArrays, Projection, project, tenure_weights
 from kompetens.models.rates import FIRST_AGE, FlowRates, estimate_rates
 from kompetens.models.scenarios import need_levers, rate_levers
-from kompetens.models.spells import employment_spells, observation_window
+from kompetens.models.spells import observation_window
 from kompetens.vocabulary import TOTAL, age_band_index
 
 if TYPE_CHECKING:
@@ -113,7 +113,7 @@ def _memo(plan: Plan, key: tuple, compute):
 
 def _estimate(plan: Plan, last_year: int, forvaltningar, grupper) -> FlowRates:
     board = plan.board
-    spells = employment_spells(board.personal, board.avgangar)
+    spells = plan.board_spells
     start, end = observation_window(board.personal, board.avgangar, last_year)
     known_d = sorted(set(board.personal["forvaltning"]) | set(forvaltningar) - {TOTAL})
     known_g = sorted(set(board.personal["yrkesgrupp"]) | set(grupper))
