@@ -78,7 +78,7 @@ def main(step: int | None = None, dask: bool = True) -> list[dict]:
         load = load_average()
         with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
             dask_s, dask_m = run_measured(
-                [[*cmd, "--out", str(work / "dask"), "--scheduler", cluster.scheduler_address]], env
+                [[*cmd, "--out", str(work / "dask"), "--scheduler", cluster.scheduler_address]], env, all_children=True
             )
         _drop_cache_entries(before)
         compared, differ = _same_bytes(work / "lokal", work / "dask")

@@ -14,12 +14,13 @@ import subprocess
 import time
 
 
-def _tree_rss(proc) -> int:
+def _tree_rss(proc, include_root: bool = True) -> int:
     import psutil
 
     total = 0
     try:
-        procs = [proc, *proc.children(recursive=True)]
+        procs = [proc] if include_root else []
+        procs += proc.children(recursive=True)
     except psutil.Error:
         return 0
     for p in procs:
@@ -28,9 +29,10 @@ def _tree_rss(proc) -> int:
     return total
 
 
-def run_measured(commands: list[list[str]], env: dict | None = None) -> tuple[float, float]:
+def run_measured(commands: list[list[str]], env: dict | None = None, all_children: bool = False) -> tuple[float, float]:
     """(seconds, peak MiB) of running the commands one after the other; a failing command
-    raises CalledProcessError."""
+    raises CalledProcessError. all_children: count every child process of this one (say a
+    Dask cluster's workers) instead of the command's tree only."""
     try:
         import psutil
     except ImportError:  # pragma: no cover
@@ -41,9 +43,9 @@ def run_measured(commands: list[list[str]], env: dict | None = None) -> tuple[fl
     for cmd in commands:
         proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
         if psutil is not None:
-            watched = psutil.Process(proc.pid)
+            watched = psutil.Process() if all_children else psutil.Process(proc.pid)
             while proc.poll() is None:
-                peak = max(peak, _tree_rss(watched))
+                peak = max(peak, _tree_rss(watched, include_root=not all_children))
                 time.sleep(0.02)
         _, err = proc.communicate()
         if proc.returncode:

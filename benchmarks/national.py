@@ -50,9 +50,10 @@ def sizes(n: int = MUNICIPALITIES, total: int = TOTAL_STAFF, largest: int = LARG
 
 def _read_demo() -> dict[str, pd.DataFrame]:
     return {
-        "personal": pd.read_csv(DEMO / "personal.csv", dtype=str),
-        "avgangar": pd.read_csv(DEMO / "avgangar.csv", dtype=str),
-        "franvaro": pd.read_csv(DEMO / "franvaro.csv.gz", dtype=str),
+        # numbers stay numbers and dates text, as a payroll system's Parquet export has them
+        "personal": pd.read_csv(DEMO / "personal.csv", dtype={"person_id": str}),
+        "avgangar": pd.read_csv(DEMO / "avgangar.csv", dtype={"person_id": str}),
+        "franvaro": pd.read_csv(DEMO / "franvaro.csv.gz", dtype={"person_id": str}),
         "befolkning": pd.read_csv(DEMO / "befolkning.csv"),
         "kostnader": pd.read_csv(DEMO / "kostnader.csv"),
     }
