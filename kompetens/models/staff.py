@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from kompetens.privacy.disclosure import Masks, apply, own_masks
@@ -107,7 +108,8 @@ def exits_by_year(avgangar: pd.DataFrame, k: int, masks: Masks | None = None) ->
 def sick_leave_by_year(franvaro: pd.DataFrame, k: int) -> pd.Series:
     """Sick-leave share (sick hours / scheduled hours) per calendar year; NaN for years
     with fewer than k persons."""
-    year = franvaro["manad"].str[:4].astype(int).rename("ar")
+    codes, months = pd.factorize(franvaro["manad"])  # the year parsed once per distinct month
+    year = pd.Series(np.array([int(m[:4]) for m in months], dtype=np.int64)[codes], index=franvaro.index, name="ar")
     hours = franvaro.groupby(year)[["sjuk_tid", "schemalagd_tid"]].sum()
     share = hours["sjuk_tid"] / hours["schemalagd_tid"]
     if "person_id" in franvaro:

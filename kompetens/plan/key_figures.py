@@ -229,13 +229,13 @@ def absence_figures(plan: Plan, trend: absence.AbsenceTrend | None) -> dict:
     forecast and the flagged units (units with fewer than k persons are never listed)."""
     f, k = plan.inputs.franvaro, plan.k
     months = sorted(f["manad"].unique())
-    last = f[f["manad"].isin(months[-12:])]
+    last = absence.with_age_band(f[f["manad"].isin(months[-12:])])  # banded once, not per table
     out = {
         "sjukfranvaro_period": [months[-12], months[-1]],
         "sjukfranvaro_12_manader": absence.shares(last, None, k).iloc[0].drop("personer", errors="ignore").to_dict(),
     }
     for by in ("yrkesgrupp", "aldersband", "kon"):
-        if by in absence.with_age_band(last):
+        if by in last:
             values = absence.shares(last, by, k)["andel"]
             if by == "yrkesgrupp":
                 values = values.mask(values.index.isin(list(plan.masks.grupper)))
