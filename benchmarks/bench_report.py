@@ -15,6 +15,7 @@ only imports pandas, seaborn, statsmodels and matplotlib, then `jupyter nbconver
 
 from __future__ import annotations
 
+import os
 import shutil
 import statistics
 import sys
@@ -92,7 +93,8 @@ def kompetens_run(files: list[Path], out: Path, jobs: int) -> list[list[str]]:
     return [[str(BIN / "kompetens"), "run", *map(str, files), "--out", str(out), "--jobs", str(jobs), "--force"]]
 
 
-def main(repeats: int = 5) -> list[dict]:
+def main(repeats: int | None = None) -> list[dict]:
+    repeats = int(os.environ.get("KOMPETENS_BENCH_REPEATS", "5")) if repeats is None else repeats
     work = Path(tempfile.mkdtemp(prefix="kompetens-bench-"))
     files = params_files(work)
     one = files[1]  # Äldreomsorg, the largest department
@@ -172,4 +174,4 @@ def main(repeats: int = 5) -> list[dict]:
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 5)
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else None)

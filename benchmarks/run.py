@@ -2,7 +2,8 @@
 goal, the measured figure, the machine and its load, and PASS or FAIL.
 
 Benchmarks are never timed tests. Each prints its medians (or single runs, said so) and
-returns rows; a row with a goal it can judge carries "pass". KOMPETENS_BENCH_STEP=n runs the
+returns rows; a row with a goal it can judge carries "pass". KOMPETENS_BENCH_REPEATS sets the
+report benchmark's rounds (default 5); KOMPETENS_BENCH_STEP=n runs the
 national benchmark on every n-th municipality only (a sample; its time is then not judged).
 """
 
