@@ -57,7 +57,7 @@ def main(step: int | None = None, dask: bool = True) -> list[dict]:
     local_s, local_m = run_measured([[*cmd, "--out", str(work / "lokal")]], env)
     _drop_cache_entries(before)  # each run starts cold, as on a new country's first run
     load_end = load_average()
-    what = f"{len(files)} municipalities, {staff:,} staff".replace(",", " ")
+    what = f"{len(files)} municipalities, {format(staff, ',').replace(',', ' ')} staff"
     results = [
         {
             "benchmark": f"key figures only (kompetens run --bara-nyckeltal --jobs 2), {what}"
