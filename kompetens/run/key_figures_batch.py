@@ -6,7 +6,8 @@ Made for many boards or municipalities at once: each params file is prepared (it
 as a report's are, and written as out/<slug>/nyckeltal.json. The figures run in worker
 processes or on a Dask cluster; every worker runs its numerical libraries on one thread and
 writes the same sorted JSON, so the bytes are the same whichever way they ran, and equal to
-the nyckeltal.json of the full report. Nothing is written until every params file has been
+the nyckeltal.json of the full report. The batch's gate (check_batch: params, data folders,
+every table validated) runs first, and nothing is written until every params file has been
 computed: a bad input stops the batch with one InputError listing every problem.
 """
 
