@@ -19,7 +19,6 @@ from kompetens.models.absence import (
     flagged_units,
     formula_term,
     rolling_12,
-    sensitivity,
     shares,
     unit_month_shares,
     with_age_band,
@@ -110,19 +109,6 @@ def test_fitted_is_each_months_hours_weighted_prediction(trend):
         assert fitted.loc[month, "andel"] == pytest.approx(share, rel=1e-12)
         assert fitted.loc[month, "ki_hog"] - fitted.loc[month, "andel"] == pytest.approx(1.959964 * se, rel=1e-6)
     assert len(fitted) == cells["manad"].nunique() == 84
-
-
-def test_sensitivity_refit_on_cells_equals_a_fit_without_those_person_months(demo, trend):
-    """Leaving out 2020–2021 from the trend's cells gives the fit on the remaining
-    person-months; the demo's true trend (no pandemic in the generator) is kept."""
-    rest = demo.franvaro[~demo.franvaro["manad"].astype(str).str[:4].isin(["2020", "2021"])]
-    direct = fit_absence_trend(rest, trend.covariates, trend.origin)
-    found = sensitivity(trend)
-    assert found["utan"] == ["2020", "2021"]
-    assert found["pp_per_ar"] == pytest.approx(direct.trend_pp_per_year, rel=1e-9)
-    assert found["ki"] == pytest.approx(list(direct.trend_pp_per_year_ci), rel=1e-9)
-    assert found["skillnad_pp"] == pytest.approx(direct.trend_pp_per_year - trend.trend_pp_per_year, rel=1e-6)
-    assert sensitivity(trend, leave_out=tuple(str(y) for y in range(2019, 2024)))["pp_per_ar"] is None
 
 
 def test_forecast_has_intervals(trend):

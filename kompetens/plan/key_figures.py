@@ -265,7 +265,7 @@ def absence_figures(plan: Plan, trend: absence.AbsenceTrend | None) -> dict:
                 b: {"pp_per_ar": r["pp_per_ar"], "ki_lag": r["pp_ki_lag"], "ki_hog": r["pp_ki_hog"]}
                 for b, r in bands.iterrows()
             },
-            "kanslighet": absence.sensitivity(trend),
+            "kanslighet": absence.sensitivity(f, trend),
         }
         out["sjukfranvaro_prognos"] = trend.forecast_total(12)
     return out
