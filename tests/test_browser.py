@@ -73,3 +73,52 @@ def test_reports_read_right_in_a_browser(batch, tmp_path):
         assert result["code"] == 0, r.slug
         assert result["images"] >= 5 and result["broken"] == 0, result
         assert result["toc"] >= 7 and result["missing"] == [], result
+
+
+WIDTH = """
+<script>
+window.addEventListener("load", () => {
+  const box = document.querySelector(".tabell");
+  const out = document.createElement("pre");
+  out.id = "kompetens-check";
+  out.textContent = JSON.stringify({page: document.documentElement.scrollWidth, box: box.clientWidth,
+    table: box.scrollWidth, first: document.querySelector("tbody td").textContent.trim()});
+  document.body.appendChild(out);
+});
+</script>
+"""
+
+
+@pytest.mark.skipif(
+    CHROMIUM is None and os.environ.get("CI") != "true",
+    reason="Chromium is not installed (apt-get install chromium); CI installs it",
+)
+def test_index_fits_a_1280_pixel_screen_with_the_board_first(batch, tmp_path):
+    out, _ = batch
+    page = tmp_path / "index.html"
+    page.write_text((out / "index.html").read_text(encoding="utf-8").replace("</body>", WIDTH + "</body>"))
+    done = subprocess.run(
+        [
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            "--window-size=1280,800",
+            "--virtual-time-budget=5000",
+            "--dump-dom",
+            page.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    found = re.search(r'<pre id="kompetens-check">(.*?)</pre>', done.stdout, flags=re.S)
+    assert found, done.stderr[-2000:]
+    result = json.loads(found.group(1).replace("&quot;", '"'))
+    assert result["page"] <= 1280 and result["table"] <= result["box"], result
+    assert result["first"].startswith("Social- och omsorgsnämnden") and "Hela nämnden" in result["first"]

@@ -127,11 +127,26 @@ def test_activity_plan_delays_and_summary(tmp_path):
     assert table.loc["Fler jobbar mer", "försenad"] == 1 and table.loc["Totalt"].sum() == 3
 
 
+def test_activity_plan_keeps_vad_and_uppfoljning_and_rejects_unknown_keys(tmp_path):
+    acts = load_activities(_plan(tmp_path, [GOOD, {**GOOD, "vad": None}]), STRATEGIES["skr2018"])
+    assert acts["vad"].tolist() == ["Deltid", ""] and acts["uppfoljning"].tolist() == ["Sysselsättningsgrad"] * 2
+    with pytest.raises(InputError) as err:
+        load_activities(_plan(tmp_path, [{**GOOD, "uppföljning": "x", "vad": 3}]), STRATEGIES["skr2018"])
+    assert [(p.row, p.column) for p in err.value.problems] == [(7, "uppföljning"), (8, "vad")]
+
+
 def test_activity_plan_names_bad_rows(tmp_path):
     rows = [GOOD, {**GOOD, "omrade": "Höj lönerna"}, {**GOOD, "ansvarig": ""}, {**GOOD, "nar": "snart"}]
     with pytest.raises(InputError) as err:
         load_activities(_plan(tmp_path, rows), STRATEGIES["skr2018"])
-    assert [(p.row, p.column) for p in err.value.problems] == [(2, "omrade"), (3, "ansvarig"), (4, "nar")]
+    # the line of the bad key (yaml.safe_dump writes each activity's keys sorted, 7 lines each)
+    # and the activity's number in the list
+    assert [(p.row, p.column, p.where) for p in err.value.problems] == [
+        (11, "omrade", "aktivitet 2, nyckel"),
+        (16, "ansvarig", "aktivitet 3, nyckel"),
+        (24, "nar", "aktivitet 4, nyckel"),
+    ]
+    assert "aktivitetsplan.yaml, rad 11, aktivitet 2, nyckel 'omrade'" in str(err.value)
     assert all(p.file == "aktivitetsplan.yaml" for p in err.value.problems)
     # a board that works with its own (e.g. SKR's revised 2024) list of areas
     assert len(load_activities(_plan(tmp_path, [{**GOOD, "omrade": "Värna arbetstiden"}]), ["Värna arbetstiden"])) == 1

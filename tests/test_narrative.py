@@ -29,6 +29,8 @@ def test_every_number_in_the_summary_comes_from_the_key_figures(figures):
     history = figures["antal_anstallda"]["Totalt"]
     sick = figures["sjukfranvaro"]
     largest = max((g for g in figures["antal_basar"] if g != "Totalt"), key=lambda g: figures["antal_basar"][g])
+    staff, need = figures["antal_basar"], figures["rekryteringsbehov_period"]
+    relative = max((g for g in staff if g != "Totalt" and staff[g] >= 5), key=lambda g: need[g] / staff[g])
     expected = [
         fmt.number(total("antal_basar")),
         str(figures["basar"]),
@@ -52,6 +54,9 @@ def test_every_number_in_the_summary_comes_from_the_key_figures(figures):
         slutar,
         fmt.number(figures["rekryteringsbehov_period"]["Totalt"]),
         fmt.number(figures["pensionsavgangar_period"]["Totalt"]),
+        # the group with the largest recruitment need relative to its size
+        fmt.number(figures["rekryteringsbehov_period"][relative]),
+        fmt.number(100 * figures["rekryteringsbehov_period"][relative] / figures["antal_basar"][relative]),
         slutar,
         fmt.number(figures["rekryteringsbehov"]["Totalt"][slutar]),
         fmt.number(figures["rekryteringsbehov_p10"]["Totalt"][slutar]),
@@ -142,8 +147,7 @@ def test_turnover_paragraph_states_the_key_figures(figures):
 
     text = turnover(figures, "sv")
     rate = figures["personalomsattning"]
-    bands = figures["avgangar_aldersband_andel"]
-    band = max(bands, key=bands.get)
+    by_age = figures["personalomsattning_aldersband"]
     tenure = figures["avgangar_anstallningstid"]
     med = figures["retention"]["Totalt"]
     pension = figures["pensionsavgangar_period"]
@@ -153,10 +157,10 @@ def test_turnover_paragraph_states_the_key_figures(figures):
         "2025",
         fmt.number(100 * rate["2019"], 1),
         "2019",
-        "2019",
+        "29",  # the young staff's turnover stands out (the demo's truth: age factor 1.25, short tenures)
+        fmt.number(100 * by_age["≤29"]),
         "2025",
-        *band.split("–"),
-        fmt.number(100 * bands[band]),
+        fmt.number(100 * by_age["Totalt"]),
         fmt.number(100 * tenure["under_3_ar"]),
         fmt.number(100 * tenure["under_1_ar"]),
         fmt.number(med["median_ar"], 1),
@@ -262,3 +266,64 @@ def test_competence_paragraph_states_the_key_figures(demo):
         str(plan_counts["försenad"]),
     ]
     assert _numbers(text) == expected
+
+
+def test_the_strongest_turnover_signal_follows_the_rule():
+    from kompetens.report.narrative import STANDS_OUT, turnover_signal
+
+    rates = {"≤29": 0.26, "30–49": 0.09, "≥50": 0.08, "Totalt": 0.115}
+    assert turnover_signal({"personalomsattning_aldersband": rates}) == ("≤29", 0.26, 0.115)
+    older = {"≤29": 0.10, "30–49": 0.09, "≥50": 0.25, "Totalt": 0.12}
+    assert turnover_signal({"personalomsattning_aldersband": older})[0] == "≥50"
+    even = {"≤29": STANDS_OUT * 0.11 - 0.001, "30–49": 0.10, "≥50": 0.09, "Totalt": 0.11}
+    assert turnover_signal({"personalomsattning_aldersband": even}) is None
+    hidden = {"≤29": None, "30–49": 0.10, "≥50": 0.30, "Totalt": 0.11}
+    assert turnover_signal({"personalomsattning_aldersband": hidden})[0] == "≥50"
+
+
+def test_turnover_text_names_the_signal_or_says_it_is_even(figures):
+    from kompetens.report.narrative import turnover
+
+    assert "sticker ut bland medarbetare som är 29 år eller yngre" in turnover(figures, "sv")
+    even = copy.deepcopy(figures)
+    even["personalomsattning_aldersband"] = {"≤29": 0.12, "30–49": 0.11, "≥50": 0.10, "Totalt": 0.11}
+    assert "Personalomsättningen är ungefär lika hög i alla åldrar." in turnover(even, "sv")
+    assert "Turnover stands out among staff aged 29 or younger" in turnover(figures, "en")
+
+
+def test_the_largest_relative_recruitment_need_skips_small_groups():
+    from kompetens.report.narrative import relative_recruitment
+
+    figures = {
+        "k_anonymitet": 5,
+        "antal_basar": {"A": 100, "B": 20, "C": 4, "Totalt": 124},
+        "rekryteringsbehov_period": {"A": 50, "B": 15, "C": 10, "Totalt": 75},
+    }
+    # C needs 250 % of its staff but has fewer than k; B's 75 % beats A's 50 %
+    assert relative_recruitment(figures) == ("B", 15, 0.75)
+
+
+def test_budget_period_gives_the_increase_cost_and_directive_up_to_its_last_year(demo):
+    plan = kompetens.prepare(inputs=demo, simuleringar=0, budgetperiod=[2026, 2028], direktiv_andel=0.25)
+    figures = kompetens.key_figures(plan)
+    need = figures["personalbehov"]
+    budget = figures["budgetperiod"]
+    groups = [g for g in need if g != "Totalt"]
+    increase = need["Totalt"]["2028"] - need["Totalt"]["2025"]
+    cost = sum((need[g]["2028"] - need[g]["2025"]) * figures["kostnad_per_person"][g] for g in groups) / 1e6
+    assert budget["personalokning"] == pytest.approx(increase)
+    assert budget["kostnad_personalokning_mnkr"] == pytest.approx(cost)
+    assert budget["direktiv_personer"] == pytest.approx(0.25 * increase)
+    assert 0 < budget["personalokning"] < figures["personalokning"]["Totalt"]  # a growing need: less by 2028
+    text = economics(figures, "sv")
+    assert (
+        f"Under budgetperioden 2026–2028 ökar personalbehovet med {fmt.number(increase)} personer fram till år 2028, "
+        f"vilket kostar {fmt.mnkr(cost * 1e6)} per år" in text
+    )
+
+
+def test_budget_period_must_lie_within_the_plan():
+    with pytest.raises(kompetens.InputError, match="budgetperiod"):
+        kompetens.check_params({"basar": 2025, "slutar": 2030, "budgetperiod": [2026, 2032]})
+    with pytest.raises(kompetens.InputError, match="budgetperiod"):
+        kompetens.check_params({"basar": 2025, "budgetperiod": [2028, 2026]})

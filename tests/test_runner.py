@@ -103,7 +103,7 @@ def _assert_close(a, b, path="nyckeltal"):
 def test_index_links_every_report(batch):
     out, results = batch
     page = _Page((out / "index.html").read_text(encoding="utf-8"))
-    assert sorted(page.links) == sorted(f"{r.slug}/rapport.html" for r in results)
+    assert sorted(page.links) == sorted(f"{r.slug}/{name}" for r in results for name in ("rapport.html", "rapport.pdf"))
     assert all((out / link).exists() for link in page.links)
     assert "1\u202f500" in "".join(page.text)  # the board's headcount in 2025
 
@@ -114,9 +114,16 @@ def test_no_person_id_or_birth_date_in_any_output(batch, demo):
     pattern = re.compile(r"\bD\d{5}\b")
     for path in out.rglob("*"):
         if path.is_file():
-            text = _xlsx_text(path) if path.suffix == ".xlsx" else path.read_text(encoding="utf-8")
+            readers = {".xlsx": _xlsx_text, ".pdf": _pdf_text}
+            text = readers[path.suffix](path) if path.suffix in readers else path.read_text(encoding="utf-8")
             assert not (set(pattern.findall(text)) & ids), path
             assert not find_personnummer(text), path
+
+
+def _pdf_text(path) -> str:
+    from pypdf import PdfReader
+
+    return "\n".join(page.extract_text() for page in PdfReader(path).pages)
 
 
 def _xlsx_text(path) -> str:
@@ -198,13 +205,53 @@ def test_excel_has_the_reports_tables(batch):
     out, _ = batch
     wb = openpyxl.load_workbook(out / "social-och-omsorgsnamnden" / "tabeller.xlsx")
     figures = json.loads((out / "social-och-omsorgsnamnden" / "nyckeltal.json").read_text(encoding="utf-8"))
-    assert {"Personalbehov", "Rekryteringsbehov", "Ekonomi", "Personalomsättning", "Sjukfrånvaro per år"} <= set(
-        wb.sheetnames
-    )
-    need = {row[0].value: [c.value for c in row[1:]] for row in wb["Personalbehov"].iter_rows(min_row=2)}
+    assert {
+        "Personalbehov",
+        "Rekryteringsbehov",
+        "Ekonomi",
+        "Personalomsättning",
+        "Chefer",
+        "Behörighet",
+        "Aktivitetsplan",
+        "Lönekostnad och hyrpersonal",
+        "Befolkning",
+    } <= set(wb.sheetnames)
+    need = {row[0].value: [c.value for c in row[1:]] for row in wb["Personalbehov"].iter_rows(min_row=2, max_row=9)}
+    # unrounded numbers, shown whole as in the report
     assert need["Totalt"] == pytest.approx([figures["personalbehov"]["Totalt"][str(y)] for y in range(2025, 2031)])
+    assert wb["Personalbehov"]["B9"].number_format == "#,##0"
     header = [c.value for c in next(wb["Rekryteringsbehov"].iter_rows())]
-    assert header[1:] == list(range(2026, 2031))
+    assert header[1:-1] == [str(y) for y in range(2026, 2031)] and header[-1] == "Summa"
+
+
+def test_every_sheet_is_ready_for_a_controller(batch):
+    """Human headers, no index column or empty header, numbers as numbers, percent cells as
+    %, hidden cells empty with a note, a frozen header row and column widths."""
+    import openpyxl
+
+    out, results = batch
+    for r in results:
+        wb = openpyxl.load_workbook(out / r.slug / "tabeller.xlsx")
+        assert len(wb.sheetnames) >= 20, r.slug
+        for ws in wb:
+            rows = list(ws.iter_rows())
+            header = [c.value for c in rows[0]]
+            assert all(isinstance(h, str) and h.strip() for h in header), (ws.title, header)
+            assert not any(re.search(r"[a-zåäö]_[a-zåäö]", h) for h in header), (ws.title, header)
+            assert ws.freeze_panes == "B2" and rows[0][0].font.b
+            assert all(ws.column_dimensions[chr(65 + j)].width >= 10 for j in range(min(len(header), 26)))
+            body = [row for row in rows[1:] if any(c.value is not None for c in row[1:])]
+            assert "personer och döljs" in rows[-1][0].value, ws.title
+            for j, name in enumerate(header[1:], start=1):
+                cells = [row[j] for row in body if row[j].value is not None]
+                numbers = [c for c in cells if isinstance(c.value, (int, float))]
+                if not numbers:
+                    continue
+                assert len(numbers) == len(cells), (ws.title, name)  # no "–" text among numbers
+                percent = "(%)" in name or ("(%)" in rows[-2][0].value and "(" not in name)
+                assert all(c.number_format.endswith("%") == bool(percent) for c in numbers), (ws.title, name)
+                if percent:
+                    assert all(abs(c.value) <= 10 for c in numbers), (ws.title, name)  # fractions, not percent units
 
 
 def test_the_reports_text_is_the_narrative_of_its_key_figures(batch):
@@ -272,7 +319,7 @@ def test_a_batch_on_a_dask_cluster_gives_the_same_reports(batch, tmp_path):
         html = (tmp_path / r.slug / "rapport.html").read_text(encoding="utf-8")
         assert _visible_text(html) == _visible_text((out / r.slug / "rapport.html").read_text(encoding="utf-8"))
     assert sorted(_Page((tmp_path / "index.html").read_text(encoding="utf-8")).links) == sorted(
-        f"{r.slug}/rapport.html" for r in results
+        f"{r.slug}/{name}" for r in results for name in ("rapport.html", "rapport.pdf")
     )
 
 
@@ -306,3 +353,22 @@ def test_an_english_report_has_no_swedish_labels(tmp_path, demo):
         text = text.replace(name, " ")
     leaks = [line.strip() for line in text.splitlines() if SWEDISH.search(line)]
     assert leaks == []
+
+
+def test_cli_speaks_swedish_throughout(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["--help"])
+    assert exit_.value.code == 0
+    text = capsys.readouterr().out
+    assert text.startswith("användning: kompetens")
+    assert "Slutstatus: 0 klart, 1 en rapport misslyckades, 2 fel i indata" in " ".join(text.split())
+    for english in ("usage", "positional arguments", "options:", "show this help", "show program"):
+        assert english not in text
+    with pytest.raises(SystemExit) as exit_:
+        main(["--version"])
+    assert exit_.value.code == 0 and capsys.readouterr().out.strip() == f"kompetens {kompetens.__version__}"
+    with pytest.raises(SystemExit) as exit_:
+        main(["valdiate", "data"])
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert "okänt val: 'valdiate'" in err and "Menade du: kompetens validate?" in err and "invalid" not in err

@@ -95,3 +95,16 @@ def test_population_change_by_band():
     assert change["Totalt"] == pytest.approx(170 / 150 - 1)
     assert change["80+"] == pytest.approx(0.2)
     assert change["0–17"] == pytest.approx(0.1)
+
+
+def test_population_by_band_partitions_the_forecast(demo):
+    from kompetens.models.staff import population_by_band
+
+    table = population_by_band(demo.befolkning, 2025, 2030)
+    assert list(table.columns) == list(range(2025, 2031))
+    assert list(table.index) == ["0–17", "18–64", "65–79", "80+", "Totalt"]
+    by_year = demo.befolkning.groupby("ar")["antal"].sum()
+    for year in range(2025, 2031):
+        assert table.loc["Totalt", year] == by_year[year] == table[year].iloc[:4].sum()
+    old = demo.befolkning[(demo.befolkning["ar"] == 2030) & (demo.befolkning["alder"] >= 80)]["antal"].sum()
+    assert table.loc["80+", 2030] == old

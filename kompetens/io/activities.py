@@ -15,6 +15,7 @@ import re
 from pathlib import Path
 
 import pandas as pd
+import yaml
 
 from kompetens.errors import InputError, Problem
 
@@ -38,23 +39,37 @@ MAX_BYTES = 1024 * 1024  # a plan of a few hundred activities is far smaller
 
 
 def load_activities(path: str | Path, areas) -> pd.DataFrame:
-    """Read and check the activity plan; every problem names the activity (row) and field."""
+    """Read and check the activity plan; every problem names the file, the line, the activity
+    (its number in the list) and the field."""
     from kompetens.io.params import read_yaml
 
     path = Path(path)
     raw = read_yaml(path, limit=MAX_BYTES)[0] or []  # size limit, no aliases
+    node = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)  # the lines
     if isinstance(raw, dict):
         raw = raw.get("aktiviteter", [])
+        node = next((v for k, v in node.value if k.value == "aktiviteter"), None)
     if not isinstance(raw, list) or not all(isinstance(r, dict) for r in raw):
         raise InputError(Problem(path.name, None, None, "ska vara en lista av aktiviteter (nyckel: värde)"))
+    lines = _lines(node)
     problems = []
     for i, row in enumerate(raw, start=1):
-        where = lambda col, rule, value=None, i=i: Problem(path.name, i, col, rule, value)  # noqa: E731
+
+        def where(col, rule, value=None, i=i):
+            line = lines[i - 1].get(col, lines[i - 1].get(None)) if i <= len(lines) else None
+            return Problem(path.name, line, col, rule, value, where=f"aktivitet {i}, nyckel")
+
+        unknown = sorted(set(map(str, row)) - set(COLUMNS))
+        for col in unknown:
+            problems.append(where(col, f"okänd nyckel; tillåtna är {', '.join(COLUMNS)}"))
         if row.get("omrade") not in areas:
             problems.append(where("omrade", "okänt område; ska vara en av SKR:s strategier", row.get("omrade")))
         for col in ("aktivitet", "ansvarig"):
             if not str(row.get(col) or "").strip():
                 problems.append(where(col, "saknas"))
+        for col in ("vad", "uppfoljning"):
+            if row.get(col) is not None and not isinstance(row[col], str):
+                problems.append(where(col, "ska vara text", row[col]))
         if row.get("status", "planerad") not in STATUSES:
             problems.append(where("status", f"ska vara en av {', '.join(STATUSES)}", row.get("status")))
         if _date(row.get("nar")) is None:
@@ -64,7 +79,20 @@ def load_activities(path: str | Path, areas) -> pd.DataFrame:
     df = pd.DataFrame([{c: r.get(c) for c in COLUMNS} for r in raw], columns=list(COLUMNS))
     df["status"] = df["status"].fillna("planerad")
     df["nar"] = [_date(v) for v in df["nar"]]
+    for col in ("vad", "uppfoljning"):
+        df[col] = df[col].fillna("")
     return df
+
+
+def _lines(node) -> list[dict]:
+    """For each activity of a composed YAML list: {key: line number}, and None: its first line."""
+    out = []
+    for item in getattr(node, "value", []) if isinstance(node, yaml.SequenceNode) else []:
+        keys = {None: item.start_mark.line + 1}
+        if isinstance(item, yaml.MappingNode):
+            keys.update({k.value: k.start_mark.line + 1 for k, _ in item.value})
+        out.append(keys)
+    return out
 
 
 def _date(value) -> dt.date | None:

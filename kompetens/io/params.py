@@ -126,6 +126,10 @@ class Params(BaseModel):
     po_palagg: Share = Field(value("po_palagg"), description="PO-pålägg på lönen")
     ram_personer: int | float | None = Field(None, description="nämndens ram för personalökningen, personer")
     ram_mnkr: int | float | None = Field(None, description="nämndens ram för personalökningen, mnkr")
+    budgetperiod: Annotated[list[Year], Field(min_length=2, max_length=2)] | None = Field(
+        None,
+        description="budgetperioden [första år, sista år]: ökning, kostnad och direktiv även för den; null = ingen",
+    )
     direktiv_andel: Share = Field(0.3, description="andelen av ökningen som ska mötas med andra lösningar")
     backtest_basar: Year | None = Field(None, description="efterhandsprövningens basår; null = basår − 3")
     sjukfranvaro_grans: float = Field(0.1, gt=0, lt=1, description="enheter över denna sjukfrånvaro (12 mån) listas")
@@ -143,6 +147,16 @@ class Params(BaseModel):
     chef_max_medarbetare: int = Field(30, ge=1, description="enheter med fler medarbetare per chef listas")
     hyrpersonal_mal: Share | None = Field(None, description="mål för hyrpersonal som andel av lönekostnaden")
     omraden: Groups | None = Field(None, description="aktivitetsplanens strategiområden; null = SKL:s nio (2018)")
+    texter: str | dict[Literal["inledning", "utmaningar", "uppfoljning"], str] | None = Field(
+        None,
+        description="nämndens egna texter (Markdown) i datakatalogen: en mapp eller {avsnitt: fil}; null = texter/<slug>/",
+    )
+    andra_losningar_namn: str = Field(
+        "andra lösningar",
+        min_length=1,
+        max_length=80,
+        description="nämndens namn på arbetet med andra lösningar, som det skrivs i texten",
+    )
 
     @field_validator("drivare")
     @classmethod
@@ -172,6 +186,12 @@ class Params(BaseModel):
     def _years(self):
         if self.basar is not None and self.slutar is not None and self.slutar <= self.basar:
             raise ValueError("slutar: måste vara senare än basar")
+        if self.budgetperiod is not None and self.budgetperiod[1] < self.budgetperiod[0]:
+            raise ValueError("budgetperiod: sista året får inte komma före det första")
+        if self.budgetperiod is not None and self.basar is not None:
+            slutar = self.slutar if self.slutar is not None else self.basar + 5
+            if not self.basar < self.budgetperiod[1] <= slutar:
+                raise ValueError(f"budgetperiod: sista året ska ligga efter basåret {self.basar} och senast {slutar}")
         return self
 
 

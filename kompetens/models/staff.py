@@ -126,9 +126,23 @@ def costs_by_year(kostnader: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+#: The population's age bands: the groups that drive the demand model (and Totalt).
+BEFOLKNING_BAND = {"0–17": (0, 17), "18–64": (18, 64), "65–79": (65, 79), "80+": (80, 200), "Totalt": (0, 200)}
+
+
+def population_by_band(befolkning: pd.DataFrame, first: int, last: int) -> pd.DataFrame:
+    """Residents per age band (rows, Totalt last) and year first..last (columns)."""
+    years = list(range(first, last + 1))
+    rows = {
+        name: befolkning[befolkning["alder"].between(lo, hi)].groupby("ar")["antal"].sum().reindex(years)
+        for name, (lo, hi) in BEFOLKNING_BAND.items()
+    }
+    return pd.DataFrame(rows).T.astype(float)
+
+
 def population_change(befolkning: pd.DataFrame, first: int, last: int) -> dict[str, float]:
     """Relative change of the population from first to last year, in total and per band."""
-    bands = {"Totalt": (0, 200), "0–17": (0, 17), "18–64": (18, 64), "65–79": (65, 79), "80+": (80, 200)}
+    bands = {"Totalt": (0, 200), **{k: v for k, v in BEFOLKNING_BAND.items() if k != "Totalt"}}
     out = {}
     for name, (lo, hi) in bands.items():
         sel = befolkning[befolkning["alder"].between(lo, hi)].groupby("ar")["antal"].sum()

@@ -111,6 +111,19 @@ def projection_figures(sp: StaffPlan, plan: Plan) -> dict:
     }
     for g in hidden:
         figures["direktiv"]["personer"][g] = figures["direktiv"]["mnkr"][g] = None
+    if plan.params["budgetperiod"]:
+        first, last = plan.params["budgetperiod"]
+        budget = economics.staff_increase(need, basar, last)
+        budget_cost = economics.increase_cost(budget, sp.kostnad_per_person)
+        andel = plan.params["direktiv_andel"]
+        figures["budgetperiod"] = {
+            "forsta": first,
+            "sista": last,
+            "personalokning": float(budget[TOTAL]),
+            "kostnad_personalokning_mnkr": float(budget_cost[TOTAL]),
+            "direktiv_personer": andel * float(budget[TOTAL]),
+            "direktiv_mnkr": andel * float(budget_cost[TOTAL]),
+        }
     if proj.draws_rekrytering is not None:
         for q in (10, 50, 90):
             figures[f"rekryteringsbehov_p{q}"] = _rows(proj.percentiles(q)[recruit.columns], hidden)
@@ -206,6 +219,7 @@ def turnover_figures(plan: Plan) -> dict:
     exit_totals = plan.masks.avgangar.loc[TOTAL].reindex(years).fillna(False)
     if exit_totals.any():  # the number of leavers over the years would give a hidden year back
         tenure["antal"] = None
+    by_band = turnover.by_category(inp.personal, inp.avgangar, plan.basar, "aldersband", k, extern)["andel"]
     ret = plan.retention if len(spells) >= k else None
     summary = {} if ret is None else ret.sammanfattning.to_dict(orient="index")
     return {
@@ -219,6 +233,7 @@ def turnover_figures(plan: Plan) -> dict:
         },
         "avgangar_period": [years[0], years[-1]],
         "avgangar_aldersband_andel": band_share.to_dict(),
+        "personalomsattning_aldersband": {b: _clean(v) for b, v in by_band.items()},
         "avgangar_anstallningstid": tenure,
         "retention": summary,
     }
@@ -234,7 +249,8 @@ def absence_figures(plan: Plan, trend: absence.AbsenceTrend | None) -> dict:
         "sjukfranvaro_period": [months[-12], months[-1]],
         "sjukfranvaro_12_manader": absence.shares(last, None, k).iloc[0].drop("personer", errors="ignore").to_dict(),
     }
-    for by in ("yrkesgrupp", "aldersband", "kon"):
+    board = ("forvaltning",) if plan.params["forvaltning"] is None else ()  # the board's report: per department
+    for by in ("yrkesgrupp", *board, "aldersband", "kon"):
         if by in last:
             values = absence.shares(last, by, k)["andel"]
             if by == "yrkesgrupp":
@@ -322,13 +338,8 @@ def competence_figures(plan: Plan, sp: StaffPlan, figures: dict) -> dict:
             "andel_12_man": float(last["hyrpersonal"].sum() / last["lonekostnad"].sum()),
             "mal": p["hyrpersonal_mal"],
         }
-    data_dir = Path(p["data_dir"]) if p["data_dir"] else None
-    from kompetens.io.fingerprint import demo_dir
-
-    plan_file = (data_dir or demo_dir()) / activities.FILENAME
-    if plan_file.exists():
-        areas = p["omraden"] or activities.STRATEGIES["skr2018"]
-        acts = activities.with_delays(activities.load_activities(plan_file, areas), _run_date())
+    acts = plan.activities
+    if acts is not None:
         out["aktivitetsplan"] = {
             "per_omrade": activities.summary(acts).to_dict(orient="index"),
             "forsenade": acts[acts["status"] == "försenad"][["omrade", "aktivitet", "ansvarig"]]
@@ -336,12 +347,6 @@ def competence_figures(plan: Plan, sp: StaffPlan, figures: dict) -> dict:
             .to_dict(orient="records"),
         }
     return out
-
-
-def _run_date():
-    import datetime as dt
-
-    return dt.date.today()
 
 
 def key_figures(plan: Plan, sp: StaffPlan | None = None, trend=False) -> dict:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from kompetens.io.kolada import select_kommun
+from kompetens.io.fingerprint import demo_dir
 from kompetens.io.load import Inputs, load_inputs, select_forvaltning
 from kompetens.io.params import check_params
 
@@ -50,6 +51,31 @@ class Plan:
     def observationsstart(self) -> pd.Timestamp:
         """1 January of the first snapshot year: where the register's history begins."""
         return pd.Timestamp(f"{min(self.inputs.snapshot_years)}-01-01")
+
+    @property
+    def data_dir(self) -> Path:
+        """The data folder the inputs, the activity plan and the board's texts come from."""
+        return Path(self.params["data_dir"]) if self.params["data_dir"] else demo_dir()
+
+    @cached_property
+    def texts(self) -> dict[str, str]:
+        """The board's own words {section: Markdown} (inledning, utmaningar, uppfoljning)."""
+        from kompetens.io.texts import load_texts
+
+        return load_texts(self.data_dir, self.params["slug"], self.params["texter"])
+
+    @cached_property
+    def activities(self) -> pd.DataFrame | None:
+        """The activity plan with late activities marked försenad, or None without one."""
+        import datetime as dt
+
+        from kompetens.io import activities
+
+        path = self.data_dir / activities.FILENAME
+        if not path.exists():
+            return None
+        areas = self.params["omraden"] or activities.STRATEGIES["skr2018"]
+        return activities.with_delays(activities.load_activities(path, areas), dt.date.today())
 
     # Derived tables several report sections share, computed once per plan.
 
@@ -148,4 +174,6 @@ def prepare(inputs: Inputs | None = None, **params) -> Plan:
     slutar = p["slutar"] if p["slutar"] is not None else basar + 5
     utkatalog = p["utkatalog"] or str(scratch_dir(p["slug"]))
     resolved = check_params({**p, "basar": basar, "slutar": slutar, "utkatalog": utkatalog})
-    return Plan(params=resolved, inputs=inputs, board=board)
+    plan = Plan(params=resolved, inputs=inputs, board=board)
+    _ = plan.texts  # a text named in params that does not exist is bad input: found before any output
+    return plan

@@ -60,6 +60,10 @@ HEADERS = {
         "avgangar_utfall": "Avgångar, utfall",
         "avgangar_fel_procent": "Avgångar, fel (%)",
         "title": "Personal- och kompetensförsörjningsplan",
+        "≤29": "–29",
+        "≥50": "50–",
+        "K": "Kvinnor",
+        "M": "Män",
     },
     "en": {
         "antal": "Employees",
@@ -100,6 +104,10 @@ HEADERS = {
         "avgangar_utfall": "Exits, actual",
         "avgangar_fel_procent": "Exits, error (%)",
         "title": "Staff and competence supply plan",
+        "≤29": "–29",
+        "≥50": "50–",
+        "K": "Women",
+        "M": "Men",
     },
 }
 
@@ -120,12 +128,13 @@ class SafeStyler(Styler):
         return super().set_caption(escape(str(caption)))
 
 
-def styled(table: pd.DataFrame, sprak: str, decimals: int = 0, counts=None) -> Styler:
-    """A table with the language's number format; text cells (like –) stay as they are,
+def styled(table: pd.DataFrame, sprak: str, decimals: int = 0, counts=None, *, caption: str) -> Styler:
+    """A titled table with the language's number format; text cells (like –) stay as they are,
     every text escaped (SafeStyler).
 
-    counts: the columns (positions) that hold counts of persons, or "alla"; the privacy
-    scanner checks those cells for counts under k."""
+    Row and column labels that are data keys (age bands, kön, exit reasons) are written as the
+    report writes them everywhere. counts: the columns (positions) that hold counts of persons,
+    or "alla"; the privacy scanner checks those cells for counts under k."""
 
     def cell(v):
         if isinstance(v, str):
@@ -138,11 +147,21 @@ def styled(table: pd.DataFrame, sprak: str, decimals: int = 0, counts=None) -> S
         index=[None if n is None else html.escape(str(n)) for n in shown.index.names],
         columns=[None if n is None else html.escape(str(n)) for n in shown.columns.names],
     )
-    styler = SafeStyler(shown).format(cell).format_index(axis=0).format_index(axis=1)
+    styler = SafeStyler(shown).format(cell).format_index(axis=0).format_index(axis=1).set_caption(caption)
     if counts is not None:
         spec = counts if counts == "alla" else ",".join(str(i) for i in counts)
         styler = styler.set_table_attributes(f'data-antal="{spec}"')
     return styler
+
+
+def whole(styler: Styler, sprak: str, columns) -> Styler:
+    """Show the given columns (labels as shown) as whole numbers: they count persons."""
+    return styler.format(lambda v: v if isinstance(v, str) else fmt.number(v, 0, sprak), subset=list(columns))
+
+
+def caption(plan: Plan, sv: str, en: str) -> str:
+    """A table's title in the report's language."""
+    return sv if plan.sprak == "sv" else en
 
 
 SECTIONS = {
@@ -161,6 +180,11 @@ SECTIONS = {
         "sjuk_enheter": "Enheter",
         "sjuk_ar": "Sjukfrånvaro per år",
         "kolada": "Kommunen jämfört med riket",
+        "las": "Så läser du rapporten",
+        "inledning": "Inledning och syfte",
+        "utmaningar": "Förvaltningens utmaningar",
+        "uppfoljning": "Uppföljning av planen",
+        "befolkning": "Befolkningen under planperioden",
         "scenarier": "Scenarier: andra lösningar",
         "robusthet": "Håller strategierna när antagandena varierar?",
         "kompetens": "Kompetens och chefer",
@@ -168,13 +192,14 @@ SECTIONS = {
         "behorighet": "Behörighet",
         "utbildning": "Lokalt utbildade",
         "aktivitetsplan": "Aktivitetsplan",
-        "ekonomi_ram": "Avvikelse mellan personalframskrivning och ram",
+        "ekonomi_ram": "Ekonomi och ram",
         "backtest": "Efterhandsprövning",
         "personal_idag": "Personalen idag",
         "utveckling": "Antal anställda över tid",
-        "omsattning": "Personalomsättning och pensionsavgångar",
+        "omsattning": "Personalomsättning",
         "sjukfranvaro": "Sjukfrånvaro",
         "ekonomi": "Lönekostnader och hyrpersonal",
+        "aktiviteter": "Aktiviteter per strategiområde",
         "om_underlaget": "Om underlaget",
         "antaganden": "Antaganden och deras källor",
         "kanslighet": "Vilket antagande betyder mest",
@@ -195,6 +220,11 @@ SECTIONS = {
         "sjuk_enheter": "Units",
         "sjuk_ar": "Sick leave per year",
         "kolada": "The municipality against Sweden",
+        "las": "How to read this report",
+        "inledning": "Introduction and purpose",
+        "utmaningar": "The department’s challenges",
+        "uppfoljning": "How the plan is followed up",
+        "befolkning": "The population over the plan period",
         "scenarier": "Scenarios: other solutions",
         "robusthet": "Do the strategies hold up when the assumptions vary?",
         "kompetens": "Competence and managers",
@@ -202,12 +232,13 @@ SECTIONS = {
         "behorighet": "Qualifications",
         "utbildning": "Local education",
         "aktivitetsplan": "Activity plan",
-        "ekonomi_ram": "Staff increase against the budget frame",
+        "ekonomi_ram": "Costs and the budget frame",
         "backtest": "Backtest",
         "utveckling": "Employees over time",
-        "omsattning": "Turnover and retirements",
+        "omsattning": "Turnover",
         "sjukfranvaro": "Sick leave",
         "ekonomi": "Wage and agency-staff costs",
+        "aktiviteter": "Activities by strategy area",
         "om_underlaget": "About the data",
         "antaganden": "Assumptions and their sources",
         "kanslighet": "Which assumption matters most",
@@ -215,9 +246,11 @@ SECTIONS = {
 }
 
 
-#: The report's main sections in order: the table of contents links to them.
+#: The report's main sections in order: the table of contents links to those present.
 TOC = (
+    "inledning",
     "sammanfattning",
+    "utmaningar",
     "personalbehov",
     "rekrytering",
     "omsattning",
@@ -226,20 +259,78 @@ TOC = (
     "scenarier",
     "kompetens",
     "aktivitetsplan",
+    "uppfoljning",
     "om_underlaget",
 )
 
 
-def heading(plan: Plan, section: str, level: int = 2) -> Markdown:
-    """A section heading in the report's language, with a stable anchor (id = section key)."""
-    return Markdown(f'<a id="{section}"></a>\n\n{"#" * level} {SECTIONS[plan.sprak][section]}')
+def present(plan: Plan, section: str) -> bool:
+    """Whether a section has anything to show: the board's texts and the Kolada comparison
+    are optional, and a missing one leaves no empty heading."""
+    from kompetens.io.texts import SECTIONS as TEXTS
+
+    if section in TEXTS:
+        return section in plan.texts
+    if section == "kolada":
+        return bool(plan.key_figures.get("kolada"))
+    if section in ("utbildning", "behorighet"):
+        return bool(plan.key_figures.get("kompetens", {}).get(section))
+    return True
+
+
+def heading(plan: Plan, section: str, level: int = 2) -> Markdown | None:
+    """A section heading in the report's language, with a stable anchor (id = section key);
+    None (nothing shown) for an optional section without content."""
+    if not present(plan, section):
+        return None
+    text = SECTIONS[plan.sprak][section]
+    if section == "scenarier":
+        from kompetens.report.narrative import solutions_name
+
+        name = solutions_name(plan.params["andra_losningar_namn"], plan.sprak)
+        text = f"{text.split(':')[0]}: {name}"
+    return Markdown(f'<a id="{section}"></a>\n\n{"#" * level} {text}')
 
 
 def table_of_contents(plan: Plan) -> Markdown:
     """Links to the report's main sections."""
     title = "Innehåll" if plan.sprak == "sv" else "Contents"
-    links = "\n".join(f"{i}. [{SECTIONS[plan.sprak][key]}](#{key})" for i, key in enumerate(TOC, start=1))
-    return Markdown(f"**{title}**\n\n{links}")
+    keys = [key for key in TOC if present(plan, key)]
+    links = "\n".join(f"{i}. [{SECTIONS[plan.sprak][key]}](#{key})" for i, key in enumerate(keys, start=1))
+    return Markdown(f'<nav class="kompetens-toc">\n\n**{title}**\n\n{links}\n\n</nav>')
+
+
+def board_text(plan: Plan, section: str) -> Markdown | None:
+    """The board's own words for a section (texter/<slug>/<section>.md), or None."""
+    text = plan.texts.get(section)
+    return Markdown(text) if text else None
+
+
+def reading_guide(plan: Plan) -> Markdown:
+    """Så läser du rapporten: persons, the band and the confidence interval, one sentence each."""
+    if plan.sprak == "sv":
+        lines = [
+            f"**{SECTIONS['sv']['las']}**",
+            "",
+            "- **Personer** anges i hela tal; beräkningarna görs med decimaler, som finns i Excel-filen.",
+            "- **Osäkerhetsintervallet (10:e–90:e percentilen)** är det spann som framskrivningen hamnar inom "
+            "i 8 av 10 simuleringar, när avgångarna varierar slumpmässigt.",
+            "- **Konfidensintervallet (95 % KI)** anger hur säkert ett beräknat värde är: med den data vi har "
+            "ligger det sanna värdet inom intervallet med 95 % säkerhet.",
+            f"- **–** betyder att uppgiften gäller färre än {plan.k} personer och döljs.",
+        ]
+    else:
+        lines = [
+            f"**{SECTIONS['en']['las']}**",
+            "",
+            "- **Persons** are shown as whole numbers; the calculations keep decimals, which the Excel file has.",
+            "- **The uncertainty band (10th–90th percentile)** is the range the projection falls within in "
+            "8 of 10 simulations, when exits vary at random.",
+            "- **The confidence interval (95% CI)** shows how certain an estimate is: given the data, the true "
+            "value lies within it with 95% confidence.",
+            f"- **–** means that the figure concerns fewer than {plan.k} persons and is hidden.",
+        ]
+    return Markdown('<div class="kompetens-guide">\n\n' + "\n".join(lines) + "\n\n</div>")
 
 
 def as_image(fig: Figure) -> Image:
@@ -252,8 +343,17 @@ def as_image(fig: Figure) -> Image:
 
 
 def title(plan: Plan) -> Markdown:
-    h = HEADERS[plan.sprak]
-    return Markdown(f"# {h['title']}: {escape(plan.params['titel'])}\n\n{fmt.years(plan.basar, plan.slutar)}")
+    """The title page: the plan, the board or department, the period and the date."""
+    h, sv = HEADERS[plan.sprak], plan.sprak == "sv"
+    lines = [f"# {h['title']}: {escape(plan.params['titel'])}", ""]
+    if plan.params["forvaltning"] and plan.params["forvaltning"] != plan.params["titel"]:
+        lines += [f"{'Förvaltning' if sv else 'Department'}: {escape(plan.params['forvaltning'])}", ""]
+    lines += [
+        f"{'Planperiod' if sv else 'Plan period'}: {fmt.years(plan.basar, plan.slutar)}",
+        "",
+        f"{'Datum' if sv else 'Date'}: {dt.date.today().isoformat()}",
+    ]
+    return Markdown('<div class="kompetens-titel">\n\n' + "\n".join(lines) + "\n\n</div>")
 
 
 def save_key_figures(plan: Plan) -> None:
@@ -312,15 +412,43 @@ def provenance(plan: Plan) -> Markdown:
     except PackageNotFoundError:  # pragma: no cover - running from a source tree
         pkg = "okänd"
     sv = plan.sprak == "sv"
-    lines = ["| Tabell | Fil | SHA-256 |" if sv else "| Table | File | SHA-256 |", "|---|---|---|"]
-    lines += [f"| {t} | {escape(s['fil'])} | `{s['sha256']}` |" for t, s in plan.inputs.sources.items()]
+    files = pd.DataFrame(
+        [[s["fil"], s["sha256"]] for s in plan.inputs.sources.values()],
+        index=list(plan.inputs.sources),
+        columns=["Fil" if sv else "File", "SHA-256"],
+    ).rename_axis("Tabell" if sv else "Table")
     shown = {k: v for k, v in plan.params.items() if k not in ("data_dir", "utkatalog")}
-    params = ", ".join(f"`{k}` = {escape(repr(v))}" for k, v in shown.items())
+    # settings with keys of their own (levers, qualification rule) as written in the params file
+    params = pd.DataFrame(
+        {
+            "Värde" if sv else "Value": [
+                f"<code>{html.escape(_value(v, plan.sprak))}</code>"
+                if isinstance(v, dict)
+                else html.escape(_value(v, plan.sprak))
+                for v in shown.values()
+            ]
+        },
+        index=pd.Index(list(shown), name="Parameter"),
+    )
     k = plan.k
+
+    def html_table(table: pd.DataFrame, title: str, code: bool = False) -> str:
+        if code:  # parameter keys as written in a params file; values escaped above
+            styler = table.style.set_caption(title)
+            return styler.format_index(lambda key: f"<code>{html.escape(str(key))}</code>", axis=0).to_html()
+        styler = table.style.set_caption(title).format(escape="html")
+        return styler.format_index(escape="html", axis=0).to_html()
+
     text = [
-        "\n".join(lines),
+        html_table(files, "Indatafiler och deras kontrollsummor" if sv else "Input files and their checksums"),
         "",
-        (f"**Parametrar:** {params}" if sv else f"**Parameters:** {params}"),
+        html_table(
+            params,
+            "Parametrar, med namnen som i params-filen (– = inte angiven)"
+            if sv
+            else "Parameters, named as in the params file (– = not set)",
+            code=True,
+        ),
         "",
         f"**Version:** kompetens {pkg}" + (f", commit `{c}`" if (c := _git_commit()) else ""),
         "",
@@ -341,11 +469,28 @@ def provenance(plan: Plan) -> Markdown:
     return Markdown("\n".join(text))
 
 
+def _value(value, sprak: str) -> str:
+    """A parameter's value as a reader reads it: – for none, lists and mappings as text."""
+    if value is None:
+        return "–"
+    if isinstance(value, bool):
+        return ("ja" if value else "nej") if sprak == "sv" else ("yes" if value else "no")
+    if isinstance(value, float):
+        return fmt.number(value, 4, sprak).rstrip("0").rstrip(",.")
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {_value(v, sprak)}" for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return "; ".join(_value(v, sprak) for v in value)
+    return str(value).replace("|", "/")
+
+
 def excel_tables(plan: Plan) -> Markdown:
     """Write tabeller.xlsx beside the report and link to it."""
     from kompetens.report.excel import FILENAME, write_tables
 
-    write_tables(plan, plan.key_figures, plan.utkatalog)
+    write_tables(plan, plan.utkatalog)
     text = (
         "Alla tabeller finns också som Excel-fil, ett blad per avsnitt: "
         if plan.sprak == "sv"

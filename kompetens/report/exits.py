@@ -11,7 +11,7 @@ from kompetens.privacy.suppression import hidden_groups
 from kompetens.report import figures as plots
 from kompetens.report import formats as fmt
 from kompetens.report import narrative
-from kompetens.report.common import HEADERS, as_image, styled, year_table
+from kompetens.report.common import HEADERS, as_image, caption, styled, year_table
 from kompetens.vocabulary import SUPPRESSED, TOTAL
 
 
@@ -41,7 +41,12 @@ def turnover_table(plan: Plan) -> Styler:
             }
         )
     table.index = [", ".join(labels.get(part, part) for part in key.split(", ")) for key in table.index]
-    return styled(table.rename_axis(columns=HEADERS[sprak]["ar"]), sprak, 1)
+    title = caption(
+        plan,
+        "Personalomsättning per år enligt olika definitioner (%)",
+        "Turnover by year under different definitions (%)",
+    )
+    return styled(table.rename_axis(columns=HEADERS[sprak]["ar"]), sprak, 1, caption=title)
 
 
 def leavers_table(plan: Plan) -> Styler:
@@ -64,7 +69,14 @@ def leavers_table(plan: Plan) -> Styler:
         plan.sprak
     ]
     table.columns = names
-    return styled(table, plan.sprak, 1, counts=[0, 1]).format(lambda v: fmt.number(v, 0, plan.sprak), subset=names[:2])
+    title = caption(
+        plan,
+        f"Avgångar och personalomsättning {plan.basar} per ålder och anställningstid",
+        f"Leavers and turnover {plan.basar} by age and tenure",
+    )
+    return styled(table, plan.sprak, 1, counts=[0, 1], caption=title).format(
+        lambda v: fmt.number(v, 0, plan.sprak), subset=names[:2]
+    )
 
 
 def retention_figure(plan: Plan) -> Image:
@@ -86,7 +98,12 @@ def retirement_table(plan: Plan) -> Styler | Markdown:
         )
     table = year_table(figures["pensionsavgangar"])
     table[HEADERS[sprak]["summa"]] = pd.Series(figures["pensionsavgangar_period"], dtype=float)
-    return styled(table.rename_axis(columns=HEADERS[sprak]["ar"]), sprak, 1)
+    title = caption(
+        plan,
+        "Beräknade pensionsavgångar per yrkesgrupp och år (personer)",
+        "Projected retirements by occupational group and year (persons)",
+    )
+    return styled(table.rename_axis(columns=HEADERS[sprak]["ar"]), sprak, 0, caption=title)
 
 
 def retention_table(plan: Plan) -> Styler:
@@ -112,14 +129,17 @@ def retention_table(plan: Plan) -> Styler:
         {
             "Anställningar" if sv else "Employments": table["antal"].astype(float),
             "Median (år)" if sv else "Median (years)": table["median_ar"],
-            "95 % KI" if sv else "95% CI": ci("median_ki_lag", "median_ki_hog"),
+            "Median, 95 % KI" if sv else "Median, 95% CI": ci("median_ki_lag", "median_ki_hog"),
             "Kvar efter 1 år (%)" if sv else "Still employed after 1 year (%)": 100 * table["kvar_1_ar"],
-            "95 % KI ": ci("kvar_1_ki_lag", "kvar_1_ki_hog", 100, 0),
+            "1 år, 95 % KI" if sv else "1 year, 95% CI": ci("kvar_1_ki_lag", "kvar_1_ki_hog", 100, 0),
             "Kvar efter 3 år (%)" if sv else "Still employed after 3 years (%)": 100 * table["kvar_3_ar"],
-            "95 % KI  ": ci("kvar_3_ki_lag", "kvar_3_ki_hog", 100, 0),
+            "3 år, 95 % KI" if sv else "3 years, 95% CI": ci("kvar_3_ki_lag", "kvar_3_ki_hog", 100, 0),
         }
     )
-    return styled(shown.rename_axis(None), plan.sprak, 1).format(
+    title = caption(
+        plan, "Hur länge anställningarna varar, per yrkesgrupp", "How long employments last, by occupational group"
+    )
+    return styled(shown.rename_axis(None), plan.sprak, 1, caption=title).format(
         lambda v: fmt.number(v, 0, plan.sprak), subset=[shown.columns[0]]
     )
 
@@ -135,5 +155,12 @@ def exit_causes_table(plan: Plan) -> Styler:
             y: 100 * float(curve.loc[:y].iloc[-1]) if (curve.index <= y).any() else 0.0 for y in (1, 3, 5)
         }
     sv = plan.sprak == "sv"
-    table = pd.DataFrame(rows).T.rename(columns=lambda y: f"Efter {y} år (%)" if sv else f"After {y} years (%)")
-    return styled(table, plan.sprak, 1)
+    table = pd.DataFrame(rows).T.rename(
+        columns=lambda y: f"Efter {y} år (%)" if sv else f"After {y} year{'s' if y > 1 else ''} (%)"
+    )
+    title = caption(
+        plan,
+        "Andel av de anställda som har slutat, per orsak, efter 1, 3 och 5 år",
+        "Share of employees who have left, by reason, after 1, 3 and 5 years",
+    )
+    return styled(table, plan.sprak, 1, caption=title)

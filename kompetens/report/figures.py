@@ -59,7 +59,9 @@ def staff_by_group_age(counts: pd.DataFrame, ar: int, sprak: str = "sv") -> Figu
     return fig
 
 
-def lines_by_group(table: pd.DataFrame, title: str, ylabel: str, sprak: str = "sv") -> Figure:
+def lines_by_group(
+    table: pd.DataFrame, title: str, ylabel: str, sprak: str = "sv", legend: str | None = None
+) -> Figure:
     """Lines of a yrkesgrupp (rows) × year (columns) table; Totalt and hidden (NaN) cells left out."""
     t = LABELS[sprak]
     long = (
@@ -76,7 +78,7 @@ def lines_by_group(table: pd.DataFrame, title: str, ylabel: str, sprak: str = "s
         sns.lineplot(data=long, x="ar", y="antal", hue="yrkesgrupp", marker="o", palette=PALETTE, ax=ax)
         ax.set(title=title, xlabel=t["ar"], ylabel=ylabel)
         ax.xaxis.get_major_locator().set_params(integer=True)
-        ax.legend(title=t["yrkesgrupp"], fontsize="small", bbox_to_anchor=(1.02, 1), loc="upper left")
+        ax.legend(title=legend or t["yrkesgrupp"], fontsize="small", bbox_to_anchor=(1.02, 1), loc="upper left")
     return fig
 
 
@@ -188,7 +190,7 @@ LABELS["sv"].update(
     {
         "monthly": "Sjukfrånvaro per månad",
         "observed": "Utfall",
-        "model": "Modellens trend",
+        "model": "Modellens värde (trend och säsong)",
         "forecast": "Prognos: förväntat värde (95 % KI)",
         "prediction": "95 % prognosintervall för utfallet",
         "month": "Månad",
@@ -203,7 +205,7 @@ LABELS["en"].update(
     {
         "monthly": "Sick leave per month",
         "observed": "Observed",
-        "model": "Model trend",
+        "model": "Model (trend and season)",
         "forecast": "Forecast: expected value (95% CI)",
         "prediction": "95% prediction interval for the outcome",
         "month": "Month",
@@ -255,6 +257,10 @@ def sick_leave_monthly(
     return fig
 
 
+#: Age bands as every table and figure of the report writes them.
+AGE_LABELS = {"≤29": "–29", "≥50": "50–"}
+
+
 def age_band_trends(bands: pd.DataFrame, sprak: str = "sv") -> Figure:
     """Yearly change in percentage points per age band with 95 % CIs."""
     t = LABELS[sprak]
@@ -271,7 +277,7 @@ def age_band_trends(bands: pd.DataFrame, sprak: str = "sv") -> Figure:
             capsize=4,
         )
         ax.axvline(0, color="0.4", lw=1)
-        ax.set_yticks(list(y), list(bands.index))
+        ax.set_yticks(list(y), [AGE_LABELS.get(b, b) for b in bands.index])
         ax.set(title=t["bands"], xlabel=t["pp_year"], ylabel=t["aldersband"])
     return fig
 

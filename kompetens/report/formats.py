@@ -10,8 +10,9 @@ EN_DASH = "–"
 
 
 def number(x: float, decimals: int = 0, sprak: str = "sv") -> str:
-    """A number with thousands separator and the language's decimal mark."""
-    if x is None or (isinstance(x, float) and math.isnan(x)):
+    """A number with thousands separator and the language's decimal mark; – when there is
+    none (missing, or an error in percent of zero)."""
+    if x is None or (isinstance(x, float) and not math.isfinite(x)):
         return EN_DASH
     text = f"{x:,.{decimals}f}"
     if sprak == "sv":

@@ -1,4 +1,13 @@
-"""Generated text: Jinja2 templates filled only with values from the key figures."""
+"""Generated text: Jinja2 templates filled only with values from the key figures.
+
+Each section names its strongest signal, chosen by a fixed rule:
+
+- turnover: the age band whose turnover in the base year is highest relative to the whole
+  staff's, when it is at least STANDS_OUT (1.5) times as high; otherwise that turnover is
+  much the same across ages;
+- recruitment: the yrkesgrupp (at least k staff) whose recruitment need over the period is
+  largest relative to its staff in the base year.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +22,13 @@ from kompetens.vocabulary import TOTAL
 TEMPLATES = Path(__file__).parent / "templates"
 #: A relative change smaller than this (0.05 %) is described as unchanged.
 UNCHANGED = 0.0005
+#: An age band's turnover "stands out" when it is at least this many times the total's.
+STANDS_OUT = 1.5
+#: Age bands as the text writes them.
+AGE_WORDS = {
+    "sv": {"≤29": "29 år eller yngre", "30–49": "30–49 år", "≥50": "50 år eller äldre"},
+    "en": {"≤29": "aged 29 or younger", "30–49": "aged 30–49", "≥50": "aged 50 or older"},
+}
 
 
 @cache
@@ -31,6 +47,7 @@ def _environment(sprak: str) -> jinja2.Environment:
     env.globals["ar_span"] = fmt.years
     env.globals["riktning"] = lambda change, words: direction(change, words)
     env.globals["andel_ord"] = lambda share: share_words(share, sprak)
+    env.globals["alder_ord"] = lambda band: AGE_WORDS[sprak].get(band, band)
     env.filters["pp"] = lambda x: fmt.number(abs(x), 2, sprak)
     env.filters["pp_signed"] = lambda x: fmt.number(x, 2, sprak)
     env.globals["ki"] = lambda lo, hi, d=1, scale=1.0: fmt.interval(lo, hi, d, sprak, scale)
@@ -40,13 +57,13 @@ def _environment(sprak: str) -> jinja2.Environment:
 
 def share_words(share: float, sprak: str = "sv") -> str:
     """A share in words, as the plans write it: "nästan hälften", "drygt hälften" …"""
-    words = {"sv": ("nästan hälften", "drygt hälften", "en andel"), "en": ("almost half", "just over half", "a share")}
-    near, over, other = words[sprak]
+    words = {"sv": ("nästan hälften", "drygt hälften"), "en": ("almost half", "just over half")}
+    near, over = words[sprak]
     if 0.40 <= share < 0.50:
         return near
     if 0.50 <= share < 0.60:
         return over
-    return other
+    return ""
 
 
 def direction(change: float, words: tuple[str, str, str]) -> str:
@@ -108,7 +125,35 @@ def summary_values(figures: dict) -> dict:
         "extern": figures.get("personalbehov_extern", False),
     }
     values.update(_projection_values(figures))
+    values["relativt_storst"] = relative_recruitment(figures)
     return values
+
+
+def relative_recruitment(figures: dict) -> tuple[str, float, float] | None:
+    """(yrkesgrupp, recruitment need over the period, as a share of its staff in the base
+    year) of the group with the largest such share, among groups of at least k staff."""
+    staff, need, k = figures["antal_basar"], figures["rekryteringsbehov_period"], figures["k_anonymitet"]
+    shares = {
+        g: need[g] / staff[g]
+        for g in staff
+        if g != TOTAL and staff[g] is not None and staff[g] >= k and need.get(g) is not None
+    }
+    if not shares:
+        return None
+    group = max(sorted(shares), key=shares.get)
+    return group, need[group], shares[group]
+
+
+def turnover_signal(figures: dict) -> tuple[str, float, float] | None:
+    """(age band, its turnover, the total's) in the base year when the band's turnover is the
+    highest relative to the total and at least STANDS_OUT times it; None otherwise."""
+    rates = figures.get("personalomsattning_aldersband") or {}
+    total = rates.get(TOTAL)
+    bands = {b: r for b, r in rates.items() if b != TOTAL and r is not None}
+    if not bands or not total:
+        return None
+    band = max(bands, key=bands.get)
+    return (band, bands[band], total) if bands[band] >= STANDS_OUT * total else None
 
 
 def _projection_values(figures: dict) -> dict:
@@ -160,12 +205,21 @@ def economics_values(figures: dict) -> dict:
         "andel": figures["direktiv"]["andel"],
         "direktiv_personer": figures["direktiv"]["personer"][TOTAL],
         "direktiv_kostnad": figures["direktiv"]["mnkr"][TOTAL] * 1e6,
+        "budget": figures.get("budgetperiod"),
     }
 
 
-def economics(figures: dict, sprak: str = "sv") -> str:
-    """The paragraph on the staff increase, its cost, the frame and the directive."""
-    return render("ekonomi.md.j2", sprak, **economics_values(figures))
+def solutions_name(name: str | None, sprak: str) -> str:
+    """The board's name for "andra lösningar" (params andra_losningar_namn), or the plain words."""
+    if name is None or name == "andra lösningar":
+        return "andra lösningar" if sprak == "sv" else "other solutions"
+    return name
+
+
+def economics(figures: dict, sprak: str = "sv", namn: str | None = None) -> str:
+    """The paragraph on the staff increase, its cost, the frame and the directive; namn: the
+    board's name for other solutions."""
+    return render("ekonomi.md.j2", sprak, namn=solutions_name(namn, sprak), **economics_values(figures))
 
 
 def summary(figures: dict, sprak: str = "sv") -> str:
@@ -196,6 +250,9 @@ def turnover_values(figures: dict) -> dict:
         "omsattning_sista": (max(rate), rate[max(rate)]) if rate else None,
         "omsattning_forsta": (min(rate), rate[min(rate)]) if len(rate) > 1 else None,
         "storsta_aldersband": max(bands.items(), key=lambda kv: kv[1]) if bands else None,
+        "signal": turnover_signal(figures),
+        "signal_jamn": bool(figures.get("personalomsattning_aldersband")) and turnover_signal(figures) is None,
+        "basar": figures["basar"],
         "forsta_ar": window[0],
         "sista_ar": window[1],
         "under_3": figures["avgangar_anstallningstid"]["under_3_ar"],
@@ -259,10 +316,10 @@ def scenario_values(figures: dict) -> dict:
     }
 
 
-def scenarios(figures: dict, sprak: str = "sv") -> str:
+def scenarios(figures: dict, sprak: str = "sv", namn: str | None = None) -> str:
     """The paragraph on the levers: how far they lower the recruitment need and whether they
     cover the directive's share of the staff increase."""
-    return render("scenarier.md.j2", sprak, **scenario_values(figures))
+    return render("scenarier.md.j2", sprak, namn=solutions_name(namn, sprak), **scenario_values(figures))
 
 
 def competence_values(figures: dict) -> dict:

@@ -10,7 +10,7 @@ from kompetens.models import staff
 from kompetens.plan.prepare import Plan
 from kompetens.report import figures as plots
 from kompetens.report import narrative
-from kompetens.report.common import HEADERS, as_image, styled
+from kompetens.report.common import HEADERS, as_image, caption, styled
 
 
 def sick_leave_figure(plan: Plan) -> Image:
@@ -60,6 +60,7 @@ def absence_table(plan: Plan) -> Styler:
     parts = []
     labels = {
         "yrkesgrupp": HEADERS[sprak]["yrkesgrupp"],
+        "forvaltning": "Förvaltning" if sprak == "sv" else "Department",
         "aldersband": "Ålder" if sprak == "sv" else "Age",
         "kon": "Kön" if sprak == "sv" else "Sex",
     }
@@ -70,7 +71,16 @@ def absence_table(plan: Plan) -> Styler:
             s.index = pd.MultiIndex.from_product([[label], s.index])
             parts.append(s)
     table = pd.concat(parts).to_frame("Sjukfrånvaro (%)" if sprak == "sv" else "Sick leave (%)")
-    return styled(table, sprak, 1)
+    title = caption(
+        plan,
+        "Sjukfrånvaro de senaste tolv månaderna per grupp (yrkesgrupp, förvaltning, ålder, kön)"
+        if plan.params["forvaltning"] is None
+        else "Sjukfrånvaro de senaste tolv månaderna per yrkesgrupp, ålder och kön",
+        "Sick leave over the last twelve months by group (occupation, department, age, sex)"
+        if plan.params["forvaltning"] is None
+        else "Sick leave over the last twelve months by occupational group, age and sex",
+    )
+    return styled(table, sprak, 1, caption=title)
 
 
 def flagged_table(plan: Plan) -> Styler | Markdown:
@@ -88,7 +98,12 @@ def flagged_table(plan: Plan) -> Styler | Markdown:
         "andel_foregaende_12_man": "Föregående 12 mån (%)" if sprak == "sv" else "Previous 12 months (%)",
         "forandring_pp": "Förändring (procentenheter)" if sprak == "sv" else "Change (percentage points)",
     }
-    return styled(table.rename(columns=names).rename_axis(None), sprak, 1)
+    title = caption(
+        plan,
+        f"Enheter med sjukfrånvaro över {plan.params['sjukfranvaro_grans'] * 100:.0f} %",
+        f"Units with sick leave above {plan.params['sjukfranvaro_grans'] * 100:.0f}%",
+    )
+    return styled(table.rename(columns=names).rename_axis(None), sprak, 1, caption=title)
 
 
 def kolada_table(plan: Plan) -> Styler | Markdown:
@@ -96,11 +111,7 @@ def kolada_table(plan: Plan) -> Styler | Markdown:
     figures, sprak = plan.key_figures, plan.sprak
     kolada = figures.get("kolada")
     if not kolada:
-        return Markdown(
-            "Ingen Kolada-fil (kolada.json) i underlaget."
-            if sprak == "sv"
-            else "No Kolada file (kolada.json) in the data."
-        )
+        return None  # the section and its heading are left out
     names = (
         ["Nyckeltal", "År", "Kommunen", "Riket", "Denna rapport"]
         if sprak == "sv"
@@ -112,11 +123,7 @@ def kolada_table(plan: Plan) -> Styler | Markdown:
         columns=names,
     )
     source = "Källa: Kolada (RKA), kolada.se" if sprak == "sv" else "Source: Kolada (RKA), kolada.se"
-    return (
-        styled(table, sprak, 1)
-        .format(str, subset=[names[0], names[1]])
-        .set_caption(source)
-        .set_table_styles(
-            [{"selector": "caption", "props": "caption-side: bottom; text-align: left;"}], overwrite=False
-        )
+    title = caption(
+        plan, "Nyckeltal från Kolada: kommunen och riket", "Indicators from Kolada: the municipality and Sweden"
     )
+    return styled(table, sprak, 1, caption=f"{title}. {source}").format(str, subset=[names[0], names[1]])

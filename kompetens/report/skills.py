@@ -10,8 +10,8 @@ from kompetens.plan.prepare import Plan
 from kompetens.report import figures as plots
 from kompetens.report import formats as fmt
 from kompetens.report import narrative
-from kompetens.report.common import HEADERS, as_image, styled
-from kompetens.vocabulary import SUPPRESSED
+from kompetens.report.common import HEADERS, as_image, caption, styled, whole
+from kompetens.vocabulary import SUPPRESSED, TOTAL
 
 
 def scenario_table(plan: Plan) -> Styler | Markdown:
@@ -19,15 +19,10 @@ def scenario_table(plan: Plan) -> Styler | Markdown:
     figures, sprak = plan.key_figures, plan.sprak
     sc = figures.get("scenarier")
     if not sc or not sc["var_for_sig"]:
-        return Markdown(
-            "Inga spakar är valda i parametrarna (heltid, forlang_arbetslivet, minska_omsattning, "
-            "teknik, kompetensvaxling)."
-            if sprak == "sv"
-            else "No levers are set in the parameters."
-        )
+        return None  # the text says that no strategy is chosen
     rows = {"Baslinje" if sprak == "sv" else "Baseline": sc["baslinje"]}
     rows.update({v["namn"]: v for v in sc["var_for_sig"].values()})
-    rows["Alla spakar tillsammans" if sprak == "sv" else "All levers together"] = sc["tillsammans"]
+    rows["Alla valda strategier tillsammans" if sprak == "sv" else "All chosen strategies together"] = sc["tillsammans"]
     names = (
         {
             "personalbehov_slutar": "Personalbehov slutår",
@@ -44,7 +39,15 @@ def scenario_table(plan: Plan) -> Styler | Markdown:
         }
     )
     table = pd.DataFrame(rows).T[list(names)].astype(float).rename(columns=names)
-    return styled(table, sprak, 1)
+    title = caption(
+        plan,
+        "Varje strategi för sig jämförd med baslinjen (stegen i diagrammet nedan räknas i stället "
+        "en i taget ovanpå varandra och kan därför skilja sig)",
+        "Each strategy alone against the baseline (the chart below adds them one at a time on top of "
+        "each other, so its steps can differ)",
+    )
+    persons = list(names.values())[:3]
+    return whole(styled(table, sprak, 1, caption=title), sprak, persons)
 
 
 def scenario_figure(plan: Plan) -> Image | Markdown:
@@ -59,7 +62,7 @@ def scenario_figure(plan: Plan) -> Image | Markdown:
 
 def scenario_text(plan: Plan) -> Markdown:
     figures, sprak = plan.key_figures, plan.sprak
-    return Markdown(narrative.scenarios(figures, sprak))
+    return Markdown(narrative.scenarios(figures, sprak, plan.params["andra_losningar_namn"]))
 
 
 #: The bundles' names in an English report (the Swedish ones are kompetens.models.scenarios.NAMES).
@@ -103,9 +106,9 @@ def robustness_text(plan: Plan) -> Markdown:
     else:
         text = (
             f"Each bar shows in what share of {n} possible outcomes a bundle of strategies lowers the "
-            f"recruitment need {fmt.years(plan.basar + 1, plan.slutar)} by at least the directive's {target} of "
-            "the staff increase. The outcomes draw the demand drivers' weight, the retirement timing, the "
-            "turnover level, each strategy's effect and the random exits together, each within its range. "
+            f"recruitment need {fmt.years(plan.basar + 1, plan.slutar)} by at least the directive’s {target} of "
+            "the staff increase. The outcomes draw the demand drivers’ weight, the retirement timing, the "
+            "turnover level, each strategy’s effect and the random exits together, each within its range. "
             f"**{fmt.escape(_bundle_name(best, sprak))}** meets the target in {share} of the outcomes."
         )
         if r["exempel"]:
@@ -135,7 +138,12 @@ def robustness_table(plan: Plan) -> Styler | Markdown:
         ]
         for name, p in r["paket"].items()
     }
-    return styled(pd.DataFrame.from_dict(rows, orient="index", columns=cols), sprak)
+    title = caption(
+        plan,
+        "Strategipaketen: hur ofta de når direktivets mål och hur mycket rekrytering de undviker",
+        "The bundles of strategies: how often they meet the directive and how much recruitment they avoid",
+    )
+    return styled(pd.DataFrame.from_dict(rows, orient="index", columns=cols), sprak, caption=title)
 
 
 def robustness_figure(plan: Plan) -> Image | Markdown:
@@ -165,7 +173,10 @@ def managers_table(plan: Plan) -> Styler | Markdown:
         else ["Units", "Managers", "Staff", "Staff per manager", "Smallest", "Median", "Largest"]
     )
     table.columns = names
-    return styled(table, sprak, 1).format(lambda v: fmt.number(v, 0, sprak), subset=names[:3] + names[4:])
+    title = caption(
+        plan, "Medarbetare per första linjens chef, per förvaltning", "Staff per first-line manager, by department"
+    )
+    return whole(styled(table, sprak, 1, caption=title), sprak, names[:3] + names[4:])
 
 
 def managers_by_sex_age(plan: Plan) -> Styler | Markdown:
@@ -175,8 +186,12 @@ def managers_by_sex_age(plan: Plan) -> Styler | Markdown:
         return Markdown("–")
     table = pd.DataFrame.from_dict(chefer["kon_alder"], orient="index")
     table = table.rename(index={"K": "Kvinnor" if sprak == "sv" else "Women", "M": "Män" if sprak == "sv" else "Men"})
+    title = caption(plan, f"Chefer per kön och ålder {plan.basar}", f"Managers by sex and age, {plan.basar}")
     return styled(
-        table.rename_axis(columns="Ålder" if sprak == "sv" else "Age").fillna(SUPPRESSED), sprak, counts="alla"
+        table.rename_axis(columns="Ålder" if sprak == "sv" else "Age").fillna(SUPPRESSED),
+        sprak,
+        counts="alla",
+        caption=title,
     )
 
 
@@ -184,12 +199,11 @@ def qualification_table(plan: Plan) -> Styler | Markdown:
     figures, sprak = plan.key_figures, plan.sprak
     q = figures.get("kompetens", {}).get("behorighet")
     if not q:
-        return Markdown(
-            "Underlaget har ingen uppgift om behörighet (kolumnen behorig)."
-            if sprak == "sv"
-            else "The data has no qualification column (behorig)."
-        )
+        return None  # the section and its heading are left out
     table = pd.DataFrame.from_dict(q, orient="index").astype(float)
+    required = (plan.params.get("behorighet") or {}).get("grupp")
+    shown = (table["obehoriga"] != 0) | (table.index == required) | (table.index == TOTAL)
+    table = table[shown]
     table["andel_behoriga"] = 100 * table["andel_behoriga"]
     names = (
         ["Anställda", "Saknar behörighet", "Andel behöriga (%)"]
@@ -197,7 +211,12 @@ def qualification_table(plan: Plan) -> Styler | Markdown:
         else ["Employees", "Not qualified", "Share qualified (%)"]
     )
     table.columns = names
-    return styled(table, sprak, 1, counts=[0, 1]).format(lambda v: fmt.number(v, 0, sprak), subset=names[:2])
+    title = caption(
+        plan,
+        "Yrkesgrupper där medarbetare saknar behörighet (i övriga grupper har alla behörighet eller finns inget krav)",
+        "Groups where staff lack the qualification (in the other groups all are qualified or no qualification is required)",
+    )
+    return whole(styled(table, sprak, 1, counts=[0, 1], caption=title), sprak, names[:2])
 
 
 def qualification_path_table(plan: Plan) -> Styler | Markdown:
@@ -212,12 +231,12 @@ def qualification_path_table(plan: Plan) -> Styler | Markdown:
         if sprak == "sv"
         else ["Leave (turnover)", "Trained", "Without the qualification at year end"]
     )
-    caption = (
-        f"{path['grupp']}: behörighetskrav från {path['datum']}"
-        if sprak == "sv"
-        else f"{path['grupp']}: qualification required from {path['datum']}"
+    title = caption(
+        plan,
+        f"{path['grupp']}: behörighetskrav från {path['datum']} (personer)",
+        f"{path['grupp']}: qualification required from {path['datum']} (persons)",
     )
-    return styled(table.rename_axis(columns=HEADERS[sprak]["ar"]), sprak, 1).set_caption(caption)
+    return styled(table.rename_axis(columns=HEADERS[sprak]["ar"]), sprak, 0, caption=title)
 
 
 def agency_figure(plan: Plan) -> Image | Markdown:
@@ -233,44 +252,110 @@ def education_table(plan: Plan) -> Styler | Markdown:
     figures, sprak = plan.key_figures, plan.sprak
     rows = figures.get("kompetens", {}).get("utbildning")
     if not rows:
-        return Markdown(
-            "Ingen uppgift om lokalt utbildade (utbildade_per_ar) i parametrarna."
-            if sprak == "sv"
-            else "No local education supply (utbildade_per_ar) in the parameters."
-        )
+        return None  # the section and its heading are left out
     table = pd.DataFrame(rows).pivot(index="yrkesgrupp", columns="ar", values="tackning") * 100
-    return styled(
-        table.rename_axis(
-            index=None, columns=(HEADERS[sprak]["ar"] + (" – täckning (%)" if sprak == "sv" else " – coverage (%)"))
-        ),
-        sprak,
+    title = caption(
+        plan,
+        "Hur stor del av rekryteringsbehovet som de lokalt utbildade täcker, per år (%)",
+        "Share of the recruitment need met by local education, by year (%)",
     )
+    return styled(table.rename_axis(index=None, columns=HEADERS[sprak]["ar"]), sprak, caption=title)
+
+
+#: SKL's nine strategies (2018) in English, for English reports.
+AREAS_EN = {
+    "Använd kompetens rätt": "Use competence right",
+    "Bredda rekryteringen": "Broaden recruitment",
+    "Förläng arbetslivet": "Extend working life",
+    "Marknadsför jobben": "Market the jobs",
+    "Skapa engagemang": "Create engagement",
+    "Använd tekniken & digitaliseringen": "Use technology and digitalisation",
+    "Fler jobbar mer": "More people work more",
+    "Lönekarriär och löneutveckling": "Pay careers and pay development",
+    "Utvecklings- och karriärmöjligheter": "Development and career opportunities",
+}
+
+
+def _area(name: str, sprak: str) -> str:
+    return AREAS_EN.get(name, name) if sprak == "en" else name
 
 
 def activity_table(plan: Plan) -> Styler | Markdown:
+    """Activities per strategy area and status, with totals."""
     figures, sprak = plan.key_figures, plan.sprak
-    plan = figures.get("kompetens", {}).get("aktivitetsplan")
-    if not plan:
+    acts = figures.get("kompetens", {}).get("aktivitetsplan")
+    if not acts:
         return Markdown(
-            "Ingen aktivitetsplan (aktivitetsplan.yaml) i underlaget."
+            "Underlaget har ingen aktivitetsplan (aktivitetsplan.yaml)."
             if sprak == "sv"
-            else "No activity plan (aktivitetsplan.yaml) in the data."
+            else "The data has no activity plan (aktivitetsplan.yaml)."
         )
-    table = pd.DataFrame.from_dict(plan["per_omrade"], orient="index")
-    return styled(table.rename_axis(index=None, columns="Status"), sprak)
+    table = pd.DataFrame.from_dict(acts["per_omrade"], orient="index")
+    table = table.rename(index=lambda a: _area(a, sprak))
+    title = caption(plan, "Antal aktiviteter per strategiområde och status", "Activities by strategy area and status")
+    return styled(table.rename_axis(index=None, columns="Status"), sprak, caption=title).format_index(
+        escape="html", axis=0
+    )
+
+
+def activity_plan_table(plan: Plan) -> Styler | None:
+    """The whole activity plan as the plans show it: Område · Vad · Aktivitet · Ansvarig ·
+    När · Uppföljning · Status, grouped by strategy area in the list's order, late ones marked."""
+    acts, sprak = plan.activities, plan.sprak
+    if acts is None or acts.empty:
+        return None
+    from kompetens.io.activities import STRATEGIES
+
+    order = list(plan.params["omraden"] or STRATEGIES["skr2018"])
+    acts = acts.assign(_order=acts["omrade"].map(order.index)).sort_values(["_order", "nar"], kind="stable")
+    h = HEADERS[sprak]
+    names = (
+        ["Område", "Vad", "Aktivitet", "Ansvarig", "När", "Uppföljning", "Status"]
+        if sprak == "sv"
+        else ["Area", "What", "Activity", "Responsible", "When", "Follow-up", "Status"]
+    )
+    table = pd.DataFrame(
+        {
+            names[0]: [_area(a, sprak) for a in acts["omrade"]],
+            names[1]: acts["vad"].fillna("").astype(str),
+            names[2]: acts["aktivitet"].astype(str),
+            names[3]: acts["ansvarig"].astype(str),
+            names[4]: acts["nar"].astype(str),
+            names[5]: acts["uppfoljning"].fillna("").astype(str),
+            names[6]: [h.get(v, v) for v in acts["status"]],
+        }
+    )
+    table = table.set_index(names[0])
+    late = h["försenad"]
+    title = caption(
+        plan,
+        "Aktivitetsplan per strategiområde (försenade aktiviteter i fetstil)",
+        "Activity plan by strategy area (late activities in bold)",
+    )
+    return (
+        styled(table, sprak, caption=title)
+        .format(escape="html")
+        .format_index(escape="html", axis=0)
+        .map(lambda v: "font-weight: bold; color: #a4000f" if v == late else "", subset=[names[6]])
+        .set_table_attributes('class="kompetens-aktiviteter"')
+    )
 
 
 def late_activities(plan: Plan) -> Styler | Markdown:
     figures, sprak = plan.key_figures, plan.sprak
-    plan = figures.get("kompetens", {}).get("aktivitetsplan")
-    if not plan or not plan["forsenade"]:
+    acts = figures.get("kompetens", {}).get("aktivitetsplan")
+    if not acts or not acts["forsenade"]:
         return Markdown("")
-    table = pd.DataFrame(plan["forsenade"]).set_index("aktivitet")
+    table = pd.DataFrame(acts["forsenade"]).set_index("aktivitet")
+    table["omrade"] = [_area(a, sprak) for a in table["omrade"]]
     names = (
         {"omrade": "Område", "ansvarig": "Ansvarig", "nar": "När"}
         if sprak == "sv"
         else {"omrade": "Area", "ansvarig": "Responsible", "nar": "When"}
     )
-    return styled(table.rename(columns=names).rename_axis(None), sprak).set_caption(
-        "Försenade aktiviteter" if sprak == "sv" else "Late activities"
+    title = caption(plan, "Försenade aktiviteter", "Late activities")
+    return (
+        styled(table.rename(columns=names).rename_axis(None), sprak, caption=title)
+        .format(escape="html")
+        .format_index(escape="html", axis=0)
     )

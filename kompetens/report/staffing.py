@@ -11,7 +11,7 @@ from kompetens.plan.prepare import Plan
 from kompetens.report import figures as plots
 from kompetens.report import formats as fmt
 from kompetens.report import narrative
-from kompetens.report.common import HEADERS, as_image, styled, year_table
+from kompetens.report.common import HEADERS, as_image, caption, styled, whole, year_table
 from kompetens.vocabulary import TOTAL
 
 
@@ -19,7 +19,32 @@ def need_table(plan: Plan) -> Styler:
     """Personalbehov (persons) per yrkesgrupp and year, Totalt last."""
     figures, sprak = plan.key_figures, plan.sprak
     table = year_table(figures["personalbehov"])
-    return styled(table.rename_axis(columns=HEADERS[sprak]["ar"]), sprak)
+    title = caption(
+        plan, "Personalbehov per yrkesgrupp och år (personer)", "Staff need by occupational group and year (persons)"
+    )
+    return styled(table.rename_axis(columns=HEADERS[sprak]["ar"]), sprak, caption=title)
+
+
+def population_table(plan: Plan) -> Styler:
+    """Residents per age band and year over the plan period (the municipality's forecast)."""
+    table = staff.population_by_band(plan.inputs.befolkning, plan.basar, plan.slutar)
+    title = caption(
+        plan,
+        "Befolkningen per åldersgrupp och år enligt kommunens prognos (invånare)",
+        "Population by age group and year, the municipality’s forecast (residents)",
+    )
+    return styled(table.rename_axis(index=None, columns=HEADERS[plan.sprak]["ar"]), plan.sprak, caption=title)
+
+
+def population_figure(plan: Plan) -> Image:
+    """Each age band's population as an index, the base year = 100."""
+    table = staff.population_by_band(plan.inputs.befolkning, plan.basar, plan.slutar)
+    index = 100 * table.div(table[plan.basar], axis=0)
+    sv = plan.sprak == "sv"
+    title = (
+        f"Befolkningen per åldersgrupp, {plan.basar} = 100" if sv else f"Population by age group, {plan.basar} = 100"
+    )
+    return as_image(plots.lines_by_group(index, title, "Index", plan.sprak, legend="Ålder" if sv else "Age"))
 
 
 def need_figure(plan: Plan) -> Image:
@@ -32,7 +57,12 @@ def recruitment_table(plan: Plan) -> Styler:
     figures, sprak = plan.key_figures, plan.sprak
     table = year_table(figures["rekryteringsbehov"])
     table[HEADERS[sprak]["summa"]] = pd.Series(figures["rekryteringsbehov_period"], dtype=float)
-    return styled(table.rename_axis(columns=HEADERS[sprak]["ar"]), sprak)
+    title = caption(
+        plan,
+        "Rekryteringsbehov per yrkesgrupp och år (personer)",
+        "Recruitment need by occupational group and year (persons)",
+    )
+    return styled(table.rename_axis(columns=HEADERS[sprak]["ar"]), sprak, caption=title)
 
 
 def _components(figures: dict) -> pd.DataFrame | None:
@@ -60,7 +90,10 @@ def components_table(plan: Plan) -> Styler | Markdown:
         )
     h = HEADERS[sprak]
     parts.index = [h["pensionsavgangar"], h["ovriga_avgangar"], h["okat_behov"], h["rekryteringsbehov"]]
-    return styled(parts.rename_axis(columns=h["ar"]), sprak)
+    title = caption(
+        plan, "Rekryteringsbehovet och vad det består av (personer)", "What the recruitment need is made of (persons)"
+    )
+    return styled(parts.rename_axis(columns=h["ar"]), sprak, caption=title)
 
 
 def recruitment_figure(plan: Plan) -> Image:
@@ -77,7 +110,7 @@ def recruitment_figure(plan: Plan) -> Image:
 
 def economics_text(plan: Plan) -> Markdown:
     figures, sprak = plan.key_figures, plan.sprak
-    return Markdown(narrative.economics(figures, sprak))
+    return Markdown(narrative.economics(figures, sprak, plan.params["andra_losningar_namn"]))
 
 
 def economics_table(plan: Plan) -> Styler:
@@ -93,7 +126,13 @@ def economics_table(plan: Plan) -> Styler:
             h["direktiv_mnkr"]: pd.Series(figures["direktiv"]["mnkr"], dtype=float),
         }
     )
-    return styled(table.reindex([g for g in figures["personalokning"] if g != TOTAL] + [TOTAL]), sprak, 1)
+    title = caption(
+        plan,
+        f"Personalökning {figures['basar']}–{figures['slutar']} och dess kostnad per yrkesgrupp",
+        f"Staff increase {figures['basar']}–{figures['slutar']} and its cost by occupational group",
+    )
+    table = table.reindex([g for g in figures["personalokning"] if g != TOTAL] + [TOTAL])
+    return whole(styled(table, sprak, 1, caption=title), sprak, [h["personalokning"], h["direktiv_personer"]])
 
 
 def backtest_table(plan: Plan) -> Styler | Markdown:
@@ -109,12 +148,13 @@ def backtest_table(plan: Plan) -> Styler | Markdown:
     h = HEADERS[sprak]
     table = pd.DataFrame.from_dict(bt["tabell"], orient="index").astype(float)
     table.columns = [h.get(c, c) for c in table.columns]
-    intro = (
-        f"Framskrivning från {bt['basar']} jämförd med utfallet {bt['slutar']}."
-        if sprak == "sv"
-        else f"Projection from {bt['basar']} compared with the outcome in {bt['slutar']}."
+    intro = caption(
+        plan,
+        f"Efterhandsprövning: framskrivning från {bt['basar']} jämförd med utfallet {bt['slutar']} (personer)",
+        f"Backtest: projection from {bt['basar']} compared with the outcome in {bt['slutar']} (persons)",
     )
-    return styled(table, sprak, 1).set_caption(intro)
+    persons = [c for c in table.columns if "(%)" not in c]
+    return whole(styled(table, sprak, 1, caption=intro), sprak, persons)
 
 
 def staff_by_group_age_table(plan: Plan) -> Styler:
@@ -124,6 +164,11 @@ def staff_by_group_age_table(plan: Plan) -> Styler:
         table.rename_axis(index=h["yrkesgrupp"], columns="Ålder" if plan.sprak == "sv" else "Age"),
         plan.sprak,
         counts="alla",
+        caption=caption(
+            plan,
+            f"Anställda per yrkesgrupp och ålder {plan.basar}",
+            f"Employees by occupational group and age, {plan.basar}",
+        ),
     )
 
 
@@ -136,7 +181,8 @@ def staff_summary_table(plan: Plan) -> Styler:
     table = staff.staff_summary(plan.inputs.personal, plan.basar, plan.k, plan.masks).rename_axis(None)
     for col in ("sysselsattningsgrad", "andel_60_plus"):
         table[col] = 100 * table[col]
-    return styled(table, plan.sprak, 1, counts=[0]).format(
+    title = caption(plan, f"Personalen per yrkesgrupp {plan.basar}", f"Staff by occupational group, {plan.basar}")
+    return styled(table, plan.sprak, 1, counts=[0], caption=title).format(
         lambda v: fmt.number(v, 0, plan.sprak),
         subset=[HEADERS[plan.sprak]["antal"], HEADERS[plan.sprak]["arsarbetare"]],
     )
@@ -144,7 +190,10 @@ def staff_summary_table(plan: Plan) -> Styler:
 
 def headcount_table(plan: Plan) -> Styler:
     table = staff.headcount_by_year(plan.inputs.personal, plan.k, plan.masks)
-    return styled(table.rename_axis(index=None, columns=HEADERS[plan.sprak]["ar"]), plan.sprak, counts="alla")
+    title = caption(plan, "Anställda per yrkesgrupp och år", "Employees by occupational group and year")
+    return styled(
+        table.rename_axis(index=None, columns=HEADERS[plan.sprak]["ar"]), plan.sprak, counts="alla", caption=title
+    )
 
 
 def headcount_figure(plan: Plan) -> Image:
@@ -155,7 +204,10 @@ def headcount_figure(plan: Plan) -> Image:
 
 def exits_table(plan: Plan) -> Styler:
     table = staff.exits_by_year(plan.inputs.avgangar, plan.k, plan.masks)
-    return styled(table.rename_axis(index=None, columns=HEADERS[plan.sprak]["ar"]), plan.sprak, counts="alla")
+    title = caption(plan, "Avslutade anställningar per orsak och år", "Ended employments by reason and year")
+    return styled(
+        table.rename_axis(index=None, columns=HEADERS[plan.sprak]["ar"]), plan.sprak, counts="alla", caption=title
+    )
 
 
 def costs_table(plan: Plan) -> Styler | Markdown:
@@ -173,4 +225,9 @@ def costs_table(plan: Plan) -> Styler | Markdown:
         .rename_axis(None)
         .T
     )
-    return styled(table, plan.sprak, 1)
+    return styled(
+        table,
+        plan.sprak,
+        1,
+        caption=caption(plan, "Lönekostnad och hyrpersonal per år", "Wage cost and agency staff by year"),
+    )

@@ -24,6 +24,7 @@ from kompetens.io.params import SLUG, load_params
 from kompetens.plan.key_figures import FILENAME as NYCKELTAL
 from kompetens.plan.key_figures import read_key_figures
 from kompetens.report.narrative import TEMPLATES
+from kompetens.report.pdf import FILENAME as PDF
 from kompetens.run.execute import (
     FAILURE,
     HTML,
@@ -251,13 +252,15 @@ def write_index(results: list[RunResult], out_dir: str | Path) -> Path:
         r = this_run.get(slug)
         fel = (r.fel if r is not None and not r.ok else None) or _failure(out_dir / slug)
         row = {"slug": slug, "titel": str(present[slug].get("titel", slug)), "nyckeltal": present[slug], "fel": fel}
+        row["pdf"] = (out_dir / slug / PDF).is_file()
         (rows if set(present[slug]) >= INDEX_KEYS else others).append(row)
+    rows.sort(key=lambda row: bool(row["nyckeltal"].get("forvaltning")))  # the board first
     failed = [
         {"titel": r.titel, "fil": Path(r.params_file).name, "fel": r.fel}
         for r in results
         if not r.ok and r.slug not in present
     ]
-    html = env.get_template("index.html.j2").render(rows=rows, others=others, failed=failed, html=HTML)
+    html = env.get_template("index.html.j2").render(rows=rows, others=others, failed=failed, html=HTML, pdf=PDF)
     path = out_dir / INDEX
     tmp = out_dir / f".{INDEX}.{os.getpid()}.tmp"
     try:

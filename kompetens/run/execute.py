@@ -22,13 +22,14 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from kompetens.errors import ReportError
+from kompetens.errors import KompetensError, ReportError
 from kompetens.io.fingerprint import PACKAGE_ROOT, package_hash, sha256
 from kompetens.io.load import data_folder, load_inputs
 from kompetens.io.params import DEFAULTS, load_params
 from kompetens.plan.key_figures import FILENAME as NYCKELTAL
 from kompetens.plan.key_figures import read_key_figures
 from kompetens.privacy.scanner import PersonIds, sanitise, scan_outputs
+from kompetens.report import pdf
 from kompetens.report.narrative import TEMPLATES
 
 NOTEBOOK = PACKAGE_ROOT / "notebooks" / "kompetensforsorjning.ipynb"
@@ -53,6 +54,8 @@ class RunResult:
     nyckeltal: dict = field(default_factory=dict)
     skipped: bool = False  # unchanged since the last successful run, not run again
     fel: str | None = None  # the error sanitised for the index page: no ids, dates or numbers
+    notes: list[str] = field(default_factory=list)  # what the reader should know, e.g. no PDF
+    pages: int | None = None  # rapport.pdf's page count
 
 
 @cache
@@ -72,12 +75,23 @@ def html_exporter():
 
 def render_html(executed, html: Path) -> None:
     """Export an executed notebook (a NotebookNode or a path) as HTML without code."""
-    exporter = html_exporter()
+    import nbformat
+
     if isinstance(executed, (str, Path)):
-        body, _ = exporter.from_filename(str(executed))
-    else:
-        body, _ = exporter.from_notebook_node(executed)
+        executed = nbformat.read(str(executed), as_version=4)
+    params = {**DEFAULTS, **executed.metadata.get("papermill", {}).get("parameters", {})}
+    executed.metadata["title"] = report_title(params)
+    exporter = html_exporter()
+    exporter.language_code = params["sprak"]  # <html lang>: the report's language
+    body, _ = exporter.from_notebook_node(executed)
     html.write_text(static_page(body), encoding="utf-8")
+
+
+def report_title(params: dict) -> str:
+    """The page title: the plan's name and the board or department, in the report's language."""
+    from kompetens.report.common import HEADERS
+
+    return f"{HEADERS[params['sprak']]['title']}: {params['titel']}"
 
 
 def static_page(body: str) -> str:
@@ -91,7 +105,9 @@ def _error_text(exc: BaseException) -> str:
     """A short readable error: the notebook's own exception when papermill reports one."""
     ename, evalue = getattr(exc, "ename", None), getattr(exc, "evalue", None)
     if ename:
-        return f"{ename}: {evalue}"
+        return str(evalue) if ename in ("InputError", "ReportError") else f"{ename}: {evalue}"
+    if isinstance(exc, KompetensError):  # our own errors say what is wrong in words
+        return str(exc)
     return f"{type(exc).__name__}: {exc}"
 
 
@@ -225,6 +241,11 @@ def _execute(params: dict, folder: Path, out_dir: Path, stamp: str, person_ids, 
         if findings:
             shown = "; ".join(str(f) for f in findings[:5])
             raise ReportError(f"integritetskontrollen hittade {len(findings)} fynd: {shown}")
+        # printed from the checked page: the PDF holds nothing the HTML does not
+        if pdf.chromium() is None:
+            result.notes.append("ingen rapport.pdf: Chromium saknas (Debian/Ubuntu: apt-get install chromium)")
+        else:
+            result.pages = pdf.write_pdf(tmp / HTML, tmp / pdf.FILENAME)
         record = {"indata": stamp, "utdata": output_hashes(tmp)}
         (tmp / FINGERPRINT).write_text(json.dumps(record, indent=1), encoding="utf-8")
         tmp.chmod(0o755)
