@@ -462,7 +462,7 @@ def provenance(plan: Plan) -> Markdown:
             "förvaltningarnas övriga rapporter. Inga person-id, namn eller födelsedatum visas."
             if sv
             else f"**Privacy:** figures about fewer than {k} persons are shown as –, and further cells are hidden so "
-            "that they cannot be derived from totals, other tables, other measures or the board's other "
+            "that they cannot be derived from totals, other tables, other measures or the board’s other "
             "reports. No person ids, names or birth dates are shown."
         ),
     ]
