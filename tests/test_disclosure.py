@@ -415,9 +415,9 @@ def _html_tables(plan) -> dict[str, pd.DataFrame]:
 def _read_report(folder: Path, slug: str, forvaltning: str | None) -> Report:
     figures = read_key_figures(folder)
     book = pd.read_excel(folder / excel.FILENAME, sheet_name=None, index_col=0)
-    # each sheet's table ends at its first empty row; its title and the note on hidden cells follow
+    # each sheet's table ends at its first row without a label; its title and the note on hidden cells follow
     book = {
-        n: t.iloc[: next((i for i, empty in enumerate(t.isna().all(axis=1)) if empty), len(t))] for n, t in book.items()
+        n: t.iloc[: next((i for i, label in enumerate(t.index) if pd.isna(label)), len(t))] for n, t in book.items()
     }
     sheets = {n: t.mask(t == SUPPRESSED).infer_objects() for n, t in book.items()}
     return Report(slug, forvaltning, figures, sheets)
