@@ -393,7 +393,7 @@ def _batch_in_process(inputs, params: list[dict], out: Path) -> Batch:
         figures = plan.key_figures
         target = out / p["slug"]
         kompetens.plan.key_figures.write_key_figures(figures, target)
-        excel.write_tables(plan, figures, target)
+        excel.write_tables(plan, target)
         reports[p["forvaltning"]] = _read_report(target, p["slug"], p["forvaltning"])
         reports[p["forvaltning"]].html = _html_tables(plan)
     return Batch(reports, inputs.personal, inputs.avgangar, plan.basar)

@@ -159,7 +159,8 @@ def _browse(server, html: str, name: str) -> str:
 def _ran(dom: str) -> bool:
     title = re.search(r"<title>(.*?)</title>", dom, flags=re.S)
     body = re.search(r"<body[^>]*>", dom)
-    return "XSS" in (title.group(1) if title else "") or "data-xss" in (body.group(0) if body else "")
+    # a payload that runs sets the title to XSS; the report's own title shows the payload as text
+    return (title.group(1).strip() if title else "") == "XSS" or "data-xss" in (body.group(0) if body else "")
 
 
 CSP = re.compile(r"<meta [^>]*http-equiv=\"Content-Security-Policy\"[^>]*>\s*")
