@@ -30,6 +30,7 @@ import kompetens
 from kompetens.plan.key_figures import read_key_figures
 from kompetens.plan.prepare import prepare
 from kompetens.report import excel
+from kompetens.report.common import HEADERS
 from kompetens.vocabulary import SUPPRESSED, TOTAL
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -544,7 +545,9 @@ def test_every_output_hides_the_same_cells(fixture_batch):
         sheet = s["Antal anställda"]
         sheet.columns = [str(c) for c in sheet.columns]
         assert (sheet.isna().to_numpy() == json_heads.loc[sheet.index, sheet.columns].isna().to_numpy()).all()
-        json_exits = pd.DataFrame(f["avgangar"]).T
+        json_exits = pd.DataFrame(f["avgangar"]).T.rename(
+            index=lambda x: HEADERS["sv"].get(x, x)
+        )  # as the sheet shows them
         sheet = s["Avgångar per orsak"]
         sheet.columns = [str(c) for c in sheet.columns]
         assert (sheet.isna().to_numpy() == json_exits.loc[sheet.index, sheet.columns].isna().to_numpy()).all()
