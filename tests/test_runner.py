@@ -57,9 +57,9 @@ def test_html_shows_no_code_and_has_the_report(batch):
         assert not any(line in html for src in sources for line in src.splitlines() if "report." in line)
         text = "".join(page.text)
         assert r.titel in text and "Sammanfattning" in text and "Om underlaget" in text
-        assert len(page.images) == 12 and all(src.startswith("data:image/png;base64,") for src in page.images)
+        assert len(page.images) == 13 and all(src.startswith("data:image/png;base64,") for src in page.images)
         # every figure is described by its own title, for readers with screen readers
-        assert "Antal anställda per år" in page.alts and len(set(page.alts)) == 12 and all(page.alts)
+        assert "Antal anställda per år" in page.alts and len(set(page.alts)) == 13 and all(page.alts)
         assert "Antaganden och deras källor" in text and "Pensionsmyndigheten" in text
 
 

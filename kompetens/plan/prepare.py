@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from kompetens.io.kolada import select_kommun
 from kompetens.io.fingerprint import demo_dir
+from kompetens.io.kolada import select_kommun
 from kompetens.io.load import Inputs, load_inputs, select_forvaltning
 from kompetens.io.params import check_params
 

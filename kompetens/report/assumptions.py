@@ -57,7 +57,12 @@ def assumptions_table(plan: Plan) -> Styler:
         for r in plan.key_figures["antaganden"]
     ]
     table = pd.DataFrame(rows, columns=COLUMNS[sprak]).set_index(COLUMNS[sprak][0])
-    return styled(table, sprak)
+    title = (
+        "Antaganden: värdet rapporten använde, enhet, källa och årgång"
+        if sprak == "sv"
+        else "Assumptions: the value the report used, unit, source and vintage"
+    )
+    return styled(table, sprak, caption=title)
 
 
 def sensitivity_figure(plan: Plan) -> Image | Markdown:
