@@ -72,7 +72,8 @@ def test_no_python_in_visible_text(reports):
 #: Markers that a table's, column's or row's numbers are not counts of persons.
 UNITS = re.compile(
     r"%|mnkr|SEK|tkr|\(år\)|\(years\)|procentenheter|percentage points|per chef|per manager|KI|CI|"
-    r"Median|Minst|Störst|Smallest|Largest|Medelålder|Mean age|Parametrar|Parameters"
+    r"Median|Minst|Störst|Smallest|Largest|Medelålder|Mean age|Parametrar|Parameters|"
+    r"Antaganden|Assumptions"  # these tables give each row's unit in a column of its own
 )
 NUMBER = re.compile(r"^−?-?\d{1,3}(?:[\u202f,]\d{3})*(?:[.,]\d+)?$")
 
