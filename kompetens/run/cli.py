@@ -67,7 +67,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--version", action="version", version=f"kompetens {VERSION}", help="visa versionen och avsluta"
     )
-    sub = parser.add_subparsers(dest="command", required=True, title="kommandon", metavar="{run,demo,validate,clean,import}")
+    sub = parser.add_subparsers(
+        dest="command", required=True, title="kommandon", metavar="{run,demo,validate,clean,import}"
+    )
     run = sub.add_parser("run", help="kör rapporten för varje params-fil", epilog=EPILOG)
     run.add_argument("params", nargs="*", type=Path, help="params/*.yaml (standard: alla i params/)")
     run.add_argument("--out", type=Path, default=PACKAGE_ROOT / "outputs", help="utkatalog (standard: outputs/)")
