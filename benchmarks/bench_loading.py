@@ -53,13 +53,14 @@ def write_register(folder: Path, seed: int = 5) -> None:
         ignore_index=True,
     )
     personal.to_parquet(folder / "personal.parquet")
-    pd.DataFrame(
+    pd.DataFrame(  # leavers of short employments outside the snapshots (the register's staff stay)
         {
-            "person_id": ids[:5000],
+            "person_id": np.char.add("L", np.arange(5000).astype(str)),
             "datum": pd.Timestamp("2024-05-31"),
             "forvaltning": dept[:5000],
             "yrkesgrupp": group[:5000],
             "orsak": "egen_begaran",
+            "anstallningsdatum": pd.Timestamp("2023-09-01"),
         }
     ).to_parquet(folder / "avgangar.parquet")
     months = pd.period_range("2019-01", periods=MONTHS, freq="M").astype(str).to_numpy()

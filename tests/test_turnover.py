@@ -121,10 +121,69 @@ def test_retention_agrees_with_lifelines_fitted_directly():
     np.testing.assert_allclose(r.survival["ki_lag"], kmf.confidence_interval_survival_function_.iloc[:, 0])
     assert r.median_ar["Totalt"] == pytest.approx(kmf.median_survival_time_)
     codes = spells["orsak"].map({"egen_begaran": 1, "ovrigt": 2, "pension": 3}).fillna(0).astype(int)
-    ajf = AalenJohansenFitter(seed=20251123, calculate_variance=False).fit(durations, codes, event_of_interest=1)
-    cif = r.kumulativ_incidens.query("orsak == 'egen_begaran'").set_index("ar")["andel"]
-    np.testing.assert_allclose(cif.to_numpy(), ajf.cumulative_density_.iloc[:, 0].to_numpy())
+    for i, reason in enumerate(("egen_begaran", "ovrigt", "pension"), start=1):
+        ajf = AalenJohansenFitter(calculate_variance=False).fit(durations, codes, event_of_interest=i)
+        cif = r.kumulativ_incidens[r.kumulativ_incidens["orsak"] == reason].set_index("ar")["andel"]
+        theirs = ajf.cumulative_density_.iloc[:, 0]  # lifelines spreads the tie at 5.0 years by jitter
+        at = np.searchsorted(theirs.index, cif.index.to_numpy() + 1e-3, side="right") - 1
+        np.testing.assert_allclose(cif.to_numpy(), theirs.to_numpy()[at])
     assert set(r.kumulativ_incidens["orsak"]) == {"egen_begaran", "ovrigt", "pension"}
+
+
+def _random_spells(rng, n, zero_share):
+    """n spells over 2015–2024 in whole months (so exits tie), some ending the day they start."""
+    start = pd.Timestamp("2015-01-01") + pd.to_timedelta(rng.integers(0, 120, n) * 30, unit="D")
+    length = pd.to_timedelta(rng.integers(0, 60, n) * 30, unit="D")
+    length = length.where(rng.random(n) > zero_share, pd.Timedelta(0))
+    end = (start + length).where(rng.random(n) < 0.7)
+    reasons = rng.choice(["egen_begaran", "ovrigt", "pension"], n)
+    return pd.DataFrame({"anstallningsdatum": start, "slutdatum": end, "orsak": np.where(end.notna(), reasons, None)})
+
+
+def _lifelines_cif(r, spells, start):
+    """lifelines' Aalen–Johansen on the same spells, as step functions per orsak. Exits are
+    spread by under a day (lifelines needs distinct exit times, after entry), so the curves are
+    compared at the end of each day, where these shifts do not show."""
+    observed = pd.Timestamp("2025-12-31")
+    entry_day = np.maximum((pd.Timestamp(start) - spells["anstallningsdatum"]).dt.days.to_numpy(), 0)
+    end = spells["slutdatum"].where(spells["slutdatum"] <= observed, observed).fillna(observed)
+    days = (end - spells["anstallningsdatum"]).dt.days.to_numpy().astype(float)
+    keep = ~((spells["slutdatum"] < pd.Timestamp(start)).to_numpy())
+    ended = (spells["slutdatum"] <= observed).to_numpy()
+    codes = {reason: i for i, reason in enumerate(sorted(set(spells.loc[ended & keep, "orsak"])), start=1)}
+    events = np.array([codes.get(o, 0) if e else 0 for o, e in zip(spells["orsak"], ended)])
+    rng = np.random.default_rng(0)
+    # exits spread within their day, censored spells after that day's exits (still at risk at them)
+    shifted = days + np.where(ended, rng.uniform(0.01, 0.5, len(days)), 0.9)
+    out = {}
+    for reason, i in codes.items():
+        ajf = AalenJohansenFitter(calculate_variance=False).fit(
+            shifted[keep] / 365.25, events[keep], event_of_interest=i, entry=entry_day[keep] / 365.25
+        )
+        out[reason] = ajf.cumulative_density_.iloc[:, 0]
+    return out
+
+
+@pytest.mark.parametrize("start", [None, "2018-01-01"])
+def test_cumulative_incidence_with_zero_length_and_tied_spells_matches_lifelines(start):
+    """Spells that start and end on the same day (hourly staff) and exits tied on the same
+    day: no crash, and over 30 random registers the curves equal lifelines' on every day."""
+    rng = np.random.default_rng(14)
+    for _ in range(30):
+        spells = _random_spells(rng, int(rng.integers(20, 200)), zero_share=0.2)
+        r = retention(spells, observationsdatum="2025-12-31", observationsstart=start)
+        cif = r.kumulativ_incidens
+        theirs = _lifelines_cif(r, spells, start or "1900-01-01")
+        days = np.arange(0, 11 * 365, 7) / 365.25 + 0.999 / 365.25  # just before the next day
+        for reason, curve in theirs.items():
+            ours = cif[cif["orsak"] == reason].set_index("ar")["andel"]
+            at = lambda c, t: c.loc[:t].iloc[-1] if (c.index <= t).any() else 0.0  # noqa: E731
+            np.testing.assert_allclose([at(ours, t) for t in days], [at(curve, t) for t in days], atol=1e-12)
+        # the causes together are everything that ended: 1 - Kaplan–Meier at every exit time
+        total = cif.groupby("ar")["andel"].sum()
+        km = r.survival.set_index("ar")["andel_kvar"]
+        both = total.index.intersection(km.index)
+        np.testing.assert_allclose(total.loc[both], 1 - km.loc[both], atol=1e-12)
 
 
 def test_retention_by_group_and_left_truncation():

@@ -182,7 +182,8 @@ def simulate(seed: int = T.SEED) -> dict[str, pd.DataFrame]:
         d = _UNIT_DEPT[u]
         n = 1 if u in first_line else T.OVRIG_LEDNING[_DEPTS[d]]
         age = rng.integers(35, 64, n)
-        hired = (start.start_time - pd.to_timedelta(rng.exponential(6.0, n) * DAYS_PER_YEAR, unit="D")).values
+        tenure = np.minimum(rng.exponential(6.0, n), age - 18)  # hired at 18 at the earliest
+        hired = (start.start_time - pd.to_timedelta(tenure * DAYS_PER_YEAR, unit="D")).values
         _hire(reg, rng, rng_q, start, [d] * n, [u] * n, [_LEDNING] * n, age=age, hired=hired)
 
     snapshots, absence = [], []

@@ -21,7 +21,7 @@ from kompetens.io.fingerprint import PACKAGE_ROOT, demo_dir, package_hash, sha25
 from kompetens.io.kolada import parse_kolada
 from kompetens.io.population import read_population
 from kompetens.io.schemas import TABLES, normalize_header
-from kompetens.io.validate import validate_frame, validate_table
+from kompetens.io.validate import plausibility_warnings, validate_frame, validate_table
 
 SUFFIXES = (".csv", ".csv.gz", ".xlsx", ".parquet")
 
@@ -39,22 +39,90 @@ class Inputs:
     sources: dict = field(default_factory=dict)  # table -> {"fil": name, "sha256": hex}
 
     @property
+    def warnings(self) -> list[str]:
+        """Values outside their plausible range but possible (e.g. a salary above 150 000 kr),
+        one line per table and column: shown under "Om underlaget"."""
+        return [w for source in self.sources.values() for w in source.get("varningar", [])]
+
+    @property
     def snapshot_years(self) -> list[int]:
         return sorted(int(y) for y in self.personal["ar"].unique())
 
 
-def _head(path: Path, size: int = 1 << 16) -> str:
-    """The start of a CSV file as text, for the checks that need only its first line."""
+def _raw_head(path: Path, size: int = 1 << 16) -> bytes:
     import gzip
 
     with (gzip.open if path.name.lower().endswith(".gz") else open)(path, "rb") as f:
-        raw = f.read(size)
+        return f.read(size)
+
+
+def _head(path: Path, size: int = 1 << 16) -> str:
+    """The start of a CSV file as text, for the checks that need only its first lines."""
+    raw = _raw_head(path, size)
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or raw[:200].count(b"\x00") > 10:
+        kind = "UTF-16-text" if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or raw[1:200:2].count(b"\x00") > 50 else None
+        if kind:
+            raise InputError(Problem(str(path), None, None, "filen är UTF-16-text: spara den som CSV (UTF-8)"))
+        raise InputError(Problem(str(path), None, None, "kan inte läsas: filen är inte text (CSV)"))
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             return raw.decode(encoding)
-        except UnicodeDecodeError:  # (or a character cut at the end of the block)
-            continue
-    return raw.decode("utf-8-sig", errors="replace")
+        except UnicodeDecodeError as exc:  # (or a character cut at the end of the block)
+            if encoding == "utf-8-sig" and exc.start < len(raw) - 4:
+                continue
+            if encoding == "utf-8-sig":
+                return raw[: exc.start].decode("utf-8-sig")
+    raise InputError(Problem(str(path), None, None, "kan inte läsas: filen är varken UTF-8 eller Windows-1252"))
+
+
+def _mixed_encoding(path: Path, sep: str) -> Problem | None:
+    """The first row written in Windows-1252 in a file that is otherwise UTF-8 (a row pasted
+    from another export): the Excel row and the column of its first such cell."""
+    import gzip
+
+    with (gzip.open if path.name.lower().endswith(".gz") else open)(path, "rb") as f:
+        lines = f.read().split(b"\n")
+    utf8_seen, first_bad = False, None
+    for number, line in enumerate(lines, start=1):
+        try:
+            text = line.decode("utf-8-sig" if number == 1 else "utf-8")
+            utf8_seen = utf8_seen or any(ord(c) > 127 for c in text)
+        except UnicodeDecodeError:
+            first_bad = first_bad or number
+    if first_bad is None or not utf8_seen:
+        return None
+    header = lines[0].decode("utf-8-sig", errors="replace").strip().split(sep)
+    column = None
+    for name, cell in zip(header, lines[first_bad - 1].split(sep.encode())):
+        try:
+            cell.decode("utf-8")
+        except UnicodeDecodeError:
+            column = normalize_header(name)
+            break
+    return Problem(
+        str(path),
+        first_bad,
+        column,
+        "raden är skriven i Windows-1252 men resten av filen i UTF-8 (blandad teckenkodning): spara om filen som UTF-8",
+    )
+
+
+def _header_row(rows: list[list], source: str) -> None:
+    """Refuse title rows above the header: the header is the first of the widest rows."""
+    widths = [sum(1 for c in row if str(c).strip() not in ("", "nan", "None")) for row in rows]
+    if not widths or max(widths) < 2:
+        return
+    first = widths.index(max(widths))
+    if first > 0 and widths[0] < max(widths):
+        raise InputError(
+            Problem(
+                source,
+                first + 1,
+                None,
+                f"kolumnrubrikerna står på rad {first + 1}: ta bort rubrik- och tomraderna ovanför, "
+                "rubrikraden ska vara rad 1",
+            )
+        )
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
@@ -63,18 +131,49 @@ def _read_csv(path: Path) -> pd.DataFrame:
     head = _head(path)
     if not head.strip():
         raise InputError(Problem(str(path), None, None, "filen är tom"))
-    first = head.split("\n", 1)[0]
-    sep = ";" if first.count(";") > first.count(",") else ","
-    if first.count(sep) == 0 and re.search(r"[\t|:]", first):
+    lines = head.split("\n")[:20]
+    counts = [max(line.count(";"), line.count(",")) for line in lines]
+    top = counts.index(max(counts))
+    sep = ";" if lines[top].count(";") > lines[top].count(",") else ","
+    if max(counts) == 0 and re.search(r"[\t|:]", lines[0]):
         raise InputError(Problem(str(path), 1, None, "bara en kolumn: fel avgränsare? Använd komma eller semikolon"))
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return pd.read_csv(
-                path, sep=sep, dtype="category", keep_default_na=False, na_values=[""], encoding=encoding
+    if max(counts) == 0 and any(ord(c) < 32 and c not in "\r\n\t" for c in head):
+        raise InputError(Problem(str(path), None, None, "kan inte läsas: filen är inte text (CSV)"))
+    import csv
+
+    try:  # quoted cells may hold the separator; the last line of the block may be cut
+        rows = list(csv.reader(lines[:-1] or lines, delimiter=sep))
+    except csv.Error:
+        rows = [line.split(sep) for line in (lines[:-1] or lines)]
+    _header_row(rows, str(path))
+    try:
+        return pd.read_csv(path, sep=sep, dtype="category", keep_default_na=False, na_values=[""], encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        mixed = _mixed_encoding(path, sep)
+        if mixed is not None:
+            raise InputError(mixed) from None
+    return pd.read_csv(path, sep=sep, dtype="category", keep_default_na=False, na_values=[""], encoding="cp1252")
+
+
+def _read_xlsx(path: Path) -> pd.DataFrame:
+    """The first sheet of a workbook, which must be the table with its header on row 1."""
+    with pd.ExcelFile(path) as book:
+        sheets = book.sheet_names
+        head = book.parse(sheets[0], header=None, nrows=20, dtype=str)
+        rows = head.fillna("").to_numpy().tolist()
+        width = max((sum(1 for c in row if str(c).strip()) for row in rows), default=0)
+        if width < 3 and len(sheets) > 1:
+            raise InputError(
+                Problem(
+                    str(path),
+                    None,
+                    None,
+                    f"bladet {sheets[0]!r} är inte en tabell (ett försättsblad?): lägg tabellen på första bladet "
+                    f"(arbetsboken har också {', '.join(repr(n) for n in sheets[1:4])})",
+                )
             )
-        except UnicodeDecodeError:
-            continue
-    raise AssertionError("cp1252 decodes any byte string")  # pragma: no cover
+        _header_row(rows, str(path))
+        return book.parse(sheets[0], dtype=str)
 
 
 def read_table(path: str | Path) -> pd.DataFrame:
@@ -82,6 +181,7 @@ def read_table(path: str | Path) -> pd.DataFrame:
     normalized headers; text stays text (as categories) and types are set by validation."""
     path = Path(path)
     name = path.name.lower()
+    kind = "Parquet" if name.endswith(".parquet") else "Excel (.xlsx)" if name.endswith(".xlsx") else "CSV"
     try:
         if name.endswith(".parquet"):  # text columns as categories: checks then run per distinct value
             import pyarrow as pa
@@ -92,11 +192,14 @@ def read_table(path: str | Path) -> pd.DataFrame:
             ]
             df = pq.read_table(path, read_dictionary=text).to_pandas(split_blocks=True, self_destruct=True)
         elif name.endswith(".xlsx"):
-            df = pd.read_excel(path, dtype=str)
+            df = _read_xlsx(path)
         else:
             df = _read_csv(path)
-    except (ValueError, OSError, pd.errors.ParserError) as exc:
-        raise InputError(Problem(str(path), None, None, f"kan inte läsas: {exc}")) from None
+    except InputError:
+        raise
+    except Exception as exc:
+        reason = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+        raise InputError(Problem(str(path), None, None, f"kan inte läsas som {kind}: {reason}")) from None
     if df.empty and len(df.columns) == 0:
         raise InputError(Problem(str(path), None, None, "filen är tom"))
     df.columns = [normalize_header(c) for c in df.columns]
@@ -104,12 +207,20 @@ def read_table(path: str | Path) -> pd.DataFrame:
 
 
 def find_file(data_dir: Path, table: str) -> Path | None:
+    """The table's file in data_dir; two files for one table (personal.csv and
+    personal.parquet) are refused, since either could be the current one."""
     suffixes = (*SUFFIXES, ".json") if table == "befolkning" else SUFFIXES
-    for suffix in suffixes:
-        path = data_dir / f"{table}{suffix}"
-        if path.exists():
-            return path
-    return None
+    found = [data_dir / f"{table}{suffix}" for suffix in suffixes if (data_dir / f"{table}{suffix}").exists()]
+    if len(found) > 1:
+        raise InputError(
+            Problem(
+                str(found[1]),
+                None,
+                None,
+                f"flera filer för samma tabell ({', '.join(p.name for p in found)}): behåll en",
+            )
+        )
+    return found[0] if found else None
 
 
 CACHE_DIR = PACKAGE_ROOT / "outputs" / ".cache"
@@ -254,7 +365,11 @@ def load_inputs(data_dir: str | Path | None = None, cache: bool = True) -> Input
 def _load_inputs(data_dir: Path) -> Inputs:
     tables, sources, problems = {}, {}, []
     for table, (_, required) in TABLES.items():
-        path = find_file(data_dir, table)
+        try:
+            path = find_file(data_dir, table)
+        except InputError as exc:
+            problems.extend(exc.problems)
+            continue
         if path is None:
             if required:
                 problems.append(Problem(str(data_dir / f"{table}.csv"), None, None, "filen saknas"))
@@ -266,6 +381,9 @@ def _load_inputs(data_dir: Path) -> Inputs:
             problems.extend(exc.problems)
             continue
         sources[table] = {"fil": path.name, "sha256": sha256(path)}
+        warned = plausibility_warnings(tables[table], table, path.name)
+        if warned:
+            sources[table]["varningar"] = [str(w) for w in warned]
     if (data_dir / "kolada.json").exists():  # every municipality in it; the plan picks its own
         try:
             tables["kolada"] = parse_kolada(data_dir / "kolada.json")
@@ -306,6 +424,8 @@ def check_relations(tables: dict, files: dict) -> list[Problem]:
         problems += _unknown(
             absence, "person_id", known, files["franvaro"], "personen finns varken i personal eller avgangar"
         )
+    problems += _absence_after_exit(personal, exits, absence, files["franvaro"])
+    problems += _exit_while_employed(personal, exits, files["avgangar"])
     for col, known in (("yrkesgrupp", groups), ("forvaltning", depts)):
         if col in absence:
             problems += _unknown(absence, col, known, files["franvaro"], f"okänd {col} (finns inte i personal)")
@@ -315,6 +435,58 @@ def check_relations(tables: dict, files: dict) -> list[Problem]:
         )
     problems += _population_gaps(tables["befolkning"], files["befolkning"])
     return problems
+
+
+def _absence_after_exit(personal, exits, absence, source: str, limit: int = 20) -> list[Problem]:
+    """Absence reported for a month after the person's last exit from the municipality
+    (not an internal move), unless they were hired again after it (a later
+    anstallningsdatum in personal, or an internal move after it)."""
+    if "person_id" not in absence or exits.empty:
+        return []
+    moves = exits["orsak"] == "intern_rorlighet"  # the person stays employed, elsewhere
+    last_exit = exits[~moves].groupby("person_id", observed=True)["datum"].max()
+    later_move = exits[moves].groupby("person_id", observed=True)["datum"].max()
+    last_exit = last_exit[~(later_move.reindex(last_exit.index) >= last_exit).fillna(False).to_numpy()]
+    rehired = personal.merge(last_exit.rename("exit"), left_on="person_id", right_index=True)
+    rehired = set(rehired.loc[rehired["anstallningsdatum"] > rehired["exit"], "person_id"])
+    last_exit = last_exit[~last_exit.index.isin(rehired)]
+    exit_month = last_exit.dt.strftime("%Y-%m")
+    rows = absence[absence["person_id"].isin(exit_month.index)]  # few of millions of person-months
+    ended = rows["person_id"].astype(object).map(exit_month)
+    bad = rows.index[(rows["manad"].astype(str) > ended.astype(str)).to_numpy()]
+    return [
+        Problem(
+            source,
+            int(i) + 2,
+            "manad",
+            f"frånvaro efter avgången ({ended[i]}) för samma person",
+            absence.at[i, "manad"],
+        )
+        for i in bad[:limit]
+    ]
+
+
+def _exit_while_employed(personal, exits, source: str, limit: int = 20) -> list[Problem]:
+    """An exit (other than an internal move) from an employment that personal still shows in
+    a later year's snapshot: same person, hired on or before the exit, snapshot after it."""
+    if exits.empty:
+        return []
+    ext = exits[exits["orsak"] != "intern_rorlighet"].reset_index()
+    both = ext[["index", "person_id", "datum"]].merge(
+        personal[["person_id", "ar", "anstallningsdatum"]], on="person_id", how="inner"
+    )
+    later = both[(both["ar"] > both["datum"].dt.year) & (both["anstallningsdatum"] <= both["datum"])]
+    rows = sorted(set(later["index"]))
+    return [
+        Problem(
+            source,
+            int(i) + 2,
+            "datum",
+            "avgång men fortfarande anställd: personal visar samma anställning ett senare år",
+            str(exits.at[i, "datum"].date()),
+        )
+        for i in rows[:limit]
+    ]
 
 
 def _population_gaps(pop: pd.DataFrame, source: str) -> list[Problem]:
@@ -331,6 +503,35 @@ def _population_gaps(pop: pd.DataFrame, source: str) -> list[Problem]:
             shown = ", ".join(map(str, gap[:10])) + (" …" if len(gap) > 10 else "")
             problems.append(Problem(source, None, "alder", f"åldrar saknas år {year}", shown))
     return problems
+
+
+def check_data_dir(data_dir: str | Path | None = None, areas=None, extern: str | None = None) -> Inputs:
+    """Everything a report reads from a data folder, checked before any report runs: the
+    tables and their relations, the activity plan (aktivitetsplan.yaml) against the
+    strategy areas (default SKR's nine) and, when named, the external projection (params
+    personalbehov_extern). Raises one InputError naming file, row and column."""
+    from kompetens.io import activities
+
+    folder = Path(data_dir) if data_dir is not None else demo_dir()
+    problems, inputs = [], None
+    try:
+        inputs = load_inputs(folder)
+    except InputError as exc:
+        problems += exc.problems
+    plan = folder / activities.FILENAME
+    if plan.exists():
+        try:
+            activities.load_activities(plan, areas or activities.STRATEGIES["skr2018"])
+        except InputError as exc:
+            problems += exc.problems
+    if extern:
+        try:
+            load_external_projection(extern, folder)
+        except InputError as exc:
+            problems += exc.problems
+    if problems:
+        raise InputError(problems)
+    return inputs
 
 
 def select_forvaltning(inputs: Inputs, forvaltning: str | None) -> Inputs:

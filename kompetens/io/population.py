@@ -186,7 +186,8 @@ def _csv_text(path: Path) -> str:
             return raw.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise AssertionError("cp1252 decodes any byte string")  # pragma: no cover
+    # five bytes (0x81, 0x8D, 0x8F, 0x90, 0x9D) are undefined in Windows-1252: not a text export
+    raise InputError(Problem(str(path), None, None, "kan inte läsas: filen är varken UTF-8 eller Windows-1252"))
 
 
 def _strip_scb_csv(text: str, source: str) -> str:

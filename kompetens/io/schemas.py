@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
@@ -12,6 +13,42 @@ ORSAKER = ("pension", "egen_begaran", "intern_rorlighet", "ovrigt", "okand")
 ANSTALLNINGSFORMER = ("tillsvidare", "visstid")
 KON = ("K", "M")
 MANAD_REGEX = r"^\d{4}-(0[1-9]|1[0-2])$"
+#: Limits that no real record exceeds (errors); plausible ranges that may be exceeded are
+#: warnings (kompetens.io.validate.WARN_LIMITS).
+MAX_MANADSLON = 1_000_000  # kr a month
+HOURS_IN_MONTH = 31 * 24  # one person's scheduled hours in a month cannot exceed them
+MIN_HIRE_AGE = 13  # youngest age for light work (Arbetsmiljöverket AFS 2012:3, minderåriga)
+FIRST_DATE = pd.Timestamp("1990-01-01")  # the first snapshot year the contracts accept
+
+
+def _today() -> pd.Timestamp:
+    return pd.Timestamp.today().normalize()
+
+
+def _hours(df: pd.DataFrame, column: str) -> pd.Series:
+    """An optional hours column, 0 where it is missing."""
+    return df[column].fillna(0) if column in df else pd.Series(0.0, index=df.index)
+
+
+def _first_of_pair(df: pd.DataFrame, a: str, b: str) -> pd.Series:
+    """True on the first row of each (a, b) pair; as ~df.duplicated([a, b]), but pairs of
+    integer codes are hashed instead of pairs of strings (millions of person-months)."""
+    codes_a, codes_b = pd.factorize(df[a])[0].astype("int64"), pd.factorize(df[b])[0].astype("int64")
+    return ~pd.Series(codes_a * (codes_b.max() + 2) + codes_b, index=df.index).duplicated()
+
+
+def _not_after(months: pd.Series, last: str) -> pd.Series:
+    """True where a YYYY-MM month (text, or categories of text) is not after last."""
+    if isinstance(months.dtype, pd.CategoricalDtype):
+        ok = np.append(np.asarray(months.cat.categories.astype(str) <= last), True)
+        codes = months.cat.codes.to_numpy()
+        return pd.Series(ok[np.where(codes >= 0, codes, len(ok) - 1)], index=months.index)
+    return months <= last
+
+
+def _first_differs(df: pd.DataFrame, key: str, column: str) -> pd.Series:
+    """True on rows whose column differs from the key's first row."""
+    return df[column] != df.groupby(key, observed=True)[column].transform("first")
 
 
 def _text(**kw):
@@ -33,7 +70,7 @@ PERSONAL = pa.DataFrameSchema(
         "fodelsear": pa.Column(int, pa.Check.in_range(1900, 2100)),
         "kon": pa.Column(str, pa.Check.isin(KON)),
         "sysselsattningsgrad": pa.Column(float, pa.Check.in_range(0, 1, include_min=False)),
-        "manadslon": pa.Column(float, pa.Check.ge(0)),
+        "manadslon": pa.Column(float, pa.Check.gt(0)),
         "anstallningsdatum": pa.Column("datetime64[ns]"),
         "anstallningsform": pa.Column(str, pa.Check.isin(ANSTALLNINGSFORMER)),
         "chef": pa.Column(bool),
@@ -51,6 +88,19 @@ PERSONAL = pa.DataFrameSchema(
         _rows(
             lambda df: df["anstallningsdatum"].dt.year <= df["ar"],
             "anstallningsdatum: anställningsdatum efter ögonblicksbildens år",
+        ),
+        _rows(
+            lambda df: df["anstallningsdatum"].dt.year >= df["fodelsear"] + MIN_HIRE_AGE,
+            f"anstallningsdatum: anställd innan personen fyllt {MIN_HIRE_AGE} (fodelsear + {MIN_HIRE_AGE})",
+        ),
+        _rows(lambda df: df["ar"] <= _today().year, "ar: år i framtiden"),
+        _rows(
+            lambda df: df["manadslon"] <= MAX_MANADSLON,
+            f"manadslon: orimligt hög månadslön (över {MAX_MANADSLON:,} kr)".replace(",", " "),
+        ),
+        _rows(
+            lambda df: ~_first_differs(df, "person_id", "fodelsear"),
+            "fodelsear: födelseår skiljer sig från personens tidigare rad",
         ),
     ],
     coerce=True,
@@ -76,8 +126,13 @@ AVGANGAR = pa.DataFrameSchema(
             lambda df: df["anstallningsdatum"] <= df["datum"] if "anstallningsdatum" in df else df["datum"].notna(),
             "datum: avgång före anställningsdatum",
         ),
-        _rows(lambda df: df["datum"] <= pd.Timestamp.today().normalize(), "datum: datum i framtiden"),
+        _rows(lambda df: df["datum"] <= _today(), "datum: datum i framtiden"),
+        _rows(lambda df: df["datum"] >= FIRST_DATE, f"datum: datum före {FIRST_DATE.year}"),
         _rows(lambda df: ~df.duplicated(["person_id", "datum", "orsak"]), "person_id: samma avgång två gånger"),
+        _rows(
+            lambda df: ~df.duplicated(["person_id", "datum"]) | df.duplicated(["person_id", "datum", "orsak"]),
+            "person_id: två avgångar samma dag",
+        ),
     ],
     coerce=True,
     strict=False,
@@ -94,7 +149,22 @@ FRANVARO = pa.DataFrameSchema(
         "fodelsear": pa.Column(int, pa.Check.in_range(1900, 2100), required=False),
         "kon": pa.Column(str, pa.Check.isin(KON), required=False),
     },
-    checks=[_rows(lambda df: df["sjuk_tid"] <= df["schemalagd_tid"], "sjuk_tid: sjuk_tid större än schemalagd_tid")],
+    checks=[
+        _rows(lambda df: df["sjuk_tid"] <= df["schemalagd_tid"], "sjuk_tid: sjuk_tid större än schemalagd_tid"),
+        _rows(
+            lambda df: _hours(df, "sjuk_kort") + _hours(df, "sjuk_lang") <= df["sjuk_tid"] + 1e-9,
+            "sjuk_kort: sjuk_kort + sjuk_lang större än sjuk_tid",
+        ),
+        _rows(lambda df: _not_after(df["manad"], _today().strftime("%Y-%m")), "manad: månad i framtiden"),
+        _rows(
+            lambda df: _first_of_pair(df, "person_id", "manad") if "person_id" in df else df["manad"].notna(),
+            "person_id: samma person två gånger samma månad",
+        ),
+        _rows(
+            lambda df: df["schemalagd_tid"] <= HOURS_IN_MONTH if "person_id" in df else df["manad"].notna(),
+            f"schemalagd_tid: fler timmar än en månad har ({HOURS_IN_MONTH})",
+        ),
+    ],
     coerce=True,
     strict=False,
 )

@@ -38,6 +38,16 @@ NUMERIC_COLUMNS = (
     "personalbehov",
     "rekryteringsbehov",
 )
+#: Text that exports write for a missing value; as a name it would become a group of its own.
+PLACEHOLDERS = {"null", "n/a", "#n/a", "na", "none", "nan", "nil", "-", "–", "?"}
+#: Plausible-range limits that may be legitimately exceeded: warnings in "Om underlaget".
+#: manadslon: 150 000 kr a month is about four times the mean monthly salary in the municipal
+#: sector (SCB, Lönestrukturstatistik, AM0106 "Genomsnittlig månadslön inom kommuner", 2023:
+#: about 37 000 kr) and above what most chief executives of municipalities earn; a higher salary is
+#: possible but worth a look. schemalagd_tid: 300 hours a person and month is full time
+#: (40 h/week, Arbetstidslagen SFS 1982:673 § 5, about 174 h/month) plus far more than the
+#: general overtime limit (200 h/year, § 8).
+WARN_LIMITS = {"manadslon": 150_000, "schemalagd_tid": 300}
 _TRUE = {"true", "1", "ja", "j", "sant", "x", "yes"}
 _FALSE = {"false", "0", "nej", "n", "falskt", "", "no"}
 
@@ -46,7 +56,24 @@ def validate_table(df: pd.DataFrame, table: str, source: str) -> pd.DataFrame:
     """Coerce and check df against the input table's contract; raise InputError listing every problem."""
     if df.empty:
         raise InputError(Problem(source, None, None, "filen har inga rader"))
+    duplicated = duplicate_columns(renamed(df, HEADER_ALIASES.get(table, {})).columns, source)
+    if duplicated:
+        raise InputError(duplicated)
     return validate_frame(renamed(df, HEADER_ALIASES.get(table, {})), TABLES[table][0], source)
+
+
+def plausibility_warnings(df: pd.DataFrame, table: str, source: str) -> list[Problem]:
+    """Values of a validated table outside their plausible range (WARN_LIMITS) but possible:
+    one Problem per column, naming the first such row and how many there are."""
+    warned = []
+    for column, limit in WARN_LIMITS.items():
+        if column not in df or (column == "schemalagd_tid" and "person_id" not in df):
+            continue  # hours of a whole group are sums, not one person's month
+        high = df.index[df[column] > limit]
+        if len(high):
+            rule = f"{len(high)} rader över {limit:,} ({table}); kontrollera att de stämmer".replace(",", " ")
+            warned.append(Problem(source, int(high[0]) + 2, column, rule))
+    return warned
 
 
 def renamed(df: pd.DataFrame, names: dict) -> pd.DataFrame:
@@ -56,15 +83,37 @@ def renamed(df: pd.DataFrame, names: dict) -> pd.DataFrame:
     return out
 
 
+def duplicate_columns(columns, source: str) -> list[Problem]:
+    """Two headers that mean the same column (e.g. ar and År, or ar and its alias year)."""
+    seen, problems = set(), []
+    for name in columns:
+        if name in seen:
+            problems.append(
+                Problem(
+                    source,
+                    1,
+                    str(name),
+                    "två kolumner med samma namn (efter att versaler och å/ä/ö jämnats ut, eller ett alias)",
+                )
+            )
+        seen.add(name)
+    return problems
+
+
 def validate_frame(df: pd.DataFrame, schema, source: str) -> pd.DataFrame:
     """Coerce and check df against a pandera schema after reading Swedish formats; raise
     InputError listing every problem (file, Excel row, column, rule, value)."""
     if df.empty:
         raise InputError(Problem(source, None, None, "filen har inga rader"))
+    duplicated = duplicate_columns(df.columns, source)
+    if duplicated:
+        raise InputError(duplicated)
     df = as_categories(df)
-    df, problems = _prepare(df, source)
+    df, problems = _prepare(df, source, schema)
     df, bool_problems = _parse_bools(df, schema, source)
     problems += bool_problems
+    df, date_problems = _parse_dates(df, schema, source)
+    problems += date_problems + _fractions(df, schema, source)
     if not problems:
         checked = check_fast(df, schema)
         if checked is not None:
@@ -120,9 +169,11 @@ def _rows_where(s: pd.Series, on_categories: np.ndarray) -> pd.Index:
     return s.index[hit]
 
 
-def _prepare(df: pd.DataFrame, source: str) -> tuple[pd.DataFrame, list[Problem]]:
-    """Forbidden columns, Swedish number and month formats, and the hints a user needs
-    when a file has a mixed encoding or carries personnummer."""
+def _prepare(df: pd.DataFrame, source: str, schema=None) -> tuple[pd.DataFrame, list[Problem]]:
+    """Forbidden columns, Swedish number and month formats, names that are placeholders or
+    differ from another only by surrounding spaces, and the hints a user needs when a file
+    has a mixed encoding or carries personnummer."""
+    names = [n for n, c in schema.columns.items() if str(c.dtype) == "str"] if schema is not None else []
     problems = [
         Problem(source, None, col, "personuppgift som inte får finnas i underlaget: ta bort kolumnen")
         for col in df.columns
@@ -150,6 +201,9 @@ def _prepare(df: pd.DataFrame, source: str) -> tuple[pd.DataFrame, list[Problem]
             )
         if col == "manad":
             df[col] = map_categories(s, lambda v: v.astype(str).map(_month))
+        if col in names and col != "manad":
+            df[col], found = _names(s, values, source)
+            problems += found
         if col == "person_id":
             looks = values.str.contains(PERSONNUMMER, regex=True, na=False).to_numpy()
             problems += [
@@ -157,6 +211,69 @@ def _prepare(df: pd.DataFrame, source: str) -> tuple[pd.DataFrame, list[Problem]
                 for i in _rows_where(s, looks)[:5]
             ]
     return df, problems
+
+
+def _names(s: pd.Series, values: pd.Series, source: str) -> tuple[pd.Series, list[Problem]]:
+    """A name column with surrounding spaces removed; placeholders for missing values, and
+    names that differ from another name only by such spaces, are problems."""
+    text = values.astype(object).map(lambda v: v if isinstance(v, str) else str(v))
+    stripped = text.str.strip()
+    placeholder = stripped.str.lower().isin(PLACEHOLDERS).to_numpy()
+    clash = ((stripped != text) & stripped.isin(set(text))).to_numpy()
+    problems = []
+    if placeholder.any():
+        problems += [
+            Problem(
+                source, int(i) + 2, s.name, "platshållare för saknat värde: lämna cellen tom eller ange namnet", s[i]
+            )
+            for i in _rows_where(s, placeholder)[:5]
+        ]
+    if clash.any():
+        problems += [
+            Problem(
+                source,
+                int(i) + 2,
+                s.name,
+                f"samma namn som {str(s[i]).strip()!r} men med mellanslag före eller efter: blir en egen grupp",
+                s[i],
+            )
+            for i in _rows_where(s, clash)[:5]
+        ]
+    if (stripped == text).all():
+        return s, problems
+    return map_categories(s, lambda v: v.astype(object).map(lambda x: x.strip() if isinstance(x, str) else x)), problems
+
+
+def _parse_dates(df: pd.DataFrame, schema, source: str) -> tuple[pd.DataFrame, list[Problem]]:
+    """Dates in the schema's date columns read as ISO 8601 (2015-01-05, 20150105, or with a
+    time as Excel writes it); any other form (05.01.2015, 1/5/2015) is a problem of its row."""
+    out, problems = df, []
+    for name, column in schema.columns.items():
+        if not str(column.dtype).startswith("datetime64") or name not in df:
+            continue
+        s = df[name]
+        if not isinstance(s.dtype, pd.CategoricalDtype):
+            continue
+        values = pd.Series(s.cat.categories, dtype=object).map(lambda v: str(v).strip())
+        parsed = pd.to_datetime(values, format="ISO8601", errors="coerce")
+        bad = _rows_where(s, parsed.isna().to_numpy())
+        problems += [Problem(source, int(i) + 2, name, "ska vara ett datum (ÅÅÅÅ-MM-DD)", s[i]) for i in bad[:20]]
+        codes = s.cat.codes.to_numpy()
+        dates = pd.Series(pd.DatetimeIndex(parsed).take(codes, allow_fill=True, fill_value=pd.NaT), index=s.index)
+        out = out.assign(**{name: dates.astype("datetime64[ns]")})
+    return out, problems
+
+
+def _fractions(df: pd.DataFrame, schema, source: str) -> list[Problem]:
+    """Numbers with a fraction in the schema's integer columns (a year 2019.5 read from
+    Excel or Parquet), which coercion would otherwise cut to 2019."""
+    problems = []
+    for name, column in schema.columns.items():
+        if str(column.dtype) == "int64" and name in df and pd.api.types.is_float_dtype(df[name]):
+            values = df[name]
+            bad = df.index[(values.notna() & (values % 1 != 0)).to_numpy()]
+            problems += [Problem(source, int(i) + 2, name, "ska vara ett heltal", values[i]) for i in bad[:20]]
+    return problems
 
 
 def _month(value: str) -> str:
@@ -222,9 +339,21 @@ def check_fast(df: pd.DataFrame, schema) -> pd.DataFrame | None:
             return None
         out[name] = coerced
     checked = pd.DataFrame({c: out[c] if c in out else _plain(df[c]) for c in df.columns}, index=df.index)
-    if not all(bool(check(checked).check_passed) for check in schema.checks):
+    if not all(_holds(check, checked) for check in schema.checks):
         return None
     return checked
+
+
+def _holds(check, df: pd.DataFrame) -> bool:
+    """Whether a table-level check holds on every row, evaluated directly: pandera's own
+    call also scans the whole table for missing values after each check, which costs
+    seconds on millions of rows. False (also where pandera would excuse a missing value)
+    sends the table to pandera, which then decides."""
+    fn = getattr(check, "_check_fn", None)
+    if fn is None:
+        return bool(check(df).check_passed)
+    result = fn(df)
+    return bool(np.all(result.to_numpy() if hasattr(result, "to_numpy") else result))
 
 
 def _plain(s: pd.Series) -> pd.Series:

@@ -405,6 +405,15 @@ def _dependencies(sv: bool) -> str:
     return text + (f"{len(drift)} paket avviker: {shown}" if sv else f"{len(drift)} packages differ: {shown}")
 
 
+def _plain_markdown(text: str) -> str:
+    """text shown as itself in Markdown: &, < and > as HTML entities, Markdown's own
+    characters quoted with a backslash."""
+    import html
+    import re
+
+    return re.sub(r"([\\`*_\[\]()#!|{}~])", r"\\\1", html.escape(text, quote=False))
+
+
 def provenance(plan: Plan) -> Markdown:
     """Om underlaget: input files with SHA-256, parameters, version, commit, date, privacy rule."""
     try:
@@ -439,9 +448,22 @@ def provenance(plan: Plan) -> Markdown:
         styler = table.style.set_caption(title).format(escape="html")
         return styler.format_index(escape="html", axis=0).to_html()
 
+    warned = plan.inputs.warnings
     text = [
         html_table(files, "Indatafiler och deras kontrollsummor" if sv else "Input files and their checksums"),
         "",
+        *(
+            [
+                "**Varningar om underlaget** (möjliga men ovanliga värden):"
+                if sv
+                else "**Warnings about the data** (possible but unusual values):",
+                "",
+                *(f"- {_plain_markdown(w)}" for w in warned),
+                "",
+            ]
+            if warned
+            else []
+        ),
         html_table(
             params,
             "Parametrar, med namnen som i params-filen (– = inte angiven)"

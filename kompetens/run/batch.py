@@ -19,7 +19,7 @@ import jinja2
 
 from kompetens.errors import InputError, Problem, ReportError
 from kompetens.io.kolada import select_kommun
-from kompetens.io.load import data_file, load_inputs
+from kompetens.io.load import check_data_dir, data_file
 from kompetens.io.params import SLUG, load_params
 from kompetens.plan.key_figures import FILENAME as NYCKELTAL
 from kompetens.plan.key_figures import read_key_figures
@@ -81,13 +81,20 @@ def check_batch(params_files: list[Path], data_dir: str | Path | None = None) ->
             problems.extend(exc.problems)
         loaded.append(params)
     for folder, reports in folders.items():
+        inputs = None  # tables, relations, activity plan (each report's areas), external tables
+        for areas, extern in sorted(
+            {(tuple(p["omraden"]) if p.get("omraden") else (), p.get("personalbehov_extern") or "") for p in reports}
+        ):
+            try:
+                inputs = check_data_dir(folder, areas or None, extern or None)
+            except InputError as exc:
+                problems.extend(p for p in exc.problems if p not in problems)
         try:
-            inputs = load_inputs(folder)
-            if inputs.kolada is not None:  # each report's municipality must be in the Kolada file
+            if inputs is not None and inputs.kolada is not None:  # each report's municipality must be in it
                 for params in reports:
                     select_kommun(inputs.kolada, params.get("kommunkod"), inputs.sources["kolada"]["fil"])
         except InputError as exc:
-            problems.extend(exc.problems)
+            problems.extend(p for p in exc.problems if p not in problems)
     if problems:
         raise InputError(problems)
     return loaded

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from kompetens.errors import InputError, ReportError
 from kompetens.io.fingerprint import PACKAGE_ROOT, demo_dir
-from kompetens.io.load import load_inputs
+from kompetens.io.load import check_data_dir
 
 OK, REPORT_FAILED, BAD_INPUT = 0, 1, 2
 COMMANDS = ("run", "demo", "validate", "clean")
@@ -177,7 +177,7 @@ def _validate(args) -> int:
     from kompetens.io.params import DEFAULTS, load_params
     from kompetens.io.texts import load_texts
 
-    inputs = load_inputs(args.data_dir)
+    inputs = check_data_dir(args.data_dir)
     for table, source in inputs.sources.items():
         rows = len(getattr(inputs, table))
         print(f"{table:<12} {source['fil']:<20} {rows:>8} rader  OK")
@@ -199,6 +199,8 @@ def _validate(args) -> int:
             ]
     if problems:
         raise InputError(problems)
+    for warning in inputs.warnings:
+        print(f"varning: {warning}")
     return OK
 
 

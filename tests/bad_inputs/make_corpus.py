@@ -6,9 +6,11 @@ says where each case's error must point. Run it to rebuild the corpus after chan
 
 from __future__ import annotations
 
+import io
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import yaml
 
 HERE = Path(__file__).resolve().parent
@@ -77,7 +79,7 @@ def edit(lines, row, column, value):
     return out
 
 
-def folder(name, changes: dict, row, column, rule, file):
+def folder(name, changes: dict, row, column, rule, file, extra: dict | None = None):
     path = HERE / "folders" / name
     if path.exists():
         shutil.rmtree(path)
@@ -86,6 +88,8 @@ def folder(name, changes: dict, row, column, rule, file):
         lines = changes.get(table, lines)
         if lines is not None:
             (path / f"{table}.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    for filename, raw in (extra or {}).items():
+        (path / filename).write_bytes(raw)
     CASES.append(
         {
             "id": name,
@@ -96,6 +100,38 @@ def folder(name, changes: dict, row, column, rule, file):
             "rule": rule,
             "file": file,
         }
+    )
+
+
+def xlsx(sheets: dict[str, list[list]]) -> bytes:
+    """An Excel workbook with the given sheets (rows of cells, written as they are)."""
+    import datetime as dt
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.properties.created = book.properties.modified = dt.datetime(2025, 11, 1)  # the same bytes every run
+    book.remove(book.active)
+    for title, rows in sheets.items():
+        sheet = book.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def cells(lines):
+    sep = ";" if ";" in lines[0] else ","
+    return [line.split(sep) for line in lines]
+
+
+def activities(name, text, row, column, rule):
+    path = HERE / "files" / f"{name}.yaml"
+    path.write_text(text, encoding="utf-8")
+    CASES.append(
+        {"id": name, "kind": "aktivitetsplan", "path": f"files/{path.name}", "row": row, "column": column, "rule": rule}
     )
 
 
@@ -116,7 +152,7 @@ def build():
     mixed = ("\n".join(PERSONAL[:3]) + "\n").encode("utf-8") + (
         PERSONAL[3].replace("Administratör", "Administratör") + "\n"
     ).encode("cp1252")
-    case("blandad_kodning", "personal", [], 2, "enhet", "blandad teckenkodning", raw=mixed)
+    case("blandad_kodning", "personal", [], 4, "yrkesgrupp", "Windows-1252", raw=mixed)
     case(
         "saknad_kolumn",
         "personal",
@@ -191,7 +227,7 @@ def build():
     case(
         "lon_som_text", "personal", edit(PERSONAL, 3, "manadslon", "trettio tusen"), 3, "manadslon", "ska vara ett tal"
     )
-    case("negativ_lon", "personal", edit(PERSONAL, 2, "manadslon", "-100"), 2, "manadslon", "får inte vara negativt")
+    case("negativ_lon", "personal", edit(PERSONAL, 2, "manadslon", "-100"), 2, "manadslon", "ska vara större än 0")
     case("ar_som_text", "personal", edit(PERSONAL, 4, "ar", "tjugo"), 4, "ar", "ska vara ett heltal")
     case(
         "personnummer_kolumn",
@@ -222,6 +258,22 @@ def build():
     case("avgang_i_framtiden", "avgangar", edit(AVGANGAR, 3, "datum", "2099-06-30"), 3, "datum", "datum i framtiden")
     case("okand_orsak", "avgangar", edit(AVGANGAR, 3, "orsak", "flytt"), 3, "orsak", "ska vara ett av")
     case("dubbel_avgang", "avgangar", [*AVGANGAR, AVGANGAR[1]], 4, "person_id", "samma avgång två gånger")
+    case(
+        "tva_avgangar_samma_dag",
+        "avgangar",
+        [*AVGANGAR, AVGANGAR[1].replace("egen_begaran", "ovrigt")],
+        4,
+        "person_id",
+        "två avgångar samma dag",
+    )
+    case(
+        "avgang_ar_1900",
+        "avgangar",
+        [",".join(line.split(",")[:5]) for line in edit(AVGANGAR, 3, "datum", "1900-06-30")],
+        3,
+        "datum",
+        "datum före 1990",
+    )
     case("avgangsdatum_som_text", "avgangar", edit(AVGANGAR, 2, "datum", "sista maj"), 2, "datum", "ska vara ett datum")
     # franvaro
     case(
@@ -251,6 +303,135 @@ def build():
     case("negativ_sjuk_tid", "franvaro", edit(FRANVARO, 2, "sjuk_tid", "-1"), 2, "sjuk_tid", "får inte vara negativt")
     case("manad_13", "franvaro", edit(FRANVARO, 3, "manad", "2025-13"), 3, "manad", "ska ha formen")
     case("manad_som_ord", "franvaro", edit(FRANVARO, 2, "manad", "januari"), 2, "manad", "ska ha formen")
+    # accepted before: implausible dates, duplicates, placeholders, ranges
+    case(
+        "anstalld_ar_1900",
+        "personal",
+        edit(PERSONAL, 2, "anstallningsdatum", "1900-01-01"),
+        2,
+        "anstallningsdatum",
+        "anställd innan personen fyllt 13",
+    )
+    case(
+        "anstalld_fore_fodelse",
+        "personal",
+        edit(edit(PERSONAL, 4, "fodelsear", "1995"), 4, "anstallningsdatum", "1990-01-01"),
+        4,
+        "anstallningsdatum",
+        "anställd innan personen fyllt 13",
+    )
+    case("ar_i_framtiden", "personal", edit(PERSONAL, 3, "ar", "2031"), 3, "ar", "år i framtiden")
+    case("ar_med_decimal", "personal", edit(PERSONAL, 3, "ar", "2025.5"), 3, "ar", "ska vara ett heltal")
+    parquet = io.BytesIO()
+    pd.DataFrame({"ar": [2019.5, 2020.0], "alder": [0, 0], "antal": [510, 520]}).to_parquet(parquet)
+    case(
+        "ar_med_decimal_parquet",
+        "befolkning",
+        [],
+        None,
+        "ar",
+        "år ska vara fyra siffror",
+        raw=parquet.getvalue(),
+        suffix=".parquet",
+    )
+    case(
+        "scb_ar_med_decimal",
+        "befolkning",
+        ["region,ålder,kön,år,Folkmängd", "0180 Stockholm,0 år,totalt,2019.5,510"],
+        None,
+        "år",
+        "år ska vara fyra siffror",
+    )
+    case("lon_noll", "personal", edit(PERSONAL, 2, "manadslon", "0"), 2, "manadslon", "ska vara större än 0")
+    case("lon_orimlig", "personal", edit(PERSONAL, 4, "manadslon", "1000000000000"), 4, "manadslon", "orimligt hög")
+    case("yrkesgrupp_null", "personal", edit(PERSONAL, 3, "yrkesgrupp", "NULL"), 3, "yrkesgrupp", "saknat värde")
+    case("enhet_na", "personal", edit(PERSONAL, 4, "enhet", "N/A"), 4, "enhet", "saknat värde")
+    case(
+        "forvaltning_med_mellanslag",
+        "personal",
+        edit(PERSONAL, 3, "forvaltning", "Äldreomsorg "),
+        3,
+        "forvaltning",
+        "mellanslag",
+    )
+    case(
+        "fodelsear_andras",
+        "personal",
+        [*PERSONAL, PERSONAL[1].replace(";2025;", ";2024;").replace(";1980;", ";1981;")],
+        5,
+        "fodelsear",
+        "födelseår skiljer sig",
+    )
+    case("manad_i_framtiden", "franvaro", edit(FRANVARO, 4, "manad", "2031-05"), 4, "manad", "månad i framtiden")
+    case(
+        "dubbel_person_manad",
+        "franvaro",
+        [*FRANVARO, "A1,2025-01,100,0"],
+        5,
+        "person_id",
+        "samma person två gånger samma månad",
+    )
+    case(
+        "schemalagd_tid_orimlig",
+        "franvaro",
+        edit(FRANVARO, 2, "schemalagd_tid", "100000"),
+        2,
+        "schemalagd_tid",
+        "fler timmar än en månad har",
+    )
+    case(
+        "sjuk_delar_over_sjuk_tid",
+        "franvaro",
+        ["person_id,manad,schemalagd_tid,sjuk_tid,sjuk_kort,sjuk_lang", "A1,2025-01,168,8,6,4", "A2,2025-01,126,0,0,0"],
+        2,
+        "sjuk_kort",
+        "sjuk_kort + sjuk_lang större än sjuk_tid",
+    )
+    # refused before, but without a precise place
+    case(
+        "datum_med_punkter",
+        "personal",
+        edit(PERSONAL, 3, "anstallningsdatum", "05.01.2015"),
+        3,
+        "anstallningsdatum",
+        "ska vara ett datum",
+    )
+    case("utf16", "personal", [], None, None, "UTF-16", raw=("\n".join(PERSONAL) + "\n").encode("utf-16"))
+    case(
+        "rubrikrader",
+        "personal",
+        ["Personalregister 1 november 2025", "", *PERSONAL],
+        3,
+        None,
+        "kolumnrubrikerna står på rad 3",
+    )
+    case(
+        "excel_rubrikrader",
+        "personal",
+        [],
+        3,
+        None,
+        "kolumnrubrikerna står på rad 3",
+        suffix=".xlsx",
+        raw=xlsx({"Personal": [["Personalregister 1 november 2025"], [], *cells(PERSONAL)]}),
+    )
+    case(
+        "excel_forsattsblad",
+        "personal",
+        [],
+        None,
+        None,
+        "bladet 'Försättsblad'",
+        suffix=".xlsx",
+        raw=xlsx({"Försättsblad": [["Personalregister"], ["Kommun X, HR-avdelningen"]], "Data": cells(PERSONAL)}),
+    )
+    # crashed before
+    random_bytes = bytes(range(256)) * 4
+    case("slumpbytes_csv", "personal", [], None, None, "kan inte läsas", raw=random_bytes)
+    case("slumpbytes_xlsx", "personal", [], None, None, "kan inte läsas", raw=random_bytes, suffix=".xlsx")
+    case("slumpbytes_parquet", "personal", [], None, None, "kan inte läsas", raw=random_bytes, suffix=".parquet")
+    case("ar_och_ar_med_ring", "befolkning", ["ar,alder,antal,År", "2025,0,510,2025"], 1, "ar", "två kolumner")
+    case("json_inte_jsonstat", "befolkning", [], None, None, "JSON-stat", raw=b'{"data": [1, 2, 3]}', suffix=".json")
     # befolkning, kostnader, an external projection
     case("negativ_befolkning", "befolkning", edit(BEFOLKNING, 4, "antal", "-3"), 4, "antal", "får inte vara negativt")
     case("alder_130", "befolkning", edit(BEFOLKNING, 3, "alder", "130"), 3, "alder", "ska ligga mellan")
@@ -321,6 +502,45 @@ def build():
         "år saknas",
         "befolkning.csv",
     )
+    folder(
+        "franvaro_efter_avgang",
+        {"franvaro": [*FRANVARO, "A9,2025-08,160,0"]},
+        5,
+        "manad",
+        "frånvaro efter avgången",
+        "franvaro.csv",
+    )
+    folder(
+        "avgang_men_anstalld",
+        {"avgangar": [*AVGANGAR, "A1,2024-05-31,Äldreomsorg,Sjuksköterska,egen_begaran,2015-03-01"]},
+        4,
+        "datum",
+        "avgång men fortfarande anställd",
+        "avgangar.csv",
+    )
+    parquet = io.BytesIO()
+    pd.read_csv(io.StringIO("\n".join(PERSONAL)), sep=";", dtype=str).to_parquet(parquet)
+    folder(
+        "personal_tva_format",
+        {},
+        None,
+        None,
+        "flera filer för samma tabell",
+        "personal.parquet",
+        extra={"personal.parquet": parquet.getvalue()},
+    )
+    folder(
+        "aktivitetsplan_fel_status",
+        {},
+        5,
+        "status",
+        "ska vara en av",
+        "aktivitetsplan.yaml",
+        extra={
+            "aktivitetsplan.yaml": b"- omrade: Fler jobbar mer\n  aktivitet: Heltidsresa\n  ansvarig: HR\n"
+            b"  nar: 2026-06\n  status: klart\n"
+        },
+    )
     folder("franvaro_saknas", {"franvaro": None}, None, None, "filen saknas", "franvaro.csv")
     CASES.append(
         {
@@ -332,6 +552,14 @@ def build():
             "rule": "datakatalogen finns inte",
             "file": "finns_inte",
         }
+    )
+    activities(
+        "aktivitet_utan_ansvarig",
+        "- omrade: Fler jobbar mer\n  aktivitet: Heltidsresa\n  ansvarig: HR\n  nar: 2026-06\n"
+        "- omrade: Förläng arbetslivet\n  aktivitet: Seniorsamtal\n  nar: 2026-09\n",
+        5,
+        "ansvarig",
+        "aktivitet 2: saknas",
     )
     # parameters
     params("okand_parameter", "titel: X\nslug: x\nbasår: 2025\n", "basår", "okänd parameter", 3)
