@@ -146,7 +146,7 @@ def test_batch_gate_checks_a_params_files_own_data_folder_and_activity_plan(tmp_
     out = tmp_path / "out"
     for folder, where in (
         ("avgang_men_anstalld", "avgangar.csv, rad 4, kolumn 'datum': avgång men fortfarande anställd"),
-        ("aktivitetsplan_fel_status", "aktivitetsplan.yaml, rad 5, nyckel 'status': aktivitet 1: ska vara en av"),
+        ("aktivitetsplan_fel_status", "aktivitetsplan.yaml, rad 5, aktivitet 1, nyckel 'status': ska vara en av"),
     ):
         params = tmp_path / f"{folder}.yaml"
         params.write_text(f"titel: X\nslug: x\ndata_dir: {HERE / 'folders' / folder}\n", encoding="utf-8")

@@ -559,7 +559,7 @@ def build():
         "- omrade: Förläng arbetslivet\n  aktivitet: Seniorsamtal\n  nar: 2026-09\n",
         5,
         "ansvarig",
-        "aktivitet 2: saknas",
+        "saknas",
     )
     # parameters
     params("okand_parameter", "titel: X\nslug: x\nbasår: 2025\n", "basår", "okänd parameter", 3)
