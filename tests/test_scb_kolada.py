@@ -241,8 +241,10 @@ def test_the_comparison_table_names_its_source():
 
     figures = {"kolada": kolada_comparison(read_kolada(FIXTURES / "kolada.json"), {})}
     html = kolada_table(SimpleNamespace(key_figures=figures, sprak="sv")).to_html()
-    assert "<caption>Källa&#58; Kolada (RKA), kolada.se</caption>" in html  # escaped like every text
-    assert "caption-side: bottom" in html
+    # the table's title names the source, escaped like every text
+    assert (
+        "<caption>Nyckeltal från Kolada&#58; kommunen och riket. Källa&#58; Kolada (RKA), kolada.se</caption>" in html
+    )
 
 
 def test_a_report_needs_kommunkod_when_kolada_has_several_municipalities(demo, tmp_path, capsys):

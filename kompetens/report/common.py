@@ -361,6 +361,15 @@ def save_key_figures(plan: Plan) -> None:
     write_key_figures(plan.key_figures, plan.utkatalog)
 
 
+def period_table(plan: Plan, measure: str, sv: str, en: str) -> Styler:
+    """A flow of the key figures (persons) per yrkesgrupp and year, with the period's sum
+    (the key `<measure>_period`), titled in the report's language."""
+    figures, sprak = plan.key_figures, plan.sprak
+    table = year_table(figures[measure])
+    table[HEADERS[sprak]["summa"]] = pd.Series(figures[f"{measure}_period"], dtype=float)
+    return styled(table.rename_axis(columns=HEADERS[sprak]["ar"]), sprak, 0, caption=caption(plan, sv, en))
+
+
 def year_table(per_group: dict) -> pd.DataFrame:
     """{grupp: {"år": value}} from the key figures as rows grupp, columns years (int)."""
     table = pd.DataFrame.from_dict(per_group, orient="index")

@@ -11,7 +11,7 @@ from kompetens.privacy.suppression import hidden_groups
 from kompetens.report import figures as plots
 from kompetens.report import formats as fmt
 from kompetens.report import narrative
-from kompetens.report.common import HEADERS, as_image, caption, styled, year_table
+from kompetens.report.common import HEADERS, as_image, caption, period_table, styled
 from kompetens.vocabulary import SUPPRESSED, TOTAL
 
 
@@ -96,14 +96,12 @@ def retirement_table(plan: Plan) -> Styler | Markdown:
             if sprak == "sv"
             else "Retirements are part of the external projection."
         )
-    table = year_table(figures["pensionsavgangar"])
-    table[HEADERS[sprak]["summa"]] = pd.Series(figures["pensionsavgangar_period"], dtype=float)
-    title = caption(
+    return period_table(
         plan,
+        "pensionsavgangar",
         "Beräknade pensionsavgångar per yrkesgrupp och år (personer)",
         "Projected retirements by occupational group and year (persons)",
     )
-    return styled(table.rename_axis(columns=HEADERS[sprak]["ar"]), sprak, 0, caption=title)
 
 
 def retention_table(plan: Plan) -> Styler:

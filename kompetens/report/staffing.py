@@ -11,7 +11,7 @@ from kompetens.plan.prepare import Plan
 from kompetens.report import figures as plots
 from kompetens.report import formats as fmt
 from kompetens.report import narrative
-from kompetens.report.common import HEADERS, as_image, caption, styled, whole, year_table
+from kompetens.report.common import HEADERS, as_image, caption, period_table, styled, whole, year_table
 from kompetens.vocabulary import TOTAL
 
 
@@ -54,15 +54,12 @@ def need_figure(plan: Plan) -> Image:
 
 def recruitment_table(plan: Plan) -> Styler:
     """Rekryteringsbehov per yrkesgrupp and year, with the period's sum."""
-    figures, sprak = plan.key_figures, plan.sprak
-    table = year_table(figures["rekryteringsbehov"])
-    table[HEADERS[sprak]["summa"]] = pd.Series(figures["rekryteringsbehov_period"], dtype=float)
-    title = caption(
+    return period_table(
         plan,
+        "rekryteringsbehov",
         "Rekryteringsbehov per yrkesgrupp och år (personer)",
         "Recruitment need by occupational group and year (persons)",
     )
-    return styled(table.rename_axis(columns=HEADERS[sprak]["ar"]), sprak, caption=title)
 
 
 def _components(figures: dict) -> pd.DataFrame | None:

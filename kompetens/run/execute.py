@@ -221,7 +221,7 @@ def _execute(params: dict, folder: Path, out_dir: Path, stamp: str, person_ids, 
         # absolute paths only, and no cwd: papermill would change the whole process's directory.
         # The notebook is written once at the end, not after every cell, and the kernel is
         # stopped as soon as the last cell is done: its outputs are all in by then.
-        with _single_threaded_kernel():
+        with single_threaded():
             executed = pm.execute_notebook(
                 str(NOTEBOOK),
                 str(tmp / EXECUTED),
@@ -267,7 +267,8 @@ SINGLE_THREAD = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_T
 
 
 @contextmanager
-def _single_threaded_kernel():
+def single_threaded():
+    """SINGLE_THREAD in the environment while kernels or worker processes start inside."""
     saved = {k: os.environ.get(k) for k in SINGLE_THREAD}
     os.environ.update(SINGLE_THREAD)
     try:

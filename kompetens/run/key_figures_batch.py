@@ -17,16 +17,12 @@ import multiprocessing
 import os
 import time
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from kompetens.errors import InputError
 from kompetens.plan.key_figures import FILENAME, key_figures_json
-
-#: One BLAS/OpenMP thread per worker: processes already run in parallel, and the same
-#: summation order on every machine gives the same digits (as the report kernel does).
-SINGLE_THREAD = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+from kompetens.run.execute import single_threaded
 
 
 @dataclass
@@ -75,21 +71,6 @@ def compute_key_figures(params_file: str, params: dict, data_dir: str | None = N
     return result
 
 
-@contextmanager
-def _single_threaded():
-    """SINGLE_THREAD in the environment, for worker processes started inside."""
-    saved = {k: os.environ.get(k) for k in SINGLE_THREAD}
-    os.environ.update(SINGLE_THREAD)
-    try:
-        yield
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
-
-
 def run_key_figures(
     params_files: list[Path],
     out_dir: str | Path,
@@ -114,7 +95,7 @@ def run_key_figures(
     else:
         # fresh (spawned) processes, so the single-thread setting reaches numpy at its import
         with (
-            _single_threaded(),
+            single_threaded(),
             ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=multiprocessing.get_context("spawn")) as pool,
         ):
             results = list(pool.map(compute_key_figures, *zip(*tasks, strict=True)))
