@@ -251,6 +251,23 @@ def _number(s: pd.Series) -> pd.Series:
     return pd.to_numeric(text, errors="coerce")
 
 
+def _read_delimited(path: Path, spec) -> pd.DataFrame:
+    """A payroll export as text columns, with the separator, header row and encoding its
+    mapping (or exit-list settings) gives; an unreadable file is an InputError."""
+    try:
+        return pd.read_csv(
+            path,
+            sep=spec.avgransare,
+            header=0 if spec.rubrikrad else None,
+            dtype=str,
+            keep_default_na=False,
+            encoding=spec.kodning,
+            skipinitialspace=True,
+        )
+    except (OSError, ValueError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+        raise InputError(Problem(path.name, None, None, f"kan inte läsas: {type(exc).__name__}")) from None
+
+
 def read_snapshot(
     path: Path, mapping: Mapping, key: bytes, pseudonyms: dict | None = None
 ) -> tuple[pd.DataFrame, list[Problem]]:
@@ -260,18 +277,7 @@ def read_snapshot(
     pseudonyms: 12-digit personnummer -> id, shared between the files of one import."""
     pseudonyms = {} if pseudonyms is None else pseudonyms
     source = path.name
-    try:
-        df = pd.read_csv(
-            path,
-            sep=mapping.avgransare,
-            header=0 if mapping.rubrikrad else None,
-            dtype=str,
-            keep_default_na=False,
-            encoding=mapping.kodning,
-            skipinitialspace=True,
-        )
-    except (OSError, ValueError, UnicodeDecodeError, pd.errors.ParserError) as exc:
-        raise InputError(Problem(source, None, None, f"kan inte läsas: {type(exc).__name__}")) from None
+    df = _read_delimited(path, mapping)
     if df.empty:
         raise InputError(Problem(source, None, None, "filen har inga rader"))
     first_row = 2 if mapping.rubrikrad else 1
@@ -346,17 +352,7 @@ def read_exit_list(path: Path, spec: Avgangslista, key: bytes, pseudonyms: dict)
     """An exit list as person_id, datum, orsak (pseudonymised like the snapshots); every
     unknown cause code in one error, bad rows named by row."""
     source = path.name
-    try:
-        df = pd.read_csv(
-            path,
-            sep=spec.avgransare,
-            header=0 if spec.rubrikrad else None,
-            dtype=str,
-            keep_default_na=False,
-            encoding=spec.kodning,
-        )
-    except (OSError, ValueError, UnicodeDecodeError, pd.errors.ParserError) as exc:
-        raise InputError(Problem(source, None, None, f"kan inte läsas: {type(exc).__name__}")) from None
+    df = _read_delimited(path, spec)
     first_row = 2 if spec.rubrikrad else 1
     raw_date = _column(df, spec.datum, "datum", source)
     datum = pd.to_datetime(raw_date.str.replace("-", ""), format="%Y%m%d", errors="coerce")
