@@ -306,3 +306,19 @@ def test_a_quoted_separator_in_a_name_is_not_a_title_row(tmp_path):
     path = tmp_path / "personal.csv"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     assert validate_table(read_table(path), "personal", path.name).loc[1, "yrkesgrupp"] == "Sjuksköterska; natt"
+
+
+def test_the_gate_checks_what_a_params_file_asks_of_its_data(tmp_path, capsys):
+    """An unknown department, a base year without a snapshot and a forecast too short for
+    the plan years stop the batch before any report runs: exit 2, nothing written."""
+    from kompetens.run.cli import main
+
+    params = tmp_path / "p.yaml"
+    params.write_text("titel: X\nslug: x\nforvaltning: Finns inte\nbasar: 2031\nslutar: 2040\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["run", str(params), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert f"{params}, nyckel 'forvaltning': okänd förvaltning; finns: Funktionsstöd (LSS)" in err
+    assert f"{params}, nyckel 'basar': basåret ska vara ett år med en ögonblicksbild i personal (2019–2025)" in err
+    assert f"{params}, nyckel 'slutar': befolkningsprognosen saknar åren 2036–2040" in err
+    assert "Traceback" not in err and not out.exists()

@@ -64,12 +64,33 @@ def test_bad_data_stops_the_batch_with_exit_2_and_writes_nothing(tmp_path, capsy
     assert not out.exists()
 
 
-def test_a_failing_params_file_does_not_stop_the_others(tmp_path, capsys):
-    bad = tmp_path / "bad.yaml"  # a base year after the data: the projection fails (not an input check)
-    bad.write_text("titel: X\nslug: x\nbasar: 2030\n", encoding="utf-8")
+def test_a_failing_params_file_does_not_stop_the_others(tmp_path, monkeypatch):
+    """A report that fails while its key figures are computed (after the input gate) is
+    reported as failed and the others are written. Workers run in this process (a Dask
+    cluster of threads), so the failure can be planted."""
+    import distributed
+
+    from kompetens.plan import key_figures as module
+    from kompetens.run.key_figures_batch import run_key_figures
+
+    real = module.key_figures
+
+    def failing(plan, *args, **kwargs):
+        if plan.params["slug"] == "x":
+            raise RuntimeError("planted failure")
+        return real(plan, *args, **kwargs)
+
+    monkeypatch.setattr(module, "key_figures", failing)
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("titel: X\nslug: x\nsimuleringar: 0\n", encoding="utf-8")
     out = tmp_path / "out"
-    assert main(["run", "--bara-nyckeltal", str(bad), str(SMALL[0]), "--out", str(out), "--jobs", "1"]) == 1
-    assert "MISSLYCKADES  x" in capsys.readouterr().out
+    with (
+        distributed.LocalCluster(n_workers=1, processes=False, dashboard_address=None) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        results = run_key_figures([bad, SMALL[0]], out, scheduler=client)
+    assert [(r.slug, r.ok) for r in results] == [("x", False), ("individ-och-familjeomsorg", True)]
+    assert "planted failure" in results[0].error
     assert sorted(p.name for p in out.iterdir()) == ["individ-och-familjeomsorg"]
 
 

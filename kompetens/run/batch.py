@@ -74,7 +74,7 @@ def check_batch(params_files: list[Path], data_dir: str | Path | None = None) ->
             slugs[slug] = str(path)
         try:
             folder = report_folder(params, data_dir, path)
-            folders.setdefault(folder, []).append(params)
+            folders.setdefault(folder, []).append((path, params))
             if params.get("personalbehov_extern"):
                 data_file(params["personalbehov_extern"], folder, str(path))
         except InputError as exc:
@@ -83,7 +83,7 @@ def check_batch(params_files: list[Path], data_dir: str | Path | None = None) ->
     for folder, reports in folders.items():
         inputs = None  # tables, relations, activity plan (each report's areas), external tables
         for areas, extern in sorted(
-            {(tuple(p["omraden"]) if p.get("omraden") else (), p.get("personalbehov_extern") or "") for p in reports}
+            {(tuple(p["omraden"]) if p.get("omraden") else (), p.get("personalbehov_extern") or "") for _, p in reports}
         ):
             try:
                 inputs = check_data_dir(folder, areas or None, extern or None)
@@ -91,13 +91,41 @@ def check_batch(params_files: list[Path], data_dir: str | Path | None = None) ->
                 problems.extend(p for p in exc.problems if p not in problems)
         try:
             if inputs is not None and inputs.kolada is not None:  # each report's municipality must be in it
-                for params in reports:
+                for _, params in reports:
                     select_kommun(inputs.kolada, params.get("kommunkod"), inputs.sources["kolada"]["fil"])
         except InputError as exc:
             problems.extend(p for p in exc.problems if p not in problems)
+        if inputs is not None:
+            problems.extend(_years_and_department(inputs, reports))
     if problems:
         raise InputError(problems)
     return loaded
+
+
+def _years_and_department(inputs, reports) -> list[Problem]:
+    """What a params file asks of its data: a department the register has, a base year that is
+    a snapshot year, and a population forecast that covers basår to slutår."""
+    problems = []
+    known = sorted(set(inputs.personal["forvaltning"]))
+    snapshots = inputs.snapshot_years
+    forecast = set(int(y) for y in inputs.befolkning["ar"].unique())
+    for path, params in reports:
+        forvaltning, basar = params.get("forvaltning"), params.get("basar")
+        if forvaltning is not None and forvaltning not in known:
+            rule = f"okänd förvaltning; finns: {', '.join(known)}"
+            problems.append(Problem(str(path), None, "forvaltning", rule, forvaltning, where="nyckel"))
+        if basar is not None and basar not in snapshots:
+            rule = f"basåret ska vara ett år med en ögonblicksbild i personal ({snapshots[0]}–{snapshots[-1]})"
+            problems.append(Problem(str(path), None, "basar", rule, basar, where="nyckel"))
+        if params.get("personalbehov_extern"):
+            continue  # the consultant's table gives the years
+        first = basar if basar is not None else snapshots[-1]
+        last = params.get("slutar") or first + 5
+        missing = sorted(set(range(first, last + 1)) - forecast)
+        if missing:
+            rule = f"befolkningsprognosen saknar åren {missing[0]}–{missing[-1]}"
+            problems.append(Problem(str(path), None, "slutar", rule, last, where="nyckel"))
+    return problems
 
 
 @contextmanager
