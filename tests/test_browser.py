@@ -23,9 +23,11 @@ window.addEventListener("load", () => {
   const toc = [...document.querySelectorAll('a[href^="#"]')].map(a => a.getAttribute("href").slice(1))
     .filter(id => id.length > 0);
   const missing = toc.filter(id => !document.getElementById(id));
+  const ids = [...document.querySelectorAll("[id]")].map(el => el.id);
+  const headers = [...document.querySelectorAll("th")].filter(visible).map(th => th.textContent.trim());
   const out = document.createElement("pre");
   out.id = "kompetens-check";
-  out.textContent = JSON.stringify({code, images: images.length, broken, toc: toc.length, missing});
+  out.textContent = JSON.stringify({code, images: images.length, broken, toc: toc.length, missing, ids, headers});
   document.body.appendChild(out);
 });
 </script>
@@ -73,6 +75,11 @@ def test_reports_read_right_in_a_browser(batch, tmp_path):
         assert result["code"] == 0, r.slug
         assert result["images"] >= 5 and result["broken"] == 0, result
         assert result["toc"] >= 7 and result["missing"] == [], result
+        # the board's own words, the population and the whole activity plan are on the page
+        assert {"befolkning", "aktivitetsplan"} <= set(result["ids"]), r.slug
+        assert {"Vad", "Aktivitet", "Ansvarig", "Uppföljning", "Status"} <= set(result["headers"]), r.slug
+        if r.slug == "social-och-omsorgsnamnden":
+            assert {"inledning", "utmaningar", "uppfoljning"} <= set(result["ids"])
 
 
 WIDTH = """
