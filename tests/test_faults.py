@@ -23,6 +23,7 @@ import yaml
 from test_security import copy_demo
 
 import kompetens
+from conftest import FAILS
 from kompetens.io import load
 from kompetens.run import batch, distributed, execute
 from kompetens.run.cli import main
@@ -126,23 +127,24 @@ def test_a_killed_runs_folders_are_never_published_and_go_on_the_next_run(stab, 
     assert "abc123" not in index and "D00003" not in index
 
 
-def test_the_index_lists_every_report_present_with_its_last_failure(stab, tmp_path):
+def test_the_index_lists_every_report_present_with_its_last_failure(stab, tmp_path, failing_notebook, monkeypatch):
     params, data, out = stab
     shutil.copytree(out / "stab", out / "stab-kopia")  # a report of an earlier batch
     shutil.copytree(out / "stab", out / "aldre")  # and one of an older version, with fewer key figures
     (out / "aldre" / "nyckeltal.json").write_text('{"titel": "<i>Äldre</i>", "basar": 2020}', encoding="utf-8")
     bad = tmp_path / "stab.yaml"
-    bad.write_text("titel: Stab\nslug: stab\nforvaltning: Skolan 2025\n", encoding="utf-8")
+    bad.write_text(f"titel: {FAILS}\nslug: stab\nforvaltning: Stab\n", encoding="utf-8")
     before = (out / "stab" / "nyckeltal.json").read_bytes()
     [r] = batch.run_batch([bad], out, data_dir=data, progress=False)
-    assert not r.ok and "Skolan 2025" in r.error
+    assert not r.ok and "rapporten avbröts i ett test" in r.error
     assert (out / "stab" / "nyckeltal.json").read_bytes() == before
     index = (out / "index.html").read_text(encoding="utf-8")
     assert 'href="stab/rapport.html"' in index and 'href="stab-kopia/rapport.html"' in index
     assert 'href="aldre/rapport.html">&lt;i&gt;Äldre&lt;/i&gt;</a>' in index
     [message] = [html.unescape(m) for m in re.findall(r"<small class=\"fel\">(.*?)</small>", index, flags=re.S)]
-    assert "Senaste körningen misslyckades" in message and "okänd förvaltning" in message
+    assert "Senaste körningen misslyckades" in message and "rapporten avbröts i ett test" in message
     assert not re.search(r"\d", message)  # sanitised: no numbers, ids or dates from the error
+    monkeypatch.undo()  # the report notebook again
     # the next good run clears the failure
     [ok] = batch.run_batch([params], out, data_dir=data, progress=False, force=False)
     assert ok.skipped and "Senaste körningen misslyckades" not in (out / "index.html").read_text(encoding="utf-8")

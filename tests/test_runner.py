@@ -10,7 +10,7 @@ from html.parser import HTMLParser
 import pytest
 
 import kompetens
-from conftest import PARAMS, ROOT
+from conftest import FAILS, PARAMS, ROOT
 from kompetens.privacy.suppression import find_personnummer
 from kompetens.run.batch import run_batch
 from kompetens.run.cli import main
@@ -133,12 +133,12 @@ def _xlsx_text(path) -> str:
     return "\n".join(str(c.value) for ws in wb for row in ws.iter_rows() for c in row if c.value is not None)
 
 
-def test_a_failing_report_keeps_its_old_output_and_others_run(batch, tmp_path):
+def test_a_failing_report_keeps_its_old_output_and_others_run(batch, tmp_path, failing_notebook):
     out, _ = batch
     good = tmp_path / "stab.yaml"
     good.write_text("titel: Stab\nslug: stab\nforvaltning: Stab\n", encoding="utf-8")
-    bad = tmp_path / "aldreomsorg.yaml"  # same slug as a finished report, unknown department
-    bad.write_text("titel: Äldreomsorg\nslug: aldreomsorg\nforvaltning: Skola\n", encoding="utf-8")
+    bad = tmp_path / "aldreomsorg.yaml"  # same slug as a finished report; fails while it runs
+    bad.write_text(f"titel: {FAILS}\nslug: aldreomsorg\nforvaltning: Äldreomsorg\n", encoding="utf-8")
     before = (out / "aldreomsorg" / "nyckeltal.json").read_bytes()
     code = main(["run", str(bad), str(good), "--out", str(out), "--jobs", "1"])
     assert code == 1
@@ -148,7 +148,7 @@ def test_a_failing_report_keeps_its_old_output_and_others_run(batch, tmp_path):
     index = (out / "index.html").read_text(encoding="utf-8")
     # the kept report stays listed, with the failed run's message beside it
     row = re.search(r'<a href="aldreomsorg/rapport.html">.*?</tr>', index, flags=re.S).group(0)
-    assert "Senaste körningen misslyckades" in row and "okänd förvaltning" in row
+    assert "Senaste körningen misslyckades" in row and "rapporten avbröts i ett test" in row
 
 
 def test_cli_exit_codes(tmp_path, capsys):
