@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -43,3 +45,32 @@ def failing_notebook(tmp_path, monkeypatch):
     nbformat.write(nb, path)
     monkeypatch.setattr(execute, "NOTEBOOK", path)
     return path
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def dump_dom(url: str, profile: Path, *flags: str, budget_ms: int = 5000) -> subprocess.CompletedProcess:
+    """Debian's headless Chromium on a page (no background network, a fresh profile), its DOM
+    after the page has loaded on stdout; flags such as a window size come before the URL."""
+    return subprocess.run(
+        [
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={profile}",
+            *flags,
+            f"--virtual-time-budget={budget_ms}",
+            "--dump-dom",
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )

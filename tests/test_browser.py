@@ -6,12 +6,11 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
-import subprocess
 
 import pytest
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+from conftest import CHROMIUM, dump_dom
+
 CHECK = """
 <script>
 window.addEventListener("load", () => {
@@ -39,26 +38,7 @@ def _check_in_browser(html_path, tmp_path) -> dict:
     # the page forbids scripts (Content-Security-Policy); the check is this test's own script
     html = re.sub(r"<meta [^>]*Content-Security-Policy[^>]*>", "", html_path.read_text(encoding="utf-8"))
     page.write_text(html.replace("</body>", CHECK + "</body>"), encoding="utf-8")
-    done = subprocess.run(
-        [
-            CHROMIUM,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            f"--user-data-dir={tmp_path / 'profile'}",
-            "--virtual-time-budget=10000",
-            "--dump-dom",
-            page.as_uri(),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = dump_dom(page.as_uri(), tmp_path / "profile", budget_ms=10000)
     found = re.search(r'<pre id="kompetens-check">(.*?)</pre>', done.stdout, flags=re.S)
     assert found, done.stderr[-2000:]
     return json.loads(found.group(1).replace("&quot;", '"'))
@@ -106,26 +86,7 @@ def test_index_fits_a_1280_pixel_screen_with_the_board_first(batch, tmp_path):
     # the page forbids scripts (Content-Security-Policy); the measurement is this test's own script
     html = re.sub(r"<meta [^>]*Content-Security-Policy[^>]*>", "", (out / "index.html").read_text(encoding="utf-8"))
     page.write_text(html.replace("</body>", WIDTH + "</body>"), encoding="utf-8")
-    done = subprocess.run(
-        [
-            CHROMIUM,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            f"--user-data-dir={tmp_path / 'profile'}",
-            "--window-size=1280,800",
-            "--virtual-time-budget=5000",
-            "--dump-dom",
-            page.as_uri(),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = dump_dom(page.as_uri(), tmp_path / "profile", "--window-size=1280,800")
     found = re.search(r'<pre id="kompetens-check">(.*?)</pre>', done.stdout, flags=re.S)
     assert found, done.stderr[-2000:]
     result = json.loads(found.group(1).replace("&quot;", '"'))

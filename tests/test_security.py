@@ -7,7 +7,6 @@ from __future__ import annotations
 import http.server
 import re
 import shutil
-import subprocess
 import threading
 import time
 from html.parser import HTMLParser
@@ -19,11 +18,11 @@ import pytest
 import yaml
 
 import kompetens
+from conftest import CHROMIUM, dump_dom
 from kompetens.run import batch, execute
 from kompetens.run.cli import main
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 TABLES = ("personal.csv", "avgangar.csv", "franvaro.csv.gz", "kostnader.csv", "befolkning.csv")
 
 #: Markup that runs code, loads something, or links to code, if it reaches a page unescaped.
@@ -133,25 +132,7 @@ def _browse(server, html: str, name: str) -> str:
     """The page's DOM after loading it from the server in headless Chromium."""
     root, url, _ = server
     (root / name).write_text(html, encoding="utf-8")
-    done = subprocess.run(
-        [
-            CHROMIUM,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            f"--user-data-dir={root / ('profile-' + name)}",
-            "--virtual-time-budget=5000",
-            "--dump-dom",
-            f"{url}/page/{name}",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = dump_dom(f"{url}/page/{name}", root / ("profile-" + name))
     assert "<html" in done.stdout, done.stderr[-2000:]
     return done.stdout
 
