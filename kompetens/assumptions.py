@@ -12,11 +12,23 @@ from importlib import resources
 
 #: The keys of the register, in the order the report shows them.
 KEYS = ("pensionsalder", "las_alder", "riktalder", "po_palagg", "drivare")
+#: The robustness analysis's uncertain assumptions (the register's `osakerhet`), in order.
+UNCERTAIN = (
+    "drivare",
+    "pensionstidpunkt",
+    "omsattning",
+    "heltid",
+    "forlang_arbetslivet",
+    "minska_omsattning",
+    "teknik",
+    "kompetensvaxling",
+)
 
 
 @cache
 def register() -> dict:
-    """{key: {namn, varde, enhet, kalla, argang, motivering, intervall}} from assumptions.yaml."""
+    """{key: {namn, varde, enhet, kalla, argang, motivering, intervall}} from assumptions.yaml,
+    and under `osakerhet` the robustness analysis's ranges."""
     import yaml
 
     text = resources.files("kompetens").joinpath("assumptions.yaml").read_text(encoding="utf-8")
@@ -27,6 +39,17 @@ def value(key: str):
     """The default value of one assumption (a fresh copy of dicts, so callers may change it)."""
     v = register()[key]["varde"]
     return {k: (dict(x) if isinstance(x, dict) else x) for k, x in v.items()} if isinstance(v, dict) else v
+
+
+def uncertainty() -> dict[str, dict]:
+    """{assumption: {namn, intervall, enhet, kalla, argang, motivering}}: the ranges the
+    robustness analysis draws from, with their sources."""
+    return {k: register()["osakerhet"][k] for k in UNCERTAIN}
+
+
+def ranges() -> dict[str, tuple[float, float]]:
+    """{assumption: (low, high)} of the robustness analysis, from the register."""
+    return {k: (float(v["intervall"][0]), float(v["intervall"][1])) for k, v in uncertainty().items()}
 
 
 def retirement_hazards(distribution: dict | None = None, las_alder: int | None = None) -> dict[int, float]:

@@ -11,9 +11,10 @@ import numpy as np
 import pytest
 
 import kompetens
-from kompetens.models.projection import TENURE_YEARS, FlowArrays, project
+from kompetens import assumptions
+from kompetens.models.projection import TENURE_YEARS, DemographicArrays, FlowArrays, project
 from kompetens.models.rates import FIRST_AGE
-from kompetens.models.robustness import RANGES, draw_assumptions, ranges_of, robustness, simulate_bundle
+from kompetens.models.robustness import draw_assumptions, ranges_of, robustness, simulate_bundle
 from kompetens.models.scenarios import rate_levers, shift_pension
 from kompetens.plan.staffplan import demographic_arrays, staff_plan
 
@@ -21,7 +22,7 @@ YEARS = [2025, 2026, 2027]
 LAS = 69
 AGES = LAS - FIRST_AGE + 1
 #: every uncertainty switched off, so that only the ranges a test opens vary
-POINT = {k: (1.0, 1.0) for k in RANGES} | {"pensionstidpunkt": (0.0, 0.0)}
+POINT = {k: (1.0, 1.0) for k in assumptions.UNCERTAIN} | {"pensionstidpunkt": (0.0, 0.0)}
 
 
 def _case(exits: float = 0.0):
@@ -40,12 +41,11 @@ def _case(exits: float = 0.0):
         hiring=np.eye(AGES)[None, 30 - FIRST_AGE],  # everyone is hired at 30
         events=np.full((1, 3), 200.0),
     )
-    return stock, need, np.array([[0.9]]), flows
+    return DemographicArrays(stock, need, np.array([[0.9]]), flows, YEARS, ["A"], "namnd")
 
 
 def _run(case, bundles, ranges, draws=1000, seed=0):
-    stock, need, fte, flows = case
-    return robustness(stock, need, fte, flows, YEARS, ["A"], "namnd", bundles, 0.3, ranges, draws, seed)
+    return robustness(case, bundles, 0.3, ranges, draws, seed)
 
 
 # with no exits the recruitment need is the growth: 120·(1 − a)² − 100 with technology; it is
@@ -123,10 +123,34 @@ def test_the_retirement_profile_moves_later_and_earlier():
     assert later[64 - FIRST_AGE] == 0.0 and later[67 - FIRST_AGE] == 0.0  # 67 moved past the LAS age
     assert earlier[63 - FIRST_AGE] == 0.5 and earlier[66 - FIRST_AGE] == 0.8
     assert earlier[-3] == pension[-3]  # the age before LAS keeps the oldest probability
-    flows = _case()[3]
+    flows = _case().flows
     assert np.array_equal(
         rate_levers(replace(flows, pension=pension), ["A"], {"forlang_arbetslivet": 2}).pension, later
     )
+
+
+def test_the_ranges_are_the_assumption_registers_with_their_sources():
+    """Every range the draws use comes from assumptions.yaml with a source and a vintage; a
+    caller's range replaces the register's for that assumption only."""
+    register = assumptions.uncertainty()
+    assert list(ranges_of()) == list(assumptions.UNCERTAIN) == list(register)
+    for key, entry in register.items():
+        assert ranges_of()[key] == tuple(entry["intervall"])
+        assert entry["kalla"] and 2000 <= int(entry["argang"]) <= 2026 and entry["namn"]
+        low, high = entry["intervall"]
+        assert low <= (0.0 if key == "pensionstidpunkt" else 1.0) <= high  # the central value is inside
+    assert "Pensionsmyndigheten" in register["pensionstidpunkt"]["kalla"]
+    assert ranges_of({"omsattning": (0.9, 1.1)}) == {**ranges_of(), "omsattning": (0.9, 1.1)}
+
+
+def test_only_levers_that_lower_the_need_meet_the_narrower_measure():
+    """Longer working life avoids recruitment (staff stay) but does not lower the staff
+    increase; technology does both. With every range a point the measures are exact."""
+    case = _case(exits=0.1)
+    table = _run(case, {"t": {"teknik": {"andel_per_ar": 0.05}}, "f": {"forlang_arbetslivet": 3}}, POINT)
+    assert table.loc["t", "andel_uppfyllt_personalbehov"] == 1.0  # 120·(1 − 0.05)² = 108.3: 11.7 fewer ≥ 6
+    assert table.loc["f", "andel_uppfyllt_personalbehov"] == 0.0
+    assert table.loc["f", "undviken_rekrytering"] >= 0.0
 
 
 def test_assumptions_are_drawn_within_their_ranges():
@@ -154,7 +178,7 @@ def test_at_the_centre_the_avoided_recruitment_is_the_deterministic_scenarios(pl
     """With every range a point, the median draw avoids what staff_plan's expected paths say."""
     a = demographic_arrays(plan, plan.basar, plan.slutar)
     bundles = LEVERS | {"alla": {k: v for b in LEVERS.values() for k, v in b.items()}}
-    table = robustness(a.stock, a.need, a.fte, a.flows, a.years, a.grupper, a.scope, bundles, 0.3, POINT, 400)
+    table = robustness(a, bundles, 0.3, POINT, 400)
 
     def period(levers):
         return staff_plan(plan, levers, draws=0).projection.table("rekryteringsbehov").loc["Totalt", 2026:].sum()
@@ -170,8 +194,8 @@ def test_the_baseline_draws_match_the_projections_monte_carlo(plan):
     approximation clipped at zero overstates the exits of small cells, about 1.5 % of the
     period's need on the demo)."""
     a = demographic_arrays(plan, plan.basar, plan.slutar)
-    assumptions = draw_assumptions(ranges_of(POINT), 2000, np.random.default_rng(1))
-    ours = simulate_bundle(a.stock, a.need, a.fte, a.flows, a.years, a.grupper, a.scope, {}, assumptions, 2)
+    draws = draw_assumptions(ranges_of(POINT), 2000, np.random.default_rng(1))
+    ours = simulate_bundle(a, {}, draws, 2)
     proj = project(a.stock, a.need, a.fte, a.flows, a.years, a.forvaltningar, a.grupper, a.scope, 2000, 5)
     theirs = proj.draws_rekrytering.sum(axis=(1, 2, 3))
     for q in (10, 50, 90):
@@ -194,3 +218,25 @@ def test_plan_robustness_bundles_and_example_levers(plan):
     # all four together avoid more than any one alone, in the median draw
     assert t.loc["Alla tillsammans", "undviken_rekrytering"] > t["undviken_rekrytering"].drop("Alla tillsammans").max()
     assert t.loc["Alla tillsammans", "andel_uppfyllt"] >= t["andel_uppfyllt"].drop("Alla tillsammans").max()
+
+
+def test_report_shows_both_measures_and_the_ranges_with_their_sources(plan):
+    """The robustness table puts the narrower measure beside the directive's: longer working
+    life and lower turnover avoid recruitment but never lower the staff need; the ranges table
+    is the register's, with sources."""
+    from kompetens import report
+
+    table = report.robustness_table(plan).data
+    narrow = table["Minskar personalbehovet så mycket"]
+    assert narrow["Förläng arbetslivet"] == "0\u00a0%" and narrow["Minska personalomsättningen"] == "0\u00a0%"
+    assert narrow["Använd tekniken"] != "0\u00a0%"
+    shares = plan.key_figures["robusthet"]["paket"]
+    assert all(p["andel_uppfyllt_personalbehov"] <= 1 for p in shares.values())
+    ranges = report.robustness_ranges(plan).data
+    register = assumptions.uncertainty()
+    assert list(ranges.index) == [register[k]["namn"] for k in assumptions.UNCERTAIN]
+    assert ranges.loc["Personalomsättningens nivå", "Intervall"] == "0,80 – 1,20"
+    assert ranges.loc["Personalomsättningens nivå", "Årgång"] == "2018"
+    assert "Familjen Helsingborg" in ranges.loc["Personalomsättningens nivå", "Källa"]
+    text = report.robustness_text(plan).data
+    assert "Minskar personalbehovet så mycket" in text and "stannar längre" in text

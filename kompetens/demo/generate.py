@@ -375,13 +375,16 @@ def build_tables(seed: int = T.SEED) -> dict[str, pd.DataFrame]:
     reg, snap, absn, moves = sim["register"], sim["personal"], sim["franvaro"], sim["moves"]
     groups, depts, units = np.array(_GROUPS), np.array(_DEPTS), np.array(_UNITS)
 
+    def where(table) -> dict:
+        """The förvaltning, enhet and yrkesgrupp columns of a table's dept, unit, group codes."""
+        codes = [np.asarray(table[k]).astype(int) for k in ("dept", "unit", "group")]
+        return {"forvaltning": depts[codes[0]], "enhet": units[codes[1]], "yrkesgrupp": groups[codes[2]]}
+
     personal = pd.DataFrame(
         {
             "person_id": _person_ids(snap["person"]),
             "ar": snap["ar"],
-            "forvaltning": depts[snap["dept"]],
-            "enhet": units[snap["unit"]],
-            "yrkesgrupp": groups[snap["group"]],
+            **where(snap),
             "fodelsear": snap["fodelsear"],
             "kon": snap["kon"],
             "sysselsattningsgrad": snap["sysselsattningsgrad"],
@@ -415,9 +418,7 @@ def build_tables(seed: int = T.SEED) -> dict[str, pd.DataFrame]:
             {
                 "person_id": _person_ids(exits["person"]),
                 "datum": pd.to_datetime(exits["datum"]).dt.strftime("%Y-%m-%d"),
-                "forvaltning": depts[exits["dept"].astype(int)],
-                "enhet": units[exits["unit"].astype(int)],
-                "yrkesgrupp": groups[exits["group"].astype(int)],
+                **where(exits),
                 "orsak": exits["orsak"].values,
                 "anstallningsdatum": pd.to_datetime(who["hired"].values).strftime("%Y-%m-%d"),
                 "anstallningsform": np.where(
@@ -436,9 +437,7 @@ def build_tables(seed: int = T.SEED) -> dict[str, pd.DataFrame]:
         {
             "person_id": _person_ids(absn["person"]),
             "manad": absn["manad"],
-            "forvaltning": depts[absn["dept"]],
-            "enhet": units[absn["unit"]],
-            "yrkesgrupp": groups[absn["group"]],
+            **where(absn),
             "fodelsear": pw["birth_year"].values,
             "kon": np.where(pw["woman"].values, "K", "M"),
             "schemalagd_tid": absn["schemalagd_tid"],

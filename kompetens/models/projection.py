@@ -53,6 +53,24 @@ class FlowArrays:
 
 
 @dataclass(frozen=True)
+class DemographicArrays:
+    """What the demographic projection starts from: persons [D, G, A, J] in basår, need
+    [D, G, T+1] at the central assumptions, årsarbetare per person [D, G], the flow rates on
+    those cells, the plan's years basår..slutår, its groups and scope ("namnd" or
+    "forvaltning"); forvaltningar and rates (FlowRates) as the plan estimated them."""
+
+    stock: np.ndarray
+    need: np.ndarray
+    fte: np.ndarray
+    flows: FlowArrays
+    years: list
+    grupper: list
+    scope: str
+    forvaltningar: list = ()
+    rates: object = None
+
+
+@dataclass(frozen=True)
 class Projection:
     """A fitted projection. Arrays are [D, G, years]; year 0 is basår, where flows are NaN.
 

@@ -14,6 +14,11 @@ from kompetens.io.load import Inputs, load_inputs, select_forvaltning
 from kompetens.io.params import check_params
 
 
+def _param(key: str, doc: str) -> property:
+    """A read-only attribute that is the checked params' value of key."""
+    return property(lambda plan: plan.params[key], doc=doc)
+
+
 @dataclass(frozen=True)
 class Plan:
     """Everything a report section needs: parameters with basår/slutår resolved, and the
@@ -27,21 +32,10 @@ class Plan:
     # plan with other levers or drivers reuses them
     memo: dict = field(default_factory=dict, repr=False, compare=False)
 
-    @property
-    def basar(self) -> int:
-        return self.params["basar"]
-
-    @property
-    def slutar(self) -> int:
-        return self.params["slutar"]
-
-    @property
-    def k(self) -> int:
-        return self.params["k_anonymitet"]
-
-    @property
-    def sprak(self) -> str:
-        return self.params["sprak"]
+    basar = _param("basar", "the plan's base year (the last snapshot's, unless set)")
+    slutar = _param("slutar", "the plan's end year")
+    k = _param("k_anonymitet", "the smallest number of persons a published figure may be about")
+    sprak = _param("sprak", "the report's language, sv or en")
 
     @property
     def utkatalog(self) -> Path:

@@ -67,20 +67,7 @@ def robustness(
     chosen, exempel = default_bundles(plan)
     chosen.update(bundles or {})
     draws = max(plan.params["simuleringar"], 100) if draws is None else draws
-    a = demographic_arrays(plan, plan.basar, plan.slutar)
     r = model.ranges_of(ranges)
-    table = model.robustness(
-        a.stock,
-        a.need,
-        a.fte,
-        a.flows,
-        a.years,
-        a.grupper,
-        a.scope,
-        chosen,
-        plan.params["direktiv_andel"],
-        r,
-        draws,
-        plan.params["seed"],
-    )
+    start = demographic_arrays(plan, plan.basar, plan.slutar)
+    table = model.robustness(start, chosen, plan.params["direktiv_andel"], r, draws, plan.params["seed"])
     return Robustness(table, chosen, r, draws, plan.params["direktiv_andel"], exempel)

@@ -16,7 +16,14 @@ import pandas as pd
 from kompetens.io.load import load_external_projection
 from kompetens.models import economics
 from kompetens.models.demand import DEFAULT_DRIVARE, demand_index, staff_need
-from kompetens.models.projection import TENURE_YEARS, FlowArrays, Projection, project, tenure_weights
+from kompetens.models.projection import (
+    TENURE_YEARS,
+    DemographicArrays,
+    FlowArrays,
+    Projection,
+    project,
+    tenure_weights,
+)
 from kompetens.models.rates import FIRST_AGE, FlowRates, estimate_rates
 from kompetens.models.scenarios import need_levers, rate_levers
 from kompetens.models.spells import observation_window
@@ -134,22 +141,6 @@ def _scope(plan: Plan) -> str:
     return "forvaltning" if plan.params["forvaltning"] else "namnd"
 
 
-@dataclass(frozen=True)
-class DemographicArrays:
-    """What the demographic projection starts from: persons [D, G, A, J] in basår, need
-    [D, G, T+1], årsarbetare per person [D, G] and the flow rates on those cells."""
-
-    stock: np.ndarray
-    need: np.ndarray
-    fte: np.ndarray
-    flows: FlowArrays
-    years: list
-    forvaltningar: list
-    grupper: list
-    scope: str
-    rates: FlowRates
-
-
 def demographic_arrays(plan: Plan, basar: int, slutar: int, levers: dict | None = None) -> DemographicArrays:
     """Base staffing × demand index, and flows from the history up to basar, with the levers."""
     personal = plan.inputs.personal
@@ -183,7 +174,7 @@ def demographic_arrays(plan: Plan, basar: int, slutar: int, levers: dict | None 
     )
     if levers:
         flows = rate_levers(flows, grupper, levers)
-    return DemographicArrays(stock, need, fte, flows, years, forvaltningar, grupper, scope, rates)
+    return DemographicArrays(stock, need, fte, flows, years, grupper, scope, forvaltningar, rates)
 
 
 def project_demographic(

@@ -26,23 +26,19 @@ from kompetens.vocabulary import SUPPRESSED
 
 #: Key figures that are counts of persons: {grupp: value} or {grupp: {år: value}}.
 COUNT_KEYS = ("antal_anstallda", "antal_basar", "avgangar")
-#: Sheets of tabeller.xlsx whose numbers are counts of persons (None: every column).
+#: Sheets of tabeller.xlsx whose numbers are counts of persons (None: every column), by
+#: their Swedish and English names and columns.
+_COUNTED = [
+    (("Ålder", "Age"), None),
+    (("Antal anställda", "Employees"), None),
+    (("Avgångar per orsak", "Exits by reason"), None),
+    (("Personal idag", "Staff today"), (["Antal anställda"], ["Employees"])),
+    (("Vilka slutar", "Who leaves"), (["Avgångar", "Anställda"], ["Leavers", "Employees"])),
+    (("Chefer per kön och ålder", "Managers by sex and age"), None),
+    (("Behörighet", "Qualifications"), (["Anställda", "Saknar behörighet"], ["Employees", "Not qualified"])),
+]
 COUNT_SHEETS = {
-    "Ålder": None,
-    "Antal anställda": None,
-    "Avgångar per orsak": None,
-    "Personal idag": ["Antal anställda"],
-    "Vilka slutar": ["Avgångar", "Anställda"],
-    "Chefer per kön och ålder": None,
-    "Behörighet": ["Anställda", "Saknar behörighet"],
-    # the same sheets in English reports
-    "Age": None,
-    "Employees": None,
-    "Exits by reason": None,
-    "Staff today": ["Employees"],
-    "Who leaves": ["Leavers", "Employees"],
-    "Managers by sex and age": None,
-    "Qualifications": ["Employees", "Not qualified"],
+    name: columns if columns is None else columns[i] for names, columns in _COUNTED for i, name in enumerate(names)
 }
 MIN_ID_LENGTH = 4  # shorter non-numeric ids would match ordinary words
 DATE = re.compile(r"(?<![\d-])((?:19|20)\d{2})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])(?![\d-])")

@@ -20,9 +20,9 @@ import ipywidgets as w
 import numpy as np
 import yaml
 
+from kompetens import assumptions
 from kompetens.io.params import DEFAULTS, check_params, load_params
 from kompetens.models.demand import DEFAULT_DRIVARE, WHOLE_POPULATION
-from kompetens.models.robustness import RANGES
 from kompetens.models.scenarios import LEVERS, NAMES, active
 from kompetens.plan.prepare import Plan
 from kompetens.plan.robustness import robustness
@@ -37,6 +37,14 @@ _LAYOUT = w.Layout(width="98%")
 
 def _slider(kind, description, value, lo, hi, step, **kw):
     return kind(value=value, min=lo, max=hi, step=step, description=description, style=_WIDE, layout=_LAYOUT, **kw)
+
+
+def _groups(groups: list, lever: dict) -> w.SelectMultiple:
+    """The groups a lever applies to (none chosen = all), starting from the lever's own."""
+    chosen = tuple(lever.get("grupper") or ())
+    return w.SelectMultiple(
+        options=groups, value=chosen, description="  grupper (ingen = alla)", style=_WIDE, layout=_LAYOUT
+    )
 
 
 class Explorer:
@@ -110,13 +118,7 @@ class Explorer:
             "minska_omsattning.andel": _slider(
                 w.FloatSlider, NAMES["minska_omsattning"], minska.get("andel", 0.0), 0, 1, 0.01
             ),
-            "minska_omsattning.grupper": w.SelectMultiple(
-                options=groups,
-                value=tuple(minska.get("grupper") or ()),
-                description="  grupper (ingen = alla)",
-                style=_WIDE,
-                layout=_LAYOUT,
-            ),
+            "minska_omsattning.grupper": _groups(groups, minska),
             "teknik.andel_per_ar": _slider(
                 w.FloatSlider,
                 NAMES["teknik"] + " (per år)",
@@ -126,13 +128,7 @@ class Explorer:
                 0.005,
                 readout_format=".3f",
             ),
-            "teknik.grupper": w.SelectMultiple(
-                options=groups,
-                value=tuple(teknik.get("grupper") or ()),
-                description="  grupper (ingen = alla)",
-                style=_WIDE,
-                layout=_LAYOUT,
-            ),
+            "teknik.grupper": _groups(groups, teknik),
             "kompetensvaxling.andel": _slider(
                 w.FloatSlider, NAMES["kompetensvaxling"], vaxla.get("andel", 0.0), 0, 1, 0.01
             ),
@@ -155,23 +151,16 @@ class Explorer:
         for g, bands in self._effective_drivers(p["drivare"]).items():
             for band, weight in bands.items():
                 c[f"drivare.{g}.{band}"] = _slider(w.FloatSlider, f"{g}: {band}", float(weight), 0, 1, 0.05)
-        for key, spec in RANGES.items():
+        for key, spec in assumptions.uncertainty().items():  # the register's ranges and names
             lo, hi = spec["intervall"]
             span = (-3.0, 3.0) if key == "pensionstidpunkt" else (0.0, 2.0)
-            label = NAMES.get(
-                key,
-                {
-                    "drivare": "Drivarnas genomslag",
-                    "omsattning": "Omsättningens nivå",
-                    "pensionstidpunkt": "Pensionstidpunkt (år)",
-                }.get(key, key),
-            )
             c[f"intervall.{key}"] = w.FloatRangeSlider(
                 value=(lo, hi),
                 min=span[0],
                 max=span[1],
                 step=0.05,
-                description=f"{label} ({spec['enhet']})",
+                description=spec["namn"],
+                tooltip=f"{spec['enhet']}. Källa: {spec['kalla']}",
                 style=_WIDE,
                 layout=_LAYOUT,
             )

@@ -6,6 +6,7 @@ import pandas as pd
 from IPython.display import Image, Markdown
 from pandas.io.formats.style import Styler
 
+from kompetens import assumptions
 from kompetens.plan.prepare import Plan
 from kompetens.report import figures as plots
 from kompetens.report import formats as fmt
@@ -99,7 +100,10 @@ def robustness_text(plan: Plan) -> Markdown:
             f"rekryteringsbehovet {fmt.years(plan.basar + 1, plan.slutar)} med minst direktivets {target} av "
             "personalökningen. Utfallen drar samtidigt befolkningsdrivarnas genomslag, pensionstidpunkten, "
             "personalomsättningens nivå, hur stor effekt varje strategi får och de slumpmässiga avgångarna, "
-            f"var och en inom sitt intervall. **{fmt.escape(best)}** når målet i {share} av utfallen."
+            f"var och en inom sitt intervall. **{fmt.escape(best)}** når målet i {share} av utfallen. "
+            "Här räknas allt undvikt rekryteringsbehov, även personal som stannar längre; kolumnen "
+            "”Minskar personalbehovet så mycket” visar hur ofta paketet i stället minskar själva "
+            "personalökningen lika mycket, vilket scenariojämförelsen ovan mäter."
         )
         if r["exempel"]:
             text += " Parametrarna anger inga spakar; strategierna visas med exempelnivåer."
@@ -109,7 +113,10 @@ def robustness_text(plan: Plan) -> Markdown:
             f"recruitment need {fmt.years(plan.basar + 1, plan.slutar)} by at least the directive’s {target} of "
             "the staff increase. The outcomes draw the demand drivers’ weight, the retirement timing, the "
             "turnover level, each strategy’s effect and the random exits together, each within its range. "
-            f"**{fmt.escape(_bundle_name(best, sprak))}** meets the target in {share} of the outcomes."
+            f"**{fmt.escape(_bundle_name(best, sprak))}** meets the target in {share} of the outcomes. "
+            "All avoided recruitment counts here, staff who stay longer too; the column “Lowers the staff "
+            "need as much” shows how often the bundle instead lowers the staff increase itself as much, "
+            "which the scenario comparison above measures."
         )
         if r["exempel"]:
             text += " The parameters set no levers; the strategies are shown at example levels."
@@ -117,20 +124,36 @@ def robustness_text(plan: Plan) -> Markdown:
 
 
 def robustness_table(plan: Plan) -> Styler | Markdown:
-    """Per bundle: the share of outcomes meeting the directive, the target and the avoided
-    recruitment (median, p10–p90) and the median shortfall, in persons."""
+    """Per bundle: the share of outcomes meeting the directive (avoided recruitment), the share
+    in which the staff need itself falls as much (the scenario comparison's measure), the
+    target and the avoided recruitment (median, p10–p90) and the median shortfall, in persons."""
     r, sprak = _bundles(plan), plan.sprak
     if r is None:
         return Markdown("")
     sv = sprak == "sv"
     cols = (
-        ["Når målet", "Mål (personer)", "Undviket rekryteringsbehov", "p10–p90", "Brist (median)"]
+        [
+            "Når målet",
+            "Minskar personalbehovet så mycket",
+            "Mål (personer)",
+            "Undviket rekryteringsbehov",
+            "p10–p90",
+            "Brist (median)",
+        ]
         if sv
-        else ["Meets the target", "Target (persons)", "Recruitment avoided", "p10–p90", "Shortfall (median)"]
+        else [
+            "Meets the target",
+            "Lowers the staff need as much",
+            "Target (persons)",
+            "Recruitment avoided",
+            "p10–p90",
+            "Shortfall (median)",
+        ]
     )
     rows = {
         _bundle_name(name, sprak): [
             fmt.percent(p["andel_uppfyllt"], 0, sprak),
+            fmt.percent(p["andel_uppfyllt_personalbehov"], 0, sprak),
             fmt.number(p["mal_personer"], 0, sprak),
             fmt.number(p["undviken_rekrytering"], 0, sprak),
             f"{fmt.number(p['undviken_p10'], 0, sprak)}–{fmt.number(p['undviken_p90'], 0, sprak)}",
@@ -144,6 +167,36 @@ def robustness_table(plan: Plan) -> Styler | Markdown:
         "The bundles of strategies: how often they meet the directive and how much recruitment they avoid",
     )
     return styled(pd.DataFrame.from_dict(rows, orient="index", columns=cols), sprak, caption=title)
+
+
+def robustness_ranges(plan: Plan) -> Styler | Markdown:
+    """The ranges the robustness draws took, each with its unit, public source and vintage
+    (the assumption register's `osakerhet`)."""
+    r, sprak = _bundles(plan), plan.sprak
+    if r is None:
+        return Markdown("")
+    register = assumptions.uncertainty()
+    cols = (
+        ["Antagande", "Intervall", "Enhet", "Källa", "Årgång"]
+        if sprak == "sv"
+        else ["Assumption", "Range", "Unit", "Source", "Vintage"]
+    )
+    rows = [
+        [
+            register[key]["namn"],
+            f"{fmt.number(low, 2, sprak)} – {fmt.number(high, 2, sprak)}",
+            register[key]["enhet"],
+            register[key]["kalla"],
+            str(register[key]["argang"]),
+        ]
+        for key, (low, high) in r["intervall"].items()
+    ]
+    title = caption(
+        plan,
+        "Osäkerheterna i robusthetsanalysen: intervall, källa och årgång",
+        "The uncertainties of the robustness analysis: range, source and vintage",
+    )
+    return styled(pd.DataFrame(rows, columns=cols).set_index(cols[0]), sprak, caption=title)
 
 
 def robustness_figure(plan: Plan) -> Image | Markdown:
