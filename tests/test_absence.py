@@ -201,3 +201,24 @@ def test_a_department_fit_drops_constant_covariates(demo):
     lss = kompetens.select_forvaltning(demo, "Funktionsstöd (LSS)")
     t = fit_absence_trend(lss.franvaro)
     assert "forvaltning" not in t.covariates and "yrkesgrupp" in t.covariates
+
+
+def test_sick_leave_reported_by_department_and_group_only(demo):
+    """A sick-leave file without person ids or units (the contract allows group keys): the
+    share is the person-level one, no unit can be flagged and the report says so instead of
+    failing; the heatmap of units is a dash."""
+    from dataclasses import replace
+
+    from kompetens import report
+
+    keys = ["manad", "forvaltning", "yrkesgrupp"]
+    cells = demo.franvaro.groupby(keys, as_index=False)[["schemalagd_tid", "sjuk_tid"]].sum()
+    plan = kompetens.prepare(inputs=replace(demo, franvaro=cells), simuleringar=0)
+    whole = kompetens.prepare(inputs=demo, simuleringar=0)
+    last = plan.key_figures["sjukfranvaro_12_manader"]["andel"]
+    assert last == pytest.approx(whole.key_figures["sjukfranvaro_12_manader"]["andel"], rel=1e-12)
+    assert plan.key_figures["sjukfranvaro_flaggade"] is None
+    assert whole.key_figures["sjukfranvaro_flaggade"] is not None
+    assert "inte per enhet" in report.flagged_table(plan).data
+    assert report.absence_heatmap(plan).data == "–"
+    assert "enheter hade" not in report.absence_text(plan).data

@@ -562,7 +562,10 @@ def sensitivity(franvaro: pd.DataFrame, trend: AbsenceTrend, leave_out=("2020", 
 def flagged_units(franvaro: pd.DataFrame, threshold: float, k: int) -> pd.DataFrame:
     """Units (enheter) whose share over the last 12 months is above threshold, with the share
     the 12 months before and the change in percentage points. Units with fewer than k persons
-    in the last 12 months are never listed."""
+    in the last 12 months are never listed. No rows without an enhet column (sick leave
+    reported by department or group only): there are no units to list."""
+    if "enhet" not in franvaro:
+        return pd.DataFrame(columns=["andel_12_man", "andel_foregaende_12_man", "forandring_pp", "personer"])
     months = sorted(franvaro["manad"].unique())
     last, before = months[-12:], months[-24:-12]
     recent = franvaro[franvaro["manad"].isin(last)]
@@ -587,8 +590,10 @@ def flagged_units(franvaro: pd.DataFrame, threshold: float, k: int) -> pd.DataFr
 
 def unit_month_shares(franvaro: pd.DataFrame, k: int, months: int = 24) -> pd.DataFrame:
     """Share per unit (rows) and month (columns) over the last `months` months; cells about
-    fewer than k persons are NaN."""
+    fewer than k persons are NaN. No rows without an enhet column."""
     keep = sorted(franvaro["manad"].unique())[-months:]
+    if "enhet" not in franvaro:
+        return pd.DataFrame(columns=pd.Index(keep, name="manad"), dtype=float)
     df = franvaro[franvaro["manad"].isin(keep)]
     g = df.groupby(["enhet", "manad"])
     share = (g["sjuk_tid"].sum() / g["schemalagd_tid"].sum()).unstack()

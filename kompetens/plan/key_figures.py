@@ -260,9 +260,11 @@ def absence_figures(plan: Plan, trend: absence.AbsenceTrend | None) -> dict:
             out[f"sjukfranvaro_per_{by}"] = values.to_dict()
     flagged = absence.flagged_units(f, plan.params["sjukfranvaro_grans"], k)
     out["sjukfranvaro_grans"] = plan.params["sjukfranvaro_grans"]
-    out["sjukfranvaro_flaggade"] = [
-        {"enhet": unit, **row.drop("personer").to_dict()} for unit, row in flagged.iterrows()
-    ]
+    out["sjukfranvaro_flaggade"] = (  # None: the sick-leave file has no units
+        [{"enhet": unit, **row.drop("personer").to_dict()} for unit, row in flagged.iterrows()]
+        if "enhet" in f
+        else None
+    )
     if trend is not None:
         bands = trend.trend_aldersband
         persons = absence.with_age_band(f).groupby("aldersband")["person_id"].nunique() if "person_id" in f else None

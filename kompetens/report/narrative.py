@@ -288,7 +288,7 @@ def absence_values(figures: dict) -> dict:
         "kanslighet": sens,
         "kanslighet_inom": bool(sens and trend["ki_lag"] <= sens["pp_per_ar"] <= trend["ki_hog"]),
         "prognos": figures.get("sjukfranvaro_prognos"),
-        "antal_flaggade": len(figures["sjukfranvaro_flaggade"]),
+        "antal_flaggade": len(figures["sjukfranvaro_flaggade"] or []),
         "grans": figures["sjukfranvaro_grans"],
     }
 

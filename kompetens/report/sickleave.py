@@ -45,11 +45,14 @@ def absence_age_band_figure(plan: Plan) -> Image | Markdown:
     return as_image(plots.age_band_trends(bands, sprak))
 
 
-def absence_heatmap(plan: Plan, max_units: int = 30) -> Image:
-    """Units × the last 24 months; at most max_units units, those with the highest share."""
+def absence_heatmap(plan: Plan, max_units: int = 30) -> Image | Markdown:
+    """Units × the last 24 months; at most max_units units, those with the highest share.
+    A dash when the sick-leave file has no units (or none of at least k persons)."""
     from kompetens.models.absence import unit_month_shares
 
     shares = unit_month_shares(plan.inputs.franvaro, plan.k).dropna(how="all")
+    if shares.empty:
+        return Markdown("–")
     top = shares.iloc[:, -12:].mean(axis=1).sort_values(ascending=False).index[:max_units]
     return as_image(plots.unit_heatmap(shares.loc[top], plan.sprak))
 
@@ -87,6 +90,12 @@ def flagged_table(plan: Plan) -> Styler | Markdown:
     """Units above the threshold over the last 12 months, with the change from the 12 before."""
     figures, sprak = plan.key_figures, plan.sprak
     rows = figures["sjukfranvaro_flaggade"]
+    if rows is None:
+        return Markdown(
+            "Sjukfrånvaron finns inte per enhet i underlaget, så ingen enhet kan jämföras med gränsen."
+            if sprak == "sv"
+            else "The sick-leave data has no units, so no unit can be compared with the threshold."
+        )
     if not rows:
         return Markdown("Ingen enhet är över gränsen." if sprak == "sv" else "No unit is above the threshold.")
     table = pd.DataFrame(rows).set_index("enhet")
