@@ -10,7 +10,9 @@ from importlib.metadata import PackageNotFoundError, version
 
 import pandas as pd
 from IPython.display import Image, Markdown
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.image import imsave
 from pandas.io.formats.style import Styler
 
 from kompetens.io.fingerprint import PACKAGE_ROOT
@@ -333,11 +335,21 @@ def reading_guide(plan: Plan) -> Markdown:
     return Markdown('<div class="kompetens-guide">\n\n' + "\n".join(lines) + "\n\n</div>")
 
 
+#: Pixels per inch of the report's images: a figure 8 inches wide is 880 pixels.
+DPI = 110
+
+
 def as_image(fig: Figure) -> Image:
     """A figure as an embedded PNG, so the HTML report carries it (no pyplot needed), with
-    its titles as the image's alt text."""
+    its titles as the image's alt text.
+
+    Drawn once at DPI, layout and pixels in one pass: the same PNG as ``fig.savefig(...,
+    dpi=DPI)``, which draws a constrained layout twice (once to place, once to paint)."""
+    fig.set_dpi(DPI)
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=110, metadata={"Software": None})
+    imsave(buf, canvas.buffer_rgba(), format="png", dpi=DPI, metadata={"Software": None})
     titles = [fig.get_suptitle(), *(ax.get_title() for ax in fig.axes)]
     return Image(data=buf.getvalue(), format="png", alt=". ".join(t for t in titles if t) or None)
 

@@ -11,6 +11,7 @@ from contextlib import contextmanager
 
 import pandas as pd
 import seaborn as sns
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from kompetens.vocabulary import TOTAL
@@ -328,6 +329,13 @@ def waterfall(baseline: float, steps: list[tuple[str, float]], span: str, sprak:
     return fig
 
 
+def _bars(n: int, width: float, per_bar: float, margin: float) -> tuple[Figure, Axes, list[int]]:
+    """A figure for n horizontal bars, the first on top: (figure, axes, the bars' y positions);
+    width in inches, height per_bar inches a bar plus margin."""
+    fig = Figure(figsize=(width, per_bar * n + margin), layout="constrained")
+    return fig, fig.subplots(), list(range(n))[::-1]
+
+
 LABELS["sv"].update({"robust": "Andel av {n} utfall där paketet når direktivet", "robust_x": "Andel av utfallen (%)"})
 LABELS["en"].update(
     {"robust": "Share of {n} outcomes in which the bundle meets the directive", "robust_x": "Share of outcomes (%)"}
@@ -337,12 +345,9 @@ LABELS["en"].update(
 def robustness_bars(shares: pd.Series, draws: int, sprak: str = "sv") -> Figure:
     """Horizontal bars: per bundle (index) the share of draws meeting the directive (0–1),
     written at each bar's end, with a line at one half."""
-    t = LABELS[sprak]
-    colors = sns.color_palette(PALETTE)
+    t, colors = LABELS[sprak], sns.color_palette(PALETTE)
     with _style():
-        fig = Figure(figsize=(8, 0.5 * len(shares) + 1.4), layout="constrained")
-        ax = fig.subplots()
-        y = list(range(len(shares)))[::-1]
+        fig, ax, y = _bars(len(shares), 8, 0.5, 1.4)
         values = 100 * shares.to_numpy()
         ax.barh(y, values, color=[colors[2] if v >= 50 else colors[3] for v in values])
         for yy, v in zip(y, values):
@@ -403,12 +408,9 @@ LABELS["en"].update(
 def tornado(rows: list[tuple[str, float, float]], baseline: float, span: str, sprak: str = "sv") -> Figure:
     """A tornado chart: per assumption (largest swing on top) the change in the recruitment
     need from the baseline at the low and the high end of its plausible range."""
-    t = LABELS[sprak]
-    colors = sns.color_palette(PALETTE)
+    t, colors = LABELS[sprak], sns.color_palette(PALETTE)
     with _style():
-        fig = Figure(figsize=(9, 0.6 * len(rows) + 1.8), layout="constrained")
-        ax = fig.subplots()
-        y = list(range(len(rows)))[::-1]
+        fig, ax, y = _bars(len(rows), 9, 0.6, 1.8)
         ax.barh(y, [lo - baseline for _, lo, _ in rows], color=colors[2], label=t["tornado_low"])
         ax.barh(y, [hi - baseline for _, _, hi in rows], color=colors[3], alpha=0.8, label=t["tornado_high"])
         ax.axvline(0, color="0.3", lw=1)
