@@ -12,6 +12,7 @@ from contextlib import contextmanager
 import pandas as pd
 import seaborn as sns
 from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from kompetens.vocabulary import TOTAL
@@ -288,6 +289,10 @@ def unit_heatmap(shares: pd.DataFrame, sprak: str = "sv") -> Figure:
     t = LABELS[sprak]
     with _style():
         fig = Figure(figsize=(10, 1.2 + 0.22 * len(shares)), layout="constrained")
+        # seaborn measures every tick label to see whether they overlap; without a canvas each
+        # measurement makes (and each label keeps) a renderer of the whole figure: 38 labels,
+        # over 100 MiB. With one, they share its renderer.
+        FigureCanvasAgg(fig)
         ax = fig.subplots()
         sns.heatmap(100 * shares, cmap="viridis", ax=ax, cbar_kws={"label": "%"}, xticklabels=3)
         ax.set(title=t["heat"], xlabel=t["month"], ylabel=t["unit"])
