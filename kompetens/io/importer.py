@@ -25,8 +25,10 @@ the `personal` and `avgangar` contracts, pseudonymised on read.
 from __future__ import annotations
 
 import base64
+import csv
 import hashlib
 import hmac
+import io
 import itertools
 import os
 import re
@@ -38,6 +40,8 @@ from typing import Annotated, Literal
 import numpy as np
 import pandas as pd
 import yaml
+from pandas.arrays import NumpyExtensionArray
+from pandas.core.indexes.base import get_values_for_csv
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from kompetens.errors import InputError, Problem
@@ -646,7 +650,8 @@ def _write_atomically(out_dir: Path, tables: dict[str, pd.DataFrame]) -> dict[st
     try:
         for name, table in tables.items():
             tmp[name] = out_dir / f".{name}.csv.tmp{os.getpid()}"
-            table.to_csv(tmp[name], index=False, date_format="%Y-%m-%d")
+            with open(tmp[name], "w", encoding="utf-8", newline="") as f:
+                f.write(csv_text(table, date_format="%Y-%m-%d"))
         for name, path in tmp.items():
             done[name] = out_dir / f"{name}.csv"
             os.replace(path, done[name])
@@ -654,3 +659,37 @@ def _write_atomically(out_dir: Path, tables: dict[str, pd.DataFrame]) -> dict[st
         for path in tmp.values():
             path.unlink(missing_ok=True)
     return done
+
+
+def csv_text(table: pd.DataFrame, date_format: str) -> str:
+    """The text of table.to_csv(index=False, date_format=date_format), character for
+    character, with each column's distinct values formatted and quoted once (pandas formats
+    and quotes each of a million rows' fields one by one)."""
+    header = table.iloc[:0].to_csv(index=False, lineterminator="\n")
+    if table.empty or table.shape[1] == 1:  # a row's only field is quoted when empty
+        return table.to_csv(index=False, date_format=date_format, lineterminator="\n")
+    columns = [_csv_fields(table[name], date_format) for name in table.columns]
+    return header + "\n".join(map(",".join, zip(*columns))) + "\n"
+
+
+def _csv_fields(s: pd.Series, date_format: str) -> np.ndarray:
+    """Each value of s as to_csv writes it among other fields: converted by pandas' own
+    get_values_for_csv (missing values empty), then written by the csv module as pandas'
+    writer writes it. Text columns are deduplicated only when every value is a str (a mixed
+    column could hold 1 and True, which hash alike but are written differently)."""
+    codes, distinct = pd.factorize(s, use_na_sentinel=True)
+    values = distinct.array  # as the table's block holds them: numpy array or extension array
+    if isinstance(values, NumpyExtensionArray):
+        values = values.to_numpy()
+    if s.dtype == object and not all(type(v) is str for v in values):
+        codes, values = np.arange(len(s)), s.to_numpy()
+    converted = get_values_for_csv(values, date_format=date_format, na_rep="", quoting=csv.QUOTE_MINIMAL)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+    fields = []
+    for value in converted:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow([value, ""])  # never the row's only field, as in the table
+        fields.append(buffer.getvalue()[: -len(",\n")])
+    return np.array([*fields, ""], dtype=object)[codes]
