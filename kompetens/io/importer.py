@@ -408,7 +408,9 @@ def read_snapshot(
         start = pd.Series(pd.NaT, index=df.index, dtype="datetime64[ns]")
     if k.chef is not None:
         yes = [v.upper() for v in mapping.chef_varden]
-        chef = per_value(_column(df, k.chef, "chef", source), lambda v: v.str.upper().isin(yes)).fillna(False).astype(bool)
+        chef = (
+            per_value(_column(df, k.chef, "chef", source), lambda v: v.str.upper().isin(yes)).fillna(False).astype(bool)
+        )
     else:
         chef = pd.Series(False, index=df.index)
     org = _column(df, k.organisation, "organisation", source)
@@ -484,29 +486,32 @@ def _map_codes(rows: pd.DataFrame, mapping: Mapping, folder: Path) -> pd.DataFra
     groups = read_code_table(mapping.yrkesgrupp, folder, "yrkesgrupp")
     depts = read_code_table(mapping.forvaltning, folder, "forvaltning")
     forms = {str(k): v for k, v in mapping.anstallningsform.items()}
-    problems = []
+    problems, mapped = [], {}
     for field, table, target in (
         ("yrkeskod", groups, "yrkesgrupp"),
         ("organisation", depts, "forvaltning"),
         ("anstallningsform", forms, "anstallningsform"),
     ):
-        unknown = rows.loc[~rows[field].isin(table.keys()), field].value_counts().sort_index()
-        for code, n in unknown.items():
+        codes, distinct = pd.factorize(rows[field], use_na_sentinel=True)  # each code looked up once
+        known = np.array([code in table for code in distinct], dtype=bool)
+        counts = np.bincount(codes[codes >= 0], minlength=len(distinct))
+        for code, n in pd.Series(counts[~known], index=distinct[~known]).sort_index().items():
             shown = code if code else "(tomt)"
             problems.append(
                 Problem("mappning", None, field, f"okänd kod {shown}: {n} rader; lägg till den i kodtabellen")
             )
-        rows = rows.assign(**{target: rows[field].map(table)})
+        names = np.array([table.get(code, np.nan) for code in distinct], dtype=object)
+        mapped[target] = pd.api.extensions.take(names, codes, allow_fill=True)
     if problems:
         raise InputError(problems)
-    return rows
+    return rows.assign(**mapped)
 
 
 def _one_row_per_person(rows: pd.DataFrame) -> pd.DataFrame:
     """Several employments of a person in one snapshot as one row: the largest employment's
     group, department and unit; rates summed (at most 1); salaries weighted by rate."""
     rows = rows.sort_values(["person_id", "ar", "sysselsattningsgrad", "rad"], ascending=[True, True, False, True])
-    rows = rows.assign(tillsvidare=rows["anstallningsform"] == "tillsvidare")
+    rows["tillsvidare"] = rows["anstallningsform"] == "tillsvidare"  # rows is sort_values' copy
     weighted = (rows["manadslon"] * rows["sysselsattningsgrad"]).groupby([rows["person_id"], rows["ar"]]).sum()
     keys = ["person_id", "ar"]
     agg = rows.groupby(keys, sort=False).agg(
@@ -534,9 +539,18 @@ def snapshots_to_tables(
     rows: pd.DataFrame, chefsgrupper: list[str], day: str, exit_list: pd.DataFrame | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """personal (one row per person and snapshot) and avgangar (exits and internal moves
-    between consecutive snapshots) from the mapped employments; an exit list (person_id,
-    datum, orsak) gives exits between snapshots their date and cause."""
-    personal = _one_row_per_person(rows)
+    between consecutive snapshots) from the mapped employments (person_id never missing); an
+    exit list (person_id, datum, orsak) gives exits between snapshots their date and cause.
+    Persons are handled as integer codes ordered as their ids, so every sort and grouping
+    gives what it gives on the ids."""
+    person, person_ids = pd.factorize(rows["person_id"], sort=True)
+    columns = [
+        "ar", "forvaltning", "enhet", "yrkesgrupp", "fodelsear", "kon", "sysselsattningsgrad", "manadslon",
+        "anstallningsdatum", "anstallningsform", "chef", "rad",
+    ]  # fmt: skip
+    personal = _one_row_per_person(
+        pd.DataFrame({"person_id": person, **{c: rows[c] for c in columns}}, index=rows.index)
+    )
     personal["chef"] = personal["chef"] | personal["yrkesgrupp"].isin(chefsgrupper)
     years = sorted(personal["ar"].unique())
     dates = {y: pd.Timestamp(f"{y}-{day}") for y in years}
@@ -581,10 +595,13 @@ def snapshots_to_tables(
                 )
             )
     avgangar = pd.concat([e for e in exits if len(e)] or exits[:1], ignore_index=True)
+    start = personal.set_index(["person_id", "ar"])[["anstallningsdatum", "anstallningsdatum_okand"]]
+    avgangar = avgangar.join(start, on=["person_id", "ar"])
+    personal["person_id"] = person_ids.take(personal["person_id"].to_numpy())
+    avgangar["person_id"] = person_ids.take(avgangar["person_id"].to_numpy(dtype=int))
     if exit_list is not None and len(avgangar):
         avgangar = _apply_exit_list(avgangar, exit_list, dates)
-    start = personal.set_index(["person_id", "ar"])[["anstallningsdatum", "anstallningsdatum_okand"]]
-    avgangar = avgangar.join(start, on=["person_id", "ar"]).drop(columns="ar")
+    avgangar = avgangar.drop(columns="ar")
     columns = [
         "person_id", "ar", "forvaltning", "enhet", "yrkesgrupp", "fodelsear", "kon", "sysselsattningsgrad",
         "manadslon", "anstallningsdatum", "anstallningsform", "chef", "anstallningsdatum_okand",
