@@ -122,11 +122,13 @@ def parse_personnummer_many(values: pd.Series, year: int) -> pd.DataFrame:
     '+' (100 years or older); all missing where it is not valid (ASCII digits, date or Luhn
     check digit). year: the snapshot's year, which settles the century of a 10-digit number.
     Vectorised over the characters' code points: about 1 µs a value."""
-    text = values.astype(str).str.strip().str.replace(" ", "", regex=False)
+    text = [str(v).strip().replace(" ", "") for v in values]
     n = len(text)
-    length = text.str.len().to_numpy(dtype=int, na_value=0)
+    length = np.fromiter(map(len, text), dtype=int, count=n)
     fits = np.isin(length, list(_SEPARATOR))
-    chars = text.where(fits, "").to_numpy(dtype=object).astype("U13").view(np.uint32).reshape(n, 13)
+    chars = np.array(text, dtype=object)
+    chars[~fits] = ""
+    chars = chars.astype("U13").view(np.uint32).reshape(n, 13)
     digit = (chars >= ord("0")) & (chars <= ord("9"))
     ok = np.zeros(n, dtype=bool)
     plus = np.zeros(n, dtype=bool)
@@ -292,11 +294,15 @@ def _column(df: pd.DataFrame, ref, field: str, source: str) -> pd.Series:
             raise InputError(
                 Problem(source, None, field, f"filen har bara {df.shape[1]} fält; mappningen anger fält {ref}")
             )
-        return per_value(df.iloc[:, ref - 1], lambda v: v.str.strip())
+        return per_value(df.iloc[:, ref - 1], _strip)
     names = {normalize_header(c): c for c in df.columns}
     if normalize_header(ref) not in names:
         raise InputError(Problem(source, 1, field, f"kolumnen {ref!r} finns inte i filen"))
-    return per_value(df[names[normalize_header(ref)]], lambda v: v.str.strip())
+    return per_value(df[names[normalize_header(ref)]], _strip)
+
+
+def _strip(values: pd.Series) -> list:
+    return [v.strip() if isinstance(v, str) else v for v in values]
 
 
 def _snapshot_year(path: Path, mapping: Mapping, df: pd.DataFrame) -> int:
@@ -668,7 +674,8 @@ def _write_atomically(out_dir: Path, tables: dict[str, pd.DataFrame]) -> dict[st
         for name, table in tables.items():
             tmp[name] = out_dir / f".{name}.csv.tmp{os.getpid()}"
             with open(tmp[name], "w", encoding="utf-8", newline="") as f:
-                f.write(csv_text(table, date_format="%Y-%m-%d"))
+                for start in range(0, max(len(table), 1), 200_000):  # a few MB of text at a time
+                    f.write(csv_text(table.iloc[start : start + 200_000], "%Y-%m-%d", header=start == 0))
         for name, path in tmp.items():
             done[name] = out_dir / f"{name}.csv"
             os.replace(path, done[name])
@@ -678,13 +685,13 @@ def _write_atomically(out_dir: Path, tables: dict[str, pd.DataFrame]) -> dict[st
     return done
 
 
-def csv_text(table: pd.DataFrame, date_format: str) -> str:
-    """The text of table.to_csv(index=False, date_format=date_format), character for
-    character, with each column's distinct values formatted and quoted once (pandas formats
-    and quotes each of a million rows' fields one by one)."""
-    header = table.iloc[:0].to_csv(index=False, lineterminator="\n")
+def csv_text(table: pd.DataFrame, date_format: str, header: bool = True) -> str:
+    """The text of table.to_csv(index=False, date_format=date_format, header=header),
+    character for character, with each column's distinct values formatted and quoted once
+    (pandas formats and quotes each of a million rows' fields one by one)."""
     if table.empty or table.shape[1] == 1:  # a row's only field is quoted when empty
-        return table.to_csv(index=False, date_format=date_format, lineterminator="\n")
+        return table.to_csv(index=False, date_format=date_format, header=header, lineterminator="\n")
+    header = table.iloc[:0].to_csv(index=False, lineterminator="\n") if header else ""
     columns = [_csv_fields(table[name], date_format) for name in table.columns]
     return header + "\n".join(map(",".join, zip(*columns))) + "\n"
 
