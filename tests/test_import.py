@@ -9,22 +9,33 @@ hired in 2023."""
 from __future__ import annotations
 
 import base64
+import datetime
 import hashlib
 import hmac
+import importlib.util
 import re
 import shutil
 import stat
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from kompetens import InputError
-from kompetens.io.importer import import_snapshots, parse_personnummer
+from kompetens.io.importer import (
+    csv_text,
+    import_snapshots,
+    parse_personnummer,
+    parse_personnummer_many,
+    pseudonym,
+    pseudonym_many,
+)
 from kompetens.io.load import load_inputs
 from kompetens.run.cli import main
 
-FIX = Path(__file__).resolve().parent / "fixtures" / "import"
+ROOT = Path(__file__).resolve().parents[1]
+FIX = ROOT / "tests" / "fixtures" / "import"
 FILES = sorted(FIX.glob("novemberstatistik_*.txt"))
 PNR = {  # 12-digit forms, as the pseudonym is made from them
     "P1": "196503122423",
@@ -287,3 +298,122 @@ def test_an_unknown_exit_cause_is_listed(tmp_path, key_file):
         import_snapshots(FILES, FIX / "mappning.yaml", tmp_path / "data", key_file=key_file, exit_list=bad)
     assert [p.rule for p in err.value.problems] == ["okänd orsakskod Flytt: 1 rader"]
     assert not (tmp_path / "data").exists()
+
+
+# -- the vectorised importer against definitions kept here --------------------------------
+
+
+def _reference_personnummer(text: str, year: int):
+    """One personnummer checked by hand: the form, the date (day + 60 for a samordningsnummer)
+    and the Luhn check digit of the last ten digits."""
+    text = text.strip().replace(" ", "")
+    m = re.fullmatch(r"([0-9]{2})?([0-9]{6})([-+]?)([0-9]{4})", text)
+    if not m:
+        return None
+    ten = m.group(2) + m.group(4)
+    luhn = sum(sum(divmod(int(c) * (2 - i % 2), 10)) for i, c in enumerate(ten))
+    yy, month, day = int(ten[:2]), int(ten[2:4]), int(ten[4:6])
+    if m.group(1):
+        born = int(m.group(1)) * 100 + yy
+    else:
+        born = year - (year - yy) % 100 - (100 if m.group(3) == "+" else 0)
+    try:
+        date = datetime.date(born, month, day - 60 if day > 60 else day)
+    except ValueError:
+        return None
+    if luhn % 10 or not datetime.date(1677, 9, 22) <= date <= datetime.date(2262, 4, 11):  # as a Timestamp holds
+        return None
+    return f"{born}{ten[2:]}", born, "M" if int(ten[8]) % 2 else "K"
+
+
+def _random_personnummer(rng, n: int) -> list[str]:
+    """Texts in every form, most with a correct check digit, a tenth with a wrong one, some
+    with impossible dates, samordningsnummer, centuries 00–21, spaces and non-ASCII digits."""
+    out = []
+    for _ in range(n):
+        yy, month, day = rng.integers(0, 100), rng.integers(0, 14), rng.integers(0, 93)
+        nine = f"{yy:02d}{month:02d}{day:02d}{rng.integers(0, 1000):03d}"
+        check = (10 - sum(sum(divmod(int(c) * (2 - i % 2), 10)) for i, c in enumerate(nine)) % 10) % 10
+        ten = nine + str((check + (rng.random() < 0.1)) % 10)
+        century = f"{rng.integers(0, 22):02d}"
+        form = rng.integers(0, 8)
+        out.append(
+            [
+                ten,
+                ten[:6] + "-" + ten[6:],
+                ten[:6] + "+" + ten[6:],
+                century + ten,
+                century + ten[:6] + "-" + ten[6:],
+                f" {ten[:6]} {ten[6:]} ",
+                ten[:-1] + "٣",  # an Arabic-Indic digit: not a personnummer
+                ten[:-1],
+            ][form]
+        )
+    return out
+
+
+@pytest.mark.parametrize("year", [2024, 1999, 2100])
+def test_the_vectorised_personnummer_check_agrees_with_the_one_by_hand(year):
+    rng = np.random.default_rng(year)
+    texts = [*_random_personnummer(rng, 20_000), "", "nan", "6503122423x", "650312--2423", "+6503122423"]
+    got = parse_personnummer_many(pd.Series(texts, index=np.arange(len(texts)) * 7), year)
+    assert list(got.index) == list(np.arange(len(texts)) * 7)
+    expected = [_reference_personnummer(t, year) for t in texts]
+    assert [None if pd.isna(p) else (p, int(b), k) for p, b, k in got.itertuples(index=False)] == expected
+    valid = sum(e is not None for e in expected)
+    assert 4_000 < valid < 16_000  # both kinds well represented
+    assert parse_personnummer("002005763426", 2024) is None  # century 00: no date of birth a Timestamp holds
+
+
+def test_the_pseudonyms_are_the_ones_made_before_and_by_definition():
+    key = bytes.fromhex(KEY)
+    # made by the importer before it was vectorised, from the fixture's P1 and P7
+    assert pseudonym(key, PNR["P1"]) == "plkiqdzf35rawdnve" == _id(KEY, "P1")
+    assert pseudonym(key, PNR["P7"]) == "pummvyvgqlzyqoolr" == _id(KEY, "P7")
+    rng = np.random.default_rng(7)
+    numbers = [str(n) for n in rng.integers(10**11, 10**12, 2_000)]
+    for key in (bytes.fromhex(KEY), rng.bytes(16), rng.bytes(64), rng.bytes(100)):  # > 64 bytes: hashed first
+        by_definition = [
+            "p" + base64.b32encode(hmac.new(key, n.encode(), hashlib.sha256).digest()).decode()[:16].lower()
+            for n in numbers
+        ]
+        assert list(pseudonym_many(key, numbers)) == by_definition
+    assert len(pseudonym_many(key, [])) == 0
+
+
+def test_the_csv_writer_writes_what_pandas_writes():
+    table = pd.DataFrame(
+        {
+            "text": ["x", "a,b", 'sa "hej"', "rad\nbrytning", "", None, "cr\rx", " före", "Åsa Öberg", "x"],
+            "float": [1.0, np.nan, 0.75, 1e16, -0.0, 0.1 + 0.2, 27000.0, 3.0, 1e-7, np.inf],
+            "int64": pd.array([1965, None, 2000, 1, 2, 3, 4, 5, 6, 7], dtype="Int64"),
+            "date": pd.to_datetime(
+                ["2024-05-02", None, "1999-12-31", "2024-05-02", "2020-01-01 13:00"] * 2, format="mixed"
+            ),
+            "bool": [True, False] * 5,
+            "int": range(10),
+            "mixed": np.array([1965, pd.NA, "x", 3.5, None, True, 1, "", ",", 1.0], dtype=object),  # 1 == True
+        }
+    )
+    for date_format in ("%Y-%m-%d", None):
+        for header in (True, False):
+            assert csv_text(table, date_format, header) == table.to_csv(
+                index=False, date_format=date_format, header=header
+            )
+    assert csv_text(table.iloc[:0], "%Y-%m-%d") == "text,float,int64,date,bool,int,mixed\n"
+    assert csv_text(table[["text"]], "%Y-%m-%d") == table[["text"]].to_csv(index=False)  # '""' when alone
+
+
+def test_an_import_writes_the_same_bytes_as_before(tmp_path, key_file):
+    """The generator's snapshots (400 employments, three years) give the files the importer
+    wrote before it was vectorised, byte for byte (their SHA-256 then)."""
+    spec = importlib.util.spec_from_file_location("bench_import", ROOT / "benchmarks" / "bench_import.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    files = bench.write_snapshots(tmp_path / "in", employments=400, years=[2021, 2022, 2023], seed=5)
+    written = import_snapshots(files, tmp_path / "in" / "mappning.yaml", tmp_path / "ut", key_file=key_file)
+    digests = {name: hashlib.sha256(path.read_bytes()).hexdigest() for name, path in written.items()}
+    assert digests == {
+        "personal": "91e17e18b0ca55e8ec0ab081c9e12ff4c492c9cac5c7cdfe08baf1591f1c72f2",
+        "avgangar": "090caeceaacc7ae00888452c751013f77da92498dd8cc10b7957ad18819d1eaf",
+    }
