@@ -289,16 +289,21 @@ def per_value(s: pd.Series, func) -> pd.Series:
 
 def _column(df: pd.DataFrame, ref, field: str, source: str) -> pd.Series:
     """The field's column (by position or header), surrounding spaces removed."""
+    return per_value(_raw_column(df, ref, field, source), _strip)
+
+
+def _raw_column(df: pd.DataFrame, ref, field: str, source: str) -> pd.Series:
+    """The field's column (by position or header) as read."""
     if isinstance(ref, int):
         if ref > df.shape[1]:
             raise InputError(
                 Problem(source, None, field, f"filen har bara {df.shape[1]} fält; mappningen anger fält {ref}")
             )
-        return per_value(df.iloc[:, ref - 1], _strip)
+        return df.iloc[:, ref - 1]
     names = {normalize_header(c): c for c in df.columns}
     if normalize_header(ref) not in names:
         raise InputError(Problem(source, 1, field, f"kolumnen {ref!r} finns inte i filen"))
-    return per_value(df[names[normalize_header(ref)]], _strip)
+    return df[names[normalize_header(ref)]]
 
 
 def _strip(values: pd.Series) -> list:
@@ -380,7 +385,8 @@ def read_snapshot(
     year = _snapshot_year(path, mapping, df)
     problems: list[Problem] = []
 
-    person = _pseudonymise(_column(df, k.personnummer, "personnummer", source), year, key, pseudonyms)
+    pnr = _raw_column(df, k.personnummer, "personnummer", source)  # stripped as it is checked
+    person = _pseudonymise(pnr, year, key, pseudonyms)
     person_id = person["person_id"]
     bad = person_id.isna()
     for i in np.flatnonzero(bad.to_numpy())[:20]:
@@ -696,6 +702,10 @@ def csv_text(table: pd.DataFrame, date_format: str, header: bool = True) -> str:
     return header + "\n".join(map(",".join, zip(*columns))) + "\n"
 
 
+#: Characters that make the csv module quote a field (delimiter, quote, line ends).
+_CSV_SPECIAL = re.compile(r'[,"\r\n]')
+
+
 def _csv_fields(s: pd.Series, date_format: str) -> np.ndarray:
     """Each value of s as to_csv writes it among other fields: converted by pandas' own
     get_values_for_csv (missing values empty), then written by the csv module as pandas'
@@ -712,6 +722,9 @@ def _csv_fields(s: pd.Series, date_format: str) -> np.ndarray:
     writer = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
     fields = []
     for value in converted:
+        if type(value) is str and not _CSV_SPECIAL.search(value):
+            fields.append(value)  # what the writer writes for text it need not quote
+            continue
         buffer.seek(0)
         buffer.truncate()
         writer.writerow([value, ""])  # never the row's only field, as in the table
