@@ -385,7 +385,7 @@ def test_the_csv_writer_writes_what_pandas_writes():
     table = pd.DataFrame(
         {
             "text": ["x", "a,b", 'sa "hej"', "rad\nbrytning", "", None, "cr\rx", " före", "Åsa Öberg", "x"],
-            "float": [1.0, np.nan, 0.75, 1e16, -0.0, 0.1 + 0.2, 27000.0, 3.0, 1e-7, np.inf],
+            "float": [1.0, np.nan, 0.75, 1e16, -0.0, 0.1 + 0.2, 27000.0, 0.0, 1e-7, np.inf],  # -0.0 == 0.0
             "int64": pd.array([1965, None, 2000, 1, 2, 3, 4, 5, 6, 7], dtype="Int64"),
             "date": pd.to_datetime(
                 ["2024-05-02", None, "1999-12-31", "2024-05-02", "2020-01-01 13:00"] * 2, format="mixed"

@@ -711,10 +711,14 @@ def _csv_fields(s: pd.Series, date_format: str) -> np.ndarray:
     get_values_for_csv (missing values empty), then written by the csv module as pandas'
     writer writes it. Text columns are deduplicated only when every value is a str (a mixed
     column could hold 1 and True, which hash alike but are written differently)."""
-    codes, distinct = pd.factorize(s, use_na_sentinel=True)
-    values = distinct.array  # as the table's block holds them: numpy array or extension array
-    if isinstance(values, NumpyExtensionArray):
-        values = values.to_numpy()
+    if isinstance(s.dtype, np.dtype) and s.dtype.kind == "f":  # by bits: 0.0 and -0.0 are written apart
+        codes, bits = pd.factorize(s.to_numpy().view(f"i{s.dtype.itemsize}"))
+        values = bits.view(s.dtype)
+    else:
+        codes, distinct = pd.factorize(s, use_na_sentinel=True)
+        values = distinct.array  # as the table's block holds them: numpy array or extension array
+        if isinstance(values, NumpyExtensionArray):
+            values = values.to_numpy()
     if s.dtype == object and not all(type(v) is str for v in values):
         codes, values = np.arange(len(s)), s.to_numpy()
     converted = get_values_for_csv(values, date_format=date_format, na_rep="", quoting=csv.QUOTE_MINIMAL)
