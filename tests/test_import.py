@@ -24,7 +24,6 @@ import pytest
 
 from kompetens import InputError
 from kompetens.io.importer import (
-    csv_text,
     import_snapshots,
     parse_personnummer,
     parse_personnummer_many,
@@ -379,29 +378,6 @@ def test_the_pseudonyms_are_the_ones_made_before_and_by_definition():
         ]
         assert list(pseudonym_many(key, numbers)) == by_definition
     assert len(pseudonym_many(key, [])) == 0
-
-
-def test_the_csv_writer_writes_what_pandas_writes():
-    table = pd.DataFrame(
-        {
-            "text": ["x", "a,b", 'sa "hej"', "rad\nbrytning", "", None, "cr\rx", " före", "Åsa Öberg", "x"],
-            "float": [1.0, np.nan, 0.75, 1e16, -0.0, 0.1 + 0.2, 27000.0, 0.0, 1e-7, np.inf],  # -0.0 == 0.0
-            "int64": pd.array([1965, None, 2000, 1, 2, 3, 4, 5, 6, 7], dtype="Int64"),
-            "date": pd.to_datetime(
-                ["2024-05-02", None, "1999-12-31", "2024-05-02", "2020-01-01 13:00"] * 2, format="mixed"
-            ),
-            "bool": [True, False] * 5,
-            "int": range(10),
-            "mixed": np.array([1965, pd.NA, "x", 3.5, None, True, 1, "", ",", 1.0], dtype=object),  # 1 == True
-        }
-    )
-    for date_format in ("%Y-%m-%d", None):
-        for header in (True, False):
-            assert csv_text(table, date_format, header) == table.to_csv(
-                index=False, date_format=date_format, header=header
-            )
-    assert csv_text(table.iloc[:0], "%Y-%m-%d") == "text,float,int64,date,bool,int,mixed\n"
-    assert csv_text(table[["text"]], "%Y-%m-%d") == table[["text"]].to_csv(index=False)  # '""' when alone
 
 
 def test_an_import_writes_the_same_bytes_as_before(tmp_path, key_file):

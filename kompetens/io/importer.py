@@ -25,10 +25,8 @@ the `personal` and `avgangar` contracts, pseudonymised on read.
 from __future__ import annotations
 
 import base64
-import csv
 import hashlib
 import hmac
-import io
 import itertools
 import os
 import re
@@ -40,8 +38,6 @@ from typing import Annotated, Literal
 import numpy as np
 import pandas as pd
 import yaml
-from pandas.arrays import NumpyExtensionArray
-from pandas.core.indexes.base import get_values_for_csv
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from kompetens.errors import InputError, Problem
@@ -679,9 +675,7 @@ def _write_atomically(out_dir: Path, tables: dict[str, pd.DataFrame]) -> dict[st
     try:
         for name, table in tables.items():
             tmp[name] = out_dir / f".{name}.csv.tmp{os.getpid()}"
-            with open(tmp[name], "w", encoding="utf-8", newline="") as f:
-                for start in range(0, max(len(table), 1), 200_000):  # a few MB of text at a time
-                    f.write(csv_text(table.iloc[start : start + 200_000], "%Y-%m-%d", header=start == 0))
+            table.to_csv(tmp[name], index=False, date_format="%Y-%m-%d")
         for name, path in tmp.items():
             done[name] = out_dir / f"{name}.csv"
             os.replace(path, done[name])
@@ -689,48 +683,3 @@ def _write_atomically(out_dir: Path, tables: dict[str, pd.DataFrame]) -> dict[st
         for path in tmp.values():
             path.unlink(missing_ok=True)
     return done
-
-
-def csv_text(table: pd.DataFrame, date_format: str, header: bool = True) -> str:
-    """The text of table.to_csv(index=False, date_format=date_format, header=header),
-    character for character, with each column's distinct values formatted and quoted once
-    (pandas formats and quotes each of a million rows' fields one by one)."""
-    if table.empty or table.shape[1] == 1:  # a row's only field is quoted when empty
-        return table.to_csv(index=False, date_format=date_format, header=header, lineterminator="\n")
-    header = table.iloc[:0].to_csv(index=False, lineterminator="\n") if header else ""
-    columns = [_csv_fields(table[name], date_format) for name in table.columns]
-    return header + "\n".join(map(",".join, zip(*columns))) + "\n"
-
-
-#: Characters that make the csv module quote a field (delimiter, quote, line ends).
-_CSV_SPECIAL = re.compile(r'[,"\r\n]')
-
-
-def _csv_fields(s: pd.Series, date_format: str) -> np.ndarray:
-    """Each value of s as to_csv writes it among other fields: converted by pandas' own
-    get_values_for_csv (missing values empty), then written by the csv module as pandas'
-    writer writes it. Text columns are deduplicated only when every value is a str (a mixed
-    column could hold 1 and True, which hash alike but are written differently)."""
-    if isinstance(s.dtype, np.dtype) and s.dtype.kind == "f":  # by bits: 0.0 and -0.0 are written apart
-        codes, bits = pd.factorize(s.to_numpy().view(f"i{s.dtype.itemsize}"))
-        values = bits.view(s.dtype)
-    else:
-        codes, distinct = pd.factorize(s, use_na_sentinel=True)
-        values = distinct.array  # as the table's block holds them: numpy array or extension array
-        if isinstance(values, NumpyExtensionArray):
-            values = values.to_numpy()
-    if s.dtype == object and not all(type(v) is str for v in values):
-        codes, values = np.arange(len(s)), s.to_numpy()
-    converted = get_values_for_csv(values, date_format=date_format, na_rep="", quoting=csv.QUOTE_MINIMAL)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
-    fields = []
-    for value in converted:
-        if type(value) is str and not _CSV_SPECIAL.search(value):
-            fields.append(value)  # what the writer writes for text it need not quote
-            continue
-        buffer.seek(0)
-        buffer.truncate()
-        writer.writerow([value, ""])  # never the row's only field, as in the table
-        fields.append(buffer.getvalue()[: -len(",\n")])
-    return np.array([*fields, ""], dtype=object)[codes]
