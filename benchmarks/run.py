@@ -89,14 +89,6 @@ def main(names: list[str] | None = None) -> int:
         print("\n".join(lines[:-1]))
         found = json.loads(lines[-1])
         rows.extend(found if isinstance(found, list) else [found])
-    if not (HERE.parent / "kompetens" / "io" / "importer.py").exists():
-        rows.append(
-            {
-                "benchmark": "kompetens import, 100 000 employments × 7 yearly snapshots",
-                "goal": "≤ 20 s, ≤ 2 GiB",
-                "note": "not measured: kompetens import is not in this tree yet",
-            }
-        )
     OUT.parent.mkdir(exist_ok=True)
     text = f"Machine: {machine()}. Run {started}.\n\n{table(rows)}\n"
     OUT.write_text(text, encoding="utf-8")
