@@ -510,14 +510,24 @@ def check_data_dir(data_dir: str | Path | None = None, areas=None, extern: str |
     tables and their relations, the activity plan (aktivitetsplan.yaml) against the
     strategy areas (default SKR's nine) and, when named, the external projection (params
     personalbehov_extern). Raises one InputError naming file, row and column."""
-    from kompetens.io import activities
-
     folder = Path(data_dir) if data_dir is not None else demo_dir()
     problems, inputs = [], None
     try:
         inputs = load_inputs(folder)
     except InputError as exc:
         problems += exc.problems
+    problems += check_folder_files(folder, areas, extern)
+    if problems:
+        raise InputError(problems)
+    return inputs
+
+
+def check_folder_files(folder: Path, areas=None, extern: str | None = None) -> list[Problem]:
+    """The problems of a data folder's files besides its tables: the activity plan against
+    the strategy areas (default SKR's nine) and, when named, the external projection."""
+    from kompetens.io import activities
+
+    problems = []
     plan = folder / activities.FILENAME
     if plan.exists():
         try:
@@ -529,9 +539,7 @@ def check_data_dir(data_dir: str | Path | None = None, areas=None, extern: str |
             load_external_projection(extern, folder)
         except InputError as exc:
             problems += exc.problems
-    if problems:
-        raise InputError(problems)
-    return inputs
+    return problems
 
 
 def select_forvaltning(inputs: Inputs, forvaltning: str | None) -> Inputs:

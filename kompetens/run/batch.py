@@ -19,7 +19,7 @@ import jinja2
 
 from kompetens.errors import InputError, Problem, ReportError
 from kompetens.io.kolada import select_kommun
-from kompetens.io.load import check_data_dir, data_file
+from kompetens.io.load import Inputs, check_folder_files, data_file, load_inputs
 from kompetens.io.params import SLUG, load_params
 from kompetens.plan.key_figures import FILENAME as NYCKELTAL
 from kompetens.plan.key_figures import read_key_figures
@@ -58,6 +58,20 @@ def check_batch(params_files: list[Path], data_dir: str | Path | None = None) ->
     """The gate before any report runs: every params file, every data folder a report reads
     (--data, else the params file's data_dir) with all its tables, and every file a params
     file names. Raises one InputError for everything found; nothing is written."""
+    loaded, folders, problems = check_params_files(params_files, data_dir)
+    for folder, reports in folders.items():
+        problems.extend(p for p in check_folder(folder, reports)[1] if p not in problems)
+    if problems:
+        raise InputError(problems)
+    return loaded
+
+
+def check_params_files(
+    params_files: list[Path], data_dir: str | Path | None = None
+) -> tuple[list[dict], dict[Path, list[tuple[Path, dict]]], list[Problem]]:
+    """The gate's checks of the params files themselves: each file, unique slugs, a data
+    folder and the files it names. Returns the params, the params files of each data folder
+    ((path, params) in the given order) and the problems found."""
     problems, loaded, slugs, folders = [], [], {}, {}
     for path in params_files:
         try:
@@ -80,26 +94,32 @@ def check_batch(params_files: list[Path], data_dir: str | Path | None = None) ->
         except InputError as exc:
             problems.extend(exc.problems)
         loaded.append(params)
-    for folder, reports in folders.items():
-        inputs = None  # tables, relations, activity plan (each report's areas), external tables
-        for areas, extern in sorted(
-            {(tuple(p["omraden"]) if p.get("omraden") else (), p.get("personalbehov_extern") or "") for _, p in reports}
-        ):
-            try:
-                inputs = check_data_dir(folder, areas or None, extern or None)
-            except InputError as exc:
-                problems.extend(p for p in exc.problems if p not in problems)
-        try:
-            if inputs is not None and inputs.kolada is not None:  # each report's municipality must be in it
-                for _, params in reports:
-                    select_kommun(inputs.kolada, params.get("kommunkod"), inputs.sources["kolada"]["fil"])
-        except InputError as exc:
-            problems.extend(p for p in exc.problems if p not in problems)
-        if inputs is not None:
-            problems.extend(_years_and_department(inputs, reports))
-    if problems:
-        raise InputError(problems)
-    return loaded
+    return loaded, folders, problems
+
+
+def check_folder(folder: Path, reports: list[tuple[Path, dict]], cache: bool = True) -> tuple[Inputs | None, list]:
+    """The gate's checks of one data folder for the params files that read it: every table
+    and their relations (validated once; cached when cache), the activity plan (each report's
+    areas), external tables, Kolada and what each params file asks of the data. Returns the
+    inputs (None when the tables are bad) and the problems found."""
+    problems, inputs = [], None
+    try:
+        inputs = load_inputs(folder, cache=cache)
+    except InputError as exc:
+        problems.extend(exc.problems)
+    for areas, extern in sorted(
+        {(tuple(p["omraden"]) if p.get("omraden") else (), p.get("personalbehov_extern") or "") for _, p in reports}
+    ):
+        problems.extend(p for p in check_folder_files(folder, areas or None, extern or None) if p not in problems)
+    try:
+        if inputs is not None and inputs.kolada is not None:  # each report's municipality must be in it
+            for _, params in reports:
+                select_kommun(inputs.kolada, params.get("kommunkod"), inputs.sources["kolada"]["fil"])
+    except InputError as exc:
+        problems.extend(p for p in exc.problems if p not in problems)
+    if inputs is not None:
+        problems.extend(_years_and_department(inputs, reports))
+    return inputs, problems
 
 
 def _years_and_department(inputs, reports) -> list[Problem]:

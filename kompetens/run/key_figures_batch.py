@@ -6,9 +6,11 @@ Made for many boards or municipalities at once: each params file is prepared (it
 as a report's are, and written as out/<slug>/nyckeltal.json. The figures run in worker
 processes or on a Dask cluster; every worker runs its numerical libraries on one thread and
 writes the same sorted JSON, so the bytes are the same whichever way they ran, and equal to
-the nyckeltal.json of the full report. The batch's gate (check_batch: params, data folders,
-every table validated) runs first, and nothing is written until every params file has been
-computed: a bad input stops the batch with one InputError listing every problem.
+the nyckeltal.json of the full report. The batch's gate is the reports' (check_batch: params,
+data folders, every table validated): the params files are checked here first, each data
+folder in the worker that then computes its key figures from the tables it has just
+validated (once, and not cached: they are read once). Nothing is written until every params
+file has been computed: a bad input stops the batch with one InputError listing every problem.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from kompetens.errors import InputError
+from kompetens.io.load import Inputs
 from kompetens.plan.key_figures import FILENAME, key_figures_json
 from kompetens.run.execute import single_threaded
 
@@ -39,9 +42,12 @@ class KeyFiguresResult:
     problems: list | None = None  # the InputError's problems, when the input was bad
 
 
-def compute_key_figures(params_file: str, params: dict, data_dir: str | None = None) -> KeyFiguresResult:
-    """Prepare one params file's plan and return its nyckeltal.json text, scanned for
-    person ids and small counts. Never raises: a failure is in the result."""
+def compute_key_figures(
+    params_file: str, params: dict, data_dir: str | None = None, inputs: Inputs | None = None
+) -> KeyFiguresResult:
+    """Prepare one params file's plan (on inputs already validated, when given) and return
+    its nyckeltal.json text, scanned for person ids and small counts. Never raises: a
+    failure is in the result."""
     from kompetens.plan.prepare import prepare
     from kompetens.privacy.scanner import scan_json
 
@@ -50,7 +56,7 @@ def compute_key_figures(params_file: str, params: dict, data_dir: str | None = N
     result = KeyFiguresResult(params_file, slug, params.get("titel", slug), ok=False, seconds=0.0)
     try:
         given = {**params, "data_dir": data_dir} if data_dir is not None else params
-        plan = prepare(**given)
+        plan = prepare(inputs, **given)
         text = key_figures_json(plan.key_figures)
         person_ids = {str(i) for i in plan.board.personal["person_id"]} | {
             str(i) for i in plan.board.avgangar["person_id"]
@@ -71,6 +77,21 @@ def compute_key_figures(params_file: str, params: dict, data_dir: str | None = N
     return result
 
 
+def compute_folder(folder: str, reports: list[tuple[str, dict]]) -> tuple[list, list[KeyFiguresResult]]:
+    """The batch gate's checks of one data folder, its tables validated once (not cached:
+    they are read once), then the key figures of each params file that reads it. Returns
+    (problems, []) when the folder's input is bad, else ([], one result per params file)."""
+    from kompetens.run.batch import check_folder
+
+    start = time.perf_counter()
+    inputs, problems = check_folder(Path(folder), [(Path(f), p) for f, p in reports], cache=False)
+    if problems:
+        return problems, []
+    results = [compute_key_figures(f, p, folder, inputs) for f, p in reports]
+    results[0].seconds = time.perf_counter() - start - sum(r.seconds for r in results[1:])  # with the checks
+    return [], results
+
+
 def run_key_figures(
     params_files: list[Path],
     out_dir: str | Path,
@@ -80,26 +101,35 @@ def run_key_figures(
 ) -> list[KeyFiguresResult]:
     """Key figures of every params file, in `jobs` fresh worker processes (or on a Dask
     cluster when scheduler is an address or a distributed Client), written as
-    out_dir/<slug>/nyckeltal.json once all are computed. Raises InputError, writing nothing,
-    when any params file or its data is bad."""
-    from kompetens.run.batch import check_batch
-    from kompetens.run.execute import report_folder
+    out_dir/<slug>/nyckeltal.json once all are computed. The batch gate runs as for the
+    reports, its checks of each data folder in the workers (one task per folder: workers
+    read their own inputs, nothing large is sent between processes). Raises InputError,
+    writing nothing, when any params file or its data is bad."""
+    from kompetens.run.batch import check_folder, check_params_files
 
-    loaded = check_batch(params_files, data_dir)  # the reports' gate: params, data folders, inputs
-    tasks = [
-        (str(path), params, str(report_folder(params, data_dir, path)))
-        for path, params in zip(params_files, loaded, strict=True)
-    ]
+    _, folders, problems = check_params_files(params_files, data_dir)
+    if problems:  # bad params files: the folders are checked too, so that one error lists everything
+        for folder, reports in folders.items():
+            problems.extend(p for p in check_folder(folder, reports, cache=False)[1] if p not in problems)
+        raise InputError(problems)
+    tasks = [(str(folder), [(str(path), params) for path, params in reports]) for folder, reports in folders.items()]
+    # the largest folders first, so that no worker is left with a large one at the end
+    order = sorted(range(len(tasks)), key=lambda i: -_input_bytes(Path(tasks[i][0])))
     if scheduler is not None:
-        results = _on_cluster(tasks, scheduler)
+        done = _on_cluster([tasks[i] for i in order], scheduler)
     else:
         # fresh (spawned) processes, so the single-thread setting reaches numpy at its import
         with (
             single_threaded(),
             ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=multiprocessing.get_context("spawn")) as pool,
         ):
-            results = list(pool.map(compute_key_figures, *zip(*tasks, strict=True)))
-    problems = [p for r in results if r.problems for p in r.problems]
+            done = list(pool.map(compute_folder, *zip(*[tasks[i] for i in order], strict=True)))
+    outcome = dict(zip(order, done, strict=True))
+    for i in range(len(tasks)):  # the problems in the order of the params files, as the gate's
+        problems.extend(p for p in outcome[i][0] if p not in problems)
+    by_file = {r.params_file: r for i in range(len(tasks)) for r in outcome[i][1]}
+    results = [by_file[str(path)] for path in params_files if str(path) in by_file]
+    problems += [p for r in results if r.problems for p in r.problems if p not in problems]
     if problems:
         raise InputError(problems)
     for r in results:
@@ -108,14 +138,22 @@ def run_key_figures(
     return results
 
 
-def _on_cluster(tasks: list[tuple], scheduler) -> list[KeyFiguresResult]:
-    """compute_key_figures of every task on a Dask cluster, in the order of tasks. Workers
+def _input_bytes(folder: Path) -> int:
+    """The size of a data folder's files (0 if it cannot be read): the order of the work."""
+    try:
+        return sum(p.stat().st_size for p in folder.iterdir() if p.is_file())
+    except OSError:
+        return 0
+
+
+def _on_cluster(tasks: list[tuple], scheduler) -> list[tuple]:
+    """compute_folder of every task on a Dask cluster, in the order of tasks. Workers
     need this package and the data folders at the same paths."""
     from distributed import Client
 
     client = scheduler if isinstance(scheduler, Client) else Client(scheduler)
     try:
-        futures = [client.submit(compute_key_figures, *task, pure=False) for task in tasks]
+        futures = [client.submit(compute_folder, *task, pure=False) for task in tasks]
         return client.gather(futures)
     finally:
         if client is not scheduler:
