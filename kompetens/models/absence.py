@@ -45,9 +45,15 @@ def with_age_band(franvaro: pd.DataFrame) -> pd.DataFrame:
     """Add aldersband (≤29, 30–49, ≥50: age reached in the month's year) when fodelsear is given."""
     if "aldersband" in franvaro or "fodelsear" not in franvaro:
         return franvaro
+    return franvaro.assign(aldersband=age_bands(franvaro))
+
+
+def age_bands(franvaro: pd.DataFrame) -> np.ndarray:
+    """Each row's aldersband: the column, or from fodelsear and the month's year."""
+    if "aldersband" in franvaro:
+        return franvaro["aldersband"].to_numpy()
     age = _year(franvaro["manad"]) - franvaro["fodelsear"].to_numpy()
-    codes = age_band_index(age)
-    return franvaro.assign(aldersband=np.array(ALDERSBAND_NAMN, dtype=object)[codes])
+    return np.array(ALDERSBAND_NAMN, dtype=object)[age_band_index(age)]
 
 
 def _year(manad: pd.Series) -> np.ndarray:
@@ -547,8 +553,11 @@ def _marginal(contrast, X, mu, w, params, cov):
 
 def sensitivity(franvaro: pd.DataFrame, trend: AbsenceTrend, leave_out=("2020", "2021")) -> dict:
     """Refit without the pandemic years and compare the yearly trend (percentage points)."""
-    rest = franvaro[~franvaro["manad"].str[:4].isin(leave_out)]
-    if rest["manad"].str[:4].nunique() < 3:
+    codes, months = pd.factorize(franvaro["manad"])  # the years read once per distinct month
+    years = pd.Series(months, dtype=object).str[:4]
+    left_out = years.isin(leave_out).to_numpy()
+    rest = franvaro[~np.append(left_out, False)[codes]]
+    if years[~left_out].nunique() < 3:
         return {"utan": list(leave_out), "pp_per_ar": None, "ki": None, "skillnad_pp": None}
     refit = fit_absence_trend(rest, trend.covariates, trend.origin)
     return {

@@ -116,20 +116,12 @@ def estimate_other_exits(exp: pd.DataFrame, forvaltningar, grupper) -> tuple[pd.
         _shrunk_multiplier(by_cell["n"], by_cell["expected_g"])
         * m_group.reindex(index.get_level_values("yrkesgrupp")).to_numpy()
     )
-    rows = []
-    for (d, g), m in m_cell.items():
-        p = 1 - np.exp(-hazard.to_numpy() * m)
-        rows.append(
-            pd.Series(
-                p,
-                index=pd.MultiIndex.from_tuples(
-                    [(d, g, a, t) for a, t in full],
-                    names=["forvaltning", "yrkesgrupp", "aldersband", "anstallningstid"],
-                ),
-            )
-        )
+    # every (forvaltning, yrkesgrupp) cell's multiplier on every age × tenure hazard
+    p = 1 - np.exp(-(hazard.to_numpy()[None, :] * m_cell.to_numpy()[:, None]))
+    names = ["forvaltning", "yrkesgrupp", "aldersband", "anstallningstid"]
+    cells_index = pd.MultiIndex.from_tuples([(d, g, a, t) for d, g in m_cell.index for a, t in full], names=names)
     events = by_group["n"] + PRIOR_EVENTS
-    return pd.concat(rows).rename("ovriga"), (1 - np.exp(-hazard)).rename("ovriga"), events
+    return pd.Series(p.ravel(), index=cells_index, name="ovriga"), (1 - np.exp(-hazard)).rename("ovriga"), events
 
 
 def estimate_internal_moves(

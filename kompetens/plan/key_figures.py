@@ -267,7 +267,9 @@ def absence_figures(plan: Plan, trend: absence.AbsenceTrend | None) -> dict:
     )
     if trend is not None:
         bands = trend.trend_aldersband
-        persons = absence.with_age_band(f).groupby("aldersband")["person_id"].nunique() if "person_id" in f else None
+        persons = None
+        if "person_id" in f:  # persons per age band (the band computed without copying the table)
+            persons = f["person_id"].groupby(absence.age_bands(f)).nunique()
         if persons is not None:
             bands = bands[persons.reindex(bands.index).fillna(0) >= k]
         out["sjukfranvaro_trend"] = {

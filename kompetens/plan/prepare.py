@@ -76,10 +76,14 @@ class Plan:
     @cached_property
     def board_spells(self) -> pd.DataFrame:
         """Employment spells of the whole board's register, made once per plan: the rates
-        of the projection and of its backtest and the report's own spells all start here."""
+        of the projection and of its backtest and the report's own spells all start here.
+        Shared through memo with the plans made from this one (other levers or settings)."""
         from kompetens.models.spells import employment_spells
 
-        return employment_spells(self.board.personal, self.board.avgangar)
+        key = ("spells", id(self.board))
+        if key not in self.memo:  # the board is kept with them, so its id is not reused
+            self.memo[key] = (self.board, employment_spells(self.board.personal, self.board.avgangar))
+        return self.memo[key][1]
 
     @cached_property
     def spells(self) -> pd.DataFrame:
