@@ -159,6 +159,33 @@ def estimate_hiring_ages(spells: pd.DataFrame, start, end, grupper, las_alder: i
     return shares.div(shares.sum(axis=1), axis=0)
 
 
+@dataclass(frozen=True)
+class ExitHistory:
+    """What the flow rates read from the history inside a window whatever the retirement
+    assumptions (las_alder, pensionsprofil): other-exit probabilities and their events,
+    internal moves, retirements per yrkesgrupp, and the persons at risk of retiring on
+    each 1 January."""
+
+    ovriga: pd.Series
+    ovriga_bas: pd.Series
+    ovriga_events: pd.Series
+    intern: pd.Series
+    intern_events: pd.Series
+    retirements: pd.Series
+    at_risk: pd.DataFrame
+
+
+def exit_history(personal, avgangar, spells, start, end, forvaltningar, grupper) -> ExitHistory:
+    """The history's part of the flow rates (see ExitHistory), inside [start, end]."""
+    exp = exposure(spells, start, end)
+    ovriga, ovriga_bas, ev_other = estimate_other_exits(exp, list(forvaltningar), list(grupper))
+    intern, ev_move = estimate_internal_moves(personal, avgangar, start, end, list(forvaltningar), list(grupper))
+    retirements = exp[exp["orsak"] == "pension"].groupby("yrkesgrupp").size().reindex(grupper, fill_value=0)
+    return ExitHistory(
+        ovriga, ovriga_bas, ev_other, intern, ev_move, retirements, at_risk_on_new_year(spells, start, end)
+    )
+
+
 def estimate_rates(
     personal: pd.DataFrame,
     avgangar: pd.DataFrame,
@@ -169,19 +196,20 @@ def estimate_rates(
     grupper,
     las_alder: int = 69,
     pensionsprofil: dict | None = None,
+    history: ExitHistory | None = None,
 ) -> FlowRates:
-    """Every flow rate of the projection, from the history inside [start, end]."""
-    exp = exposure(spells, start, end)
-    pension = estimate_retirement(at_risk_on_new_year(spells, start, end), las_alder, pensionsprofil)
-    ovriga, ovriga_bas, ev_other = estimate_other_exits(exp, list(forvaltningar), list(grupper))
-    intern, ev_move = estimate_internal_moves(personal, avgangar, start, end, list(forvaltningar), list(grupper))
-    retirements = exp[exp["orsak"] == "pension"].groupby("yrkesgrupp").size().reindex(grupper, fill_value=0)
-    events = pd.DataFrame({"pension": retirements + PRIOR_PERSONS, "ovriga": ev_other, "intern": ev_move})
+    """Every flow rate of the projection, from the history inside [start, end] (history:
+    exit_history of the same arguments, when already computed)."""
+    h = history or exit_history(personal, avgangar, spells, start, end, forvaltningar, grupper)
+    pension = estimate_retirement(h.at_risk, las_alder, pensionsprofil)
+    events = pd.DataFrame(
+        {"pension": h.retirements + PRIOR_PERSONS, "ovriga": h.ovriga_events, "intern": h.intern_events}
+    )
     return FlowRates(
         pension_=pension,
-        ovriga_=ovriga,
-        ovriga_bas_=ovriga_bas,
-        intern_=intern,
+        ovriga_=h.ovriga,
+        ovriga_bas_=h.ovriga_bas,
+        intern_=h.intern,
         rekryteringsalder_=estimate_hiring_ages(spells, start, end, list(grupper), las_alder),
         handelser_=events,
         las_alder=las_alder,

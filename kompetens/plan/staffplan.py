@@ -24,7 +24,7 @@ from kompetens.models.projection import (
     project,
     tenure_weights,
 )
-from kompetens.models.rates import FIRST_AGE, FlowRates, estimate_rates
+from kompetens.models.rates import FIRST_AGE, FlowRates, estimate_rates, exit_history
 from kompetens.models.scenarios import need_levers, rate_levers
 from kompetens.models.spells import observation_window
 from kompetens.vocabulary import TOTAL, age_band_index
@@ -124,6 +124,11 @@ def _estimate(plan: Plan, last_year: int, forvaltningar, grupper) -> FlowRates:
     start, end = observation_window(board.personal, board.avgangar, last_year)
     known_d = sorted(set(board.personal["forvaltning"]) | set(forvaltningar) - {TOTAL})
     known_g = sorted(set(board.personal["yrkesgrupp"]) | set(grupper))
+    history = _memo(  # the same for every retirement assumption: estimated once
+        plan,
+        ("history", id(board), last_year, tuple(known_d), tuple(known_g)),
+        lambda: exit_history(board.personal, board.avgangar, spells, start, end, known_d, known_g),
+    )
     return estimate_rates(
         board.personal,
         board.avgangar,
@@ -134,6 +139,7 @@ def _estimate(plan: Plan, last_year: int, forvaltningar, grupper) -> FlowRates:
         known_g,
         plan.params["las_alder"],
         plan.params["pensionsprofil"],
+        history,
     )
 
 
