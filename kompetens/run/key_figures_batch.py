@@ -112,7 +112,14 @@ def run_key_figures(
         for folder, reports in folders.items():
             problems.extend(p for p in check_folder(folder, reports, cache=False)[1] if p not in problems)
         raise InputError(problems)
-    tasks = [(str(folder), [(str(path), params) for path, params in reports]) for folder, reports in folders.items()]
+    # one task per folder; with fewer folders than workers (one board's departments), a
+    # folder's params files are shared out, each share validating the folder itself
+    shares = max(1, jobs // max(1, len(folders))) if scheduler is None else 1
+    tasks = [
+        (str(folder), [(str(path), params) for path, params in reports[i::shares]])
+        for folder, reports in folders.items()
+        for i in range(min(shares, len(reports)))
+    ]
     # the largest folders first, so that no worker is left with a large one at the end
     order = sorted(range(len(tasks)), key=lambda i: -_input_bytes(Path(tasks[i][0])))
     if scheduler is not None:
