@@ -76,9 +76,11 @@ def flow_arrays(rates: FlowRates, forvaltningar, grupper, scope: str) -> FlowArr
     pension = np.append(rates.pension_.reindex(ages, fill_value=0.0).to_numpy(), 1.0)
     ovr = rates.ovriga_.unstack(["aldersband", "anstallningstid"])  # rows (d, g), columns (ab, tb)
     fallback = ovr.mean(axis=0).to_numpy()
-    bands = np.stack(
-        [ovr.loc[(d, g)].to_numpy() if (d, g) in ovr.index else fallback for d in forvaltningar for g in grupper]
-    ).reshape(len(forvaltningar), len(grupper), 3, 4)
+    cells = pd.MultiIndex.from_product([list(forvaltningar), list(grupper)])
+    found = ovr.index.get_indexer(cells)  # -1: a cell the history does not know
+    bands = np.where((found >= 0)[:, None], ovr.to_numpy()[found], fallback).reshape(
+        len(forvaltningar), len(grupper), 3, 4
+    )
     by_age = bands[:, :, age_band_index(ages), :]  # [D, G, A, 4]
     ovriga = by_age @ tenure_weights().T  # [D, G, A, J]
     first_year = 1 - np.sqrt(1 - by_age[..., 0])
@@ -86,7 +88,10 @@ def flow_arrays(rates: FlowRates, forvaltningar, grupper, scope: str) -> FlowArr
         intern = np.zeros((1, len(grupper)))
     else:
         mean_move = rates.intern_.mean()
-        intern = np.array([[rates.intern_.get((d, g), mean_move) for g in grupper] for d in forvaltningar])
+        found = rates.intern_.index.get_indexer(cells)
+        intern = np.where(found >= 0, rates.intern_.to_numpy()[found], mean_move).reshape(
+            len(forvaltningar), len(grupper)
+        )
     hiring = rates.rekryteringsalder_.reindex(list(grupper))
     hiring = hiring.fillna(rates.rekryteringsalder_.mean(axis=0)).reindex(columns=ages, fill_value=0.0).to_numpy()
     hiring = hiring / hiring.sum(axis=1, keepdims=True)
