@@ -114,3 +114,25 @@ def test_new_key_figures_invalidate_a_full_report_in_the_folder(tmp_path):
     assert not (folder / FINGERPRINT).exists()
     assert (folder / "nyckeltal.json").read_text(encoding="utf-8") == '{"a": 2}\n'
     assert [p.name for p in folder.iterdir()] == ["nyckeltal.json"]
+
+
+def test_each_data_folder_is_validated_once_in_its_worker_and_not_cached(tmp_path, monkeypatch):
+    """Two params files on one data folder: its tables are read and validated once, by the
+    worker that computes both key figures (a Dask cluster of threads here, so the reads can
+    be counted), and no cache entry is written for tables read once."""
+    import distributed
+
+    from kompetens.io import load
+
+    reads = []
+    real = load._load_inputs
+    monkeypatch.setattr(load, "_load_inputs", lambda folder: reads.append(folder) or real(folder))
+    before = set(load.CACHE_DIR.iterdir()) if load.CACHE_DIR.is_dir() else set()
+    with (
+        distributed.LocalCluster(n_workers=1, processes=False, dashboard_address=None) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        results = run_key_figures(SMALL, tmp_path, scheduler=client)
+    assert [(r.slug, r.ok) for r in results] == [("individ-och-familjeomsorg", True), ("funktionsstod", True)]
+    assert len(reads) == 1
+    assert (set(load.CACHE_DIR.iterdir()) if load.CACHE_DIR.is_dir() else set()) == before

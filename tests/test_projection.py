@@ -406,3 +406,43 @@ def test_backtest_against_an_outcome_of_zero_has_no_infinite_error_and_json_is_s
         kompetens.write_key_figures({"x": float("inf")}, tmp_path / "raw")  # never written unclean
     clean = _clean({"a": float("inf"), "b": np.float64("-inf"), "c": 1.5})
     assert clean == {"a": None, "b": None, "c": 1.5}
+
+
+def test_the_history_part_of_the_rates_is_the_same_whatever_the_retirement_assumptions(demo):
+    """exit_history is estimated once per window and shared by the sensitivity ranking's
+    retirement assumptions: rates made from it equal rates estimated from scratch."""
+    from kompetens.models.rates import estimate_rates, exit_history
+    from kompetens.models.spells import employment_spells, observation_window
+
+    spells = employment_spells(demo.personal, demo.avgangar)
+    start, end = observation_window(demo.personal, demo.avgangar)
+    d, g = sorted(set(demo.personal["forvaltning"])), sorted(set(demo.personal["yrkesgrupp"]))
+    history = exit_history(demo.personal, demo.avgangar, spells, start, end, d, g)
+    for las, profile in ((69, None), (67, None), (69, {60: 0.1, 64: 0.5, 69: 1.0})):
+        shared = estimate_rates(demo.personal, demo.avgangar, spells, start, end, d, g, las, profile, history)
+        alone = estimate_rates(demo.personal, demo.avgangar, spells, start, end, d, g, las, profile)
+        assert shared.pension_.equals(alone.pension_) and shared.ovriga_.equals(alone.ovriga_)
+        assert shared.rekryteringsalder_.equals(alone.rekryteringsalder_)
+        assert shared.handelser_.equals(alone.handelser_) and shared.intern_.equals(alone.intern_)
+        assert shared.pension_.index.max() == las and shared.pension_[las] == 1.0
+    assert len(history.ovriga) == len(d) * len(g) * 3 * 4  # every cell, every age × tenure band
+
+
+def test_flow_arrays_give_a_cell_unknown_to_the_history_the_mean_of_the_known(board_plan):
+    """A förvaltning the history does not know gets the mean other-exit bands and the mean
+    internal-move rate; a known one its own."""
+    from kompetens.plan.staffplan import _rates, flow_arrays
+
+    plan, _ = board_plan
+    staff = plan.inputs.personal
+    d, g = sorted(set(staff["forvaltning"])), sorted(set(staff["yrkesgrupp"]))
+    rates = _rates(plan, plan.basar, d, g)
+    flows = flow_arrays(rates, [d[0], "Ny förvaltning"], g, "forvaltning")
+    ovr = rates.ovriga_.unstack(["aldersband", "anstallningstid"])
+    assert flows.intern[0, 1] == rates.intern_[(d[0], g[1])]
+    assert flows.intern[1, 1] == rates.intern_.mean()
+    first_year = 1 - np.sqrt(1 - ovr.mean(axis=0).to_numpy().reshape(3, 4)[:, 0])
+    own = 1 - np.sqrt(1 - ovr.loc[(d[0], g[1])].to_numpy().reshape(3, 4)[:, 0])
+    assert np.array_equal(flows.ovriga_first_year[1, 1, [0, 20, 40]], first_year)  # ages 15, 35, 55
+    assert np.array_equal(flows.ovriga_first_year[0, 1, [0, 20, 40]], own)
+    assert not np.array_equal(own, first_year)
