@@ -92,8 +92,11 @@ def flow_arrays(rates: FlowRates, forvaltningar, grupper, scope: str) -> FlowArr
         intern = np.where(found >= 0, rates.intern_.to_numpy()[found], mean_move).reshape(
             len(forvaltningar), len(grupper)
         )
-    hiring = rates.rekryteringsalder_.reindex(list(grupper))
-    hiring = hiring.fillna(rates.rekryteringsalder_.mean(axis=0)).reindex(columns=ages, fill_value=0.0).to_numpy()
+    known = rates.rekryteringsalder_  # a group without hires seen gets the mean profile
+    hiring = known.reindex(list(grupper)).to_numpy()
+    hiring = np.where(np.isnan(hiring), known.mean(axis=0).to_numpy()[None, :], hiring)
+    found = known.columns.get_indexer(ages)  # ages with no hires (the LAS age): 0
+    hiring = np.where(found >= 0, hiring[:, found], 0.0)
     hiring = hiring / hiring.sum(axis=1, keepdims=True)
     events = rates.handelser_.reindex(list(grupper)).fillna(rates.handelser_.mean()).to_numpy()
     return FlowArrays(
