@@ -76,7 +76,13 @@ def main(step: int | None = None, dask: bool = True) -> list[dict]:
         from distributed import LocalCluster
 
         load = load_average()
-        with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        from kompetens.run.execute import single_threaded
+
+        # the workers' numerical libraries on one thread, as the runner's own workers run them
+        with (
+            single_threaded(),
+            LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
+        ):
             dask_s, dask_m = run_measured(
                 [[*cmd, "--out", str(work / "dask"), "--scheduler", cluster.scheduler_address]], env, all_children=True
             )
