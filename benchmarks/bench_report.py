@@ -6,9 +6,13 @@ only imports pandas, seaborn, statsmodels and matplotlib, then `jupyter nbconver
 --no-input` of it. A report costs what it adds to that.
 
 1. One report, `kompetens run params/aldreomsorg.yaml --jobs 1 --force` (figures, tables,
-   Excel, key figures, scan), against the floor: wall time ≤ 1.2 × and peak memory (whole
+   Excel, PDF, key figures, scan), against the floor: wall time ≤ 1.2 × and peak memory (whole
    process tree) ≤ 1.5 × the floor's. Medians of alternated runs. A second floor, the same
    notebook importing everything the report imports, shows how much is import cost.
+   The memory goal is judged on the tree's PSS (proportional set size): the RSS sum counts
+   a page shared by n processes n times (Chromium's libraries in each of its processes, the
+   same libraries in runner and kernel), PSS counts it once, which is what the machine must
+   hold. Both are printed and kept in the table, with each kind of process's own peak.
 2. A batch of 8 reports, `kompetens run --jobs 2 --force`, against a shell loop of papermill
    + nbconvert of the report notebook per params file: ≥ 2.5 × faster.
 """
@@ -23,7 +27,7 @@ import tempfile
 from pathlib import Path
 
 import nbformat
-from measure import load_average, run_measured
+from measure import Measured, load_average, measure
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = ROOT / "notebooks" / "kompetensforsorjning.ipynb"
@@ -100,77 +104,112 @@ def main(repeats: int | None = None) -> list[dict]:
     one = files[1]  # Äldreomsorg, the largest department
     card = floor_notebook(work, "golv", CARD_IMPORTS)
     heavy = floor_notebook(work, "golv-allt", REPORT_IMPORTS)
-    runs: dict[str, list[tuple[float, float]]] = {"report": [], "card": [], "heavy": []}
+    runs: dict[str, list[Measured]] = {"report": [], "card": [], "heavy": []}
     loads = []
     for i in range(repeats + 1):  # alternated; the first round warms caches and is not counted
         loads.append(load_average())
         measured = {
-            "report": run_measured(kompetens_run([one], work / f"r{i}", 1)),
-            "card": run_measured(papermill_and_html(card, one, work / f"g{i}")),
-            "heavy": run_measured(papermill_and_html(heavy, one, work / f"h{i}")),
+            "report": measure(kompetens_run([one], work / f"r{i}", 1)),
+            "card": measure(papermill_and_html(card, one, work / f"g{i}")),
+            "heavy": measure(papermill_and_html(heavy, one, work / f"h{i}")),
         }
         if i:
             for k, v in measured.items():
                 runs[k].append(v)
-    med = {k: (statistics.median(s for s, _ in v), statistics.median(m for _, m in v)) for k, v in runs.items()}
-    (r_s, r_m), (c_s, c_m), (h_s, h_m) = med["report"], med["card"], med["heavy"]
+    med = {k: _median(v) for k, v in runs.items()}
+    r, c, h = med["report"], med["card"], med["heavy"]
     batch_load = load_average()
-    batch_s, batch_m = run_measured(kompetens_run(files, work / "batch", 2))
-    loop_s, loop_m = run_measured([c for p in files for c in papermill_and_html(NOTEBOOK, p, work / "loop")])
+    batch = measure(kompetens_run(files, work / "batch", 2))
+    loop = measure([c for p in files for c in papermill_and_html(NOTEBOOK, p, work / "loop")])
     load_end = load_average()
     shutil.rmtree(work, ignore_errors=True)
+    load = f"{min(loads)}–{max(loads)}"
     results = [
         {
             "benchmark": "one report (kompetens run, 1 job) against papermill + nbconvert of an "
-            "import-only notebook (pandas, seaborn, statsmodels, matplotlib)",
-            "median_s": r_s,
-            "min_s": min(s for s, _ in runs["report"]),
-            "floor_s": c_s,
-            "ratio": r_s / c_s,
-            "peak_mib": r_m,
-            "floor_mib": c_m,
-            "mem_ratio": r_m / c_m,
-            "goal": "≤ 1.2 × the floor's time, ≤ 1.5 × its peak memory",
-            "pass": r_s / c_s <= 1.2 and r_m / c_m <= 1.5,
-            "load": f"{min(loads)}–{max(loads)}",
+            "import-only notebook (pandas, seaborn, statsmodels, matplotlib); memory as PSS",
+            "median_s": r.seconds,
+            "min_s": min(m.seconds for m in runs["report"]),
+            "floor_s": c.seconds,
+            "ratio": r.seconds / c.seconds,
+            "peak_mib": r.pss_mib,
+            "floor_mib": c.pss_mib,
+            "mem_ratio": r.pss_mib / c.pss_mib,
+            "goal": "≤ 1.2 × the floor's time, ≤ 1.5 × its peak memory (PSS)",
+            "pass": r.seconds / c.seconds <= 1.2 and r.pss_mib / c.pss_mib <= 1.5,
+            "load": load,
         },
         {
-            "benchmark": "one report against a floor that imports everything the report imports",
-            "median_s": r_s,
-            "min_s": min(s for s, _ in runs["report"]),
-            "floor_s": h_s,
-            "ratio": r_s / h_s,
-            "peak_mib": r_m,
-            "floor_mib": h_m,
-            "mem_ratio": r_m / h_m,
+            "benchmark": "the same, memory as the RSS sum (shared pages counted once per process)",
+            "median_s": r.seconds,
+            "min_s": min(m.seconds for m in runs["report"]),
+            "floor_s": c.seconds,
+            "ratio": r.seconds / c.seconds,
+            "peak_mib": r.rss_mib,
+            "floor_mib": c.rss_mib,
+            "mem_ratio": r.rss_mib / c.rss_mib,
+            "goal": "(RSS, for comparison with earlier runs)",
+            "load": load,
+        },
+        {
+            "benchmark": "one report against a floor that imports everything the report imports (PSS)",
+            "median_s": r.seconds,
+            "min_s": min(m.seconds for m in runs["report"]),
+            "floor_s": h.seconds,
+            "ratio": r.seconds / h.seconds,
+            "peak_mib": r.pss_mib,
+            "floor_mib": h.pss_mib,
+            "mem_ratio": r.pss_mib / h.pss_mib,
             "goal": "(what the report adds beyond its imports)",
-            "load": f"{min(loads)}–{max(loads)}",
+            "load": load,
         },
         {
             "benchmark": f"batch of {len(files)} reports, kompetens run --jobs 2, against a shell "
-            "loop of papermill + nbconvert",
-            "median_s": batch_s,
-            "min_s": batch_s,
-            "floor_s": loop_s,
-            "ratio": loop_s / batch_s,
-            "peak_mib": batch_m,
-            "floor_mib": loop_m,
-            "mem_ratio": batch_m / loop_m,
+            "loop of papermill + nbconvert (PSS)",
+            "median_s": batch.seconds,
+            "min_s": batch.seconds,
+            "floor_s": loop.seconds,
+            "ratio": loop.seconds / batch.seconds,
+            "peak_mib": batch.pss_mib,
+            "floor_mib": loop.pss_mib,
+            "mem_ratio": batch.pss_mib / loop.pss_mib,
             "goal": "≥ 2.5 × faster than the loop",
-            "pass": loop_s / batch_s >= 2.5,
+            "pass": loop.seconds / batch.seconds >= 2.5,
             "load": f"{batch_load}–{load_end}",
         },
     ]
     print(
-        f"report {r_s:.1f} s, {r_m:.0f} MiB; floor {c_s:.1f} s, {c_m:.0f} MiB: {r_s / c_s:.2f} × time, "
-        f"{r_m / c_m:.2f} × memory ({repeats} runs, medians; load {min(loads)}–{max(loads)})"
+        f"report {r.seconds:.1f} s, PSS {r.pss_mib:.0f} MiB (RSS {r.rss_mib:.0f}); floor {c.seconds:.1f} s, "
+        f"PSS {c.pss_mib:.0f} MiB (RSS {c.rss_mib:.0f}): {r.seconds / c.seconds:.2f} × time, "
+        f"{r.pss_mib / c.pss_mib:.2f} × PSS, {r.rss_mib / c.rss_mib:.2f} × RSS "
+        f"({repeats} runs, medians; load {load})"
     )
-    print(f"import-everything floor {h_s:.1f} s, {h_m:.0f} MiB: {r_s / h_s:.2f} × time, {r_m / h_m:.2f} × memory")
+    print(f"report's peak PSS by process: {_peaks(r)}; floor's: {_peaks(c)}")
     print(
-        f"batch of {len(files)}: kompetens run {batch_s:.1f} s, shell loop {loop_s:.1f} s: "
-        f"{loop_s / batch_s:.2f} × faster (load {batch_load}–{load_end})"
+        f"import-everything floor {h.seconds:.1f} s, PSS {h.pss_mib:.0f} MiB (RSS {h.rss_mib:.0f}): "
+        f"{r.seconds / h.seconds:.2f} × time, {r.pss_mib / h.pss_mib:.2f} × PSS"
+    )
+    print(
+        f"batch of {len(files)}: kompetens run {batch.seconds:.1f} s (PSS {batch.pss_mib:.0f} MiB, "
+        f"RSS {batch.rss_mib:.0f}), shell loop {loop.seconds:.1f} s: {loop.seconds / batch.seconds:.2f} × faster "
+        f"(load {batch_load}–{load_end})"
     )
     return results
+
+
+def _median(runs: list[Measured]) -> Measured:
+    """The median of each figure over the runs."""
+    kinds = {k for m in runs for k in m.peaks}
+    return Measured(
+        statistics.median(m.seconds for m in runs),
+        statistics.median(m.rss_mib for m in runs),
+        statistics.median(m.pss_mib for m in runs),
+        {k: statistics.median(m.peaks.get(k, 0.0) for m in runs) for k in sorted(kinds)},
+    )
+
+
+def _peaks(m: Measured) -> str:
+    return ", ".join(f"{k} {v:.0f} MiB" for k, v in m.peaks.items())
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ import contextlib
 import html as html_text
 import itertools
 import json
+import multiprocessing.util
 import os
 import re
 import select
@@ -186,17 +187,21 @@ class Browser:
 
 
 _shared: Browser | None = None
+_registered = False
 _lock = threading.Lock()
 
 
 def shared_browser() -> Browser:
     """This process's browser, started on first use (or again after a failure) and stopped
     when the process exits: a batch worker prints all its reports with one Chromium."""
-    global _shared
+    global _shared, _registered
     with _lock:
+        if not _registered:  # at exit, in the main process and in multiprocessing workers alike
+            atexit.register(close_shared_browser)
+            multiprocessing.util.Finalize(None, close_shared_browser, exitpriority=10)
+            _registered = True
         if _shared is None or not _shared.alive():
             _shared = Browser()
-            atexit.register(_shared.close)
         return _shared
 
 
@@ -207,6 +212,21 @@ def close_shared_browser() -> None:
         if _shared is not None:
             _shared.close()
             _shared = None
+
+
+def _forget_in_child() -> None:
+    """A forked process starts its own browser; its copies of the parent's pipes are closed,
+    so the parent's browser still quits when the parent closes them."""
+    global _shared, _lock
+    _lock = threading.Lock()
+    if _shared is not None:
+        for pipe in (_shared._proc.stdin, _shared._proc.stdout):
+            with contextlib.suppress(OSError, ValueError):
+                pipe.close()
+        _shared = None
+
+
+os.register_at_fork(after_in_child=_forget_in_child)
 
 
 def section_pages(pdf: Path) -> dict[str, int]:

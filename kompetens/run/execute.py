@@ -73,14 +73,15 @@ def html_exporter():
     )
 
 
-def render_html(executed, html: Path) -> None:
-    """Export an executed notebook (a NotebookNode or a path) as HTML without code."""
+def render_html(executed, html: Path, title: str | None = None) -> None:
+    """Export an executed notebook (a NotebookNode or a path) as HTML without code; title
+    is its report_title when the caller has it already."""
     import nbformat
 
     if isinstance(executed, (str, Path)):
         executed = nbformat.read(str(executed), as_version=4)
     params = {**DEFAULTS, **executed.metadata.get("papermill", {}).get("parameters", {})}
-    executed.metadata["title"] = report_title(params)
+    executed.metadata["title"] = title or report_title(params)
     exporter = html_exporter()
     exporter.language_code = params["sprak"]  # <html lang>: the report's language
     body, _ = exporter.from_notebook_node(executed)
@@ -181,71 +182,111 @@ def run_report(
     (and its sanitised message in out_dir/<slug>/.fel when an older report is kept)."""
     start = time.perf_counter()
     result = RunResult(str(params_file), "rapport", "rapport", ok=False, seconds=0.0)
-    person_ids: PersonIds | frozenset = frozenset()
     out_dir = Path(out_dir).resolve()
-    params = None
+    params, prep = None, None
     try:
         params = load_params(params_file)
         result.slug = params.get("slug", "rapport")
         result.titel = params.get("titel", result.slug)
         folder = report_folder(params, data_dir, params_file)
-        inputs = load_inputs(folder)
-        person_ids = PersonIds(set(inputs.personal["person_id"]) | set(inputs.avgangar["person_id"]))
         stamp = fingerprint(params_file, folder)
         dest = out_dir / result.slug
+        prep = _Preparation(folder, params)
         if not force and unchanged(dest, stamp):
+            prep.run()  # the inputs are still checked, and their ids redact a failure's message
+            prep.raise_error()
             result.ok = result.skipped = True
             result.nyckeltal = read_key_figures(dest)
             (dest / FAILURE).unlink(missing_ok=True)
         else:
-            _execute(params, folder, out_dir, stamp, person_ids, result)
+            _execute(params, folder, out_dir, stamp, prep, result)
             result.ok = True
     except Exception as exc:  # a failed report is reported, never raised: the batch goes on
         result.error = _error_text(exc)
-        result.fel = sanitise(result.error, person_ids)
+        result.fel = sanitise(result.error, prep.person_ids if prep is not None else frozenset())
         if params is not None:
             _note_failure(out_dir / result.slug, result.fel)
     result.seconds = time.perf_counter() - start
     return result
 
 
-def _execute(params: dict, folder: Path, out_dir: Path, stamp: str, person_ids, result: RunResult) -> None:
+def person_ids(folder: Path) -> PersonIds:
+    """The person ids of a data folder's validated inputs, for the scan; the tables
+    themselves are not kept."""
+    inputs = load_inputs(folder)
+    return PersonIds(set(inputs.personal["person_id"]) | set(inputs.avgangar["person_id"]))
+
+
+class _Preparation(threading.Thread):
+    """The runner's own work, done while the kernel runs (on the core the kernel leaves
+    idle): the person ids of the report's inputs, the HTML exporter, the page title and the
+    browser that prints the PDF. An error is kept for the runner to raise after the kernel."""
+
+    def __init__(self, folder: Path, params: dict):
+        super().__init__(daemon=True)
+        self.folder, self.params = folder, params
+        self.person_ids: PersonIds | frozenset = frozenset()
+        self.title: str | None = None
+        self.browser: pdf.Browser | None = None
+        self.error: Exception | None = None
+
+    def run(self) -> None:
+        try:
+            self.person_ids = person_ids(self.folder)
+            html_exporter()
+            self.title = report_title({**DEFAULTS, **self.params})
+            if pdf.chromium() is not None:
+                self.browser = pdf.shared_browser()
+        except Exception as exc:
+            self.error = exc
+
+    def raise_error(self) -> None:
+        if self.error is not None:
+            raise self.error
+
+
+def _execute(params: dict, folder: Path, out_dir: Path, stamp: str, prep: _Preparation, result: RunResult) -> None:
     import papermill as pm
 
     tmp = Path(tempfile.mkdtemp(prefix=f"{result.slug}-", dir=work_dir(out_dir)))
     parameters = {**params, "utkatalog": str(tmp), "data_dir": str(folder)}
     try:
-        # the exporter is set up while the kernel works, on the core the kernel leaves idle
-        warm = threading.Thread(target=html_exporter, daemon=True)
-        warm.start()
+        prep.start()
         # absolute paths only, and no cwd: papermill would change the whole process's directory.
         # The notebook is written once at the end, not after every cell, and the kernel is
         # stopped as soon as the last cell is done: its outputs are all in by then.
-        with single_threaded():
-            executed = pm.execute_notebook(
-                str(NOTEBOOK),
-                str(tmp / EXECUTED),
-                parameters=parameters,
-                kernel_name="python3",
-                progress_bar=False,
-                request_save_on_cell_execute=False,
-                shutdown_kernel="immediate",
-                extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
-            )
-        warm.join()
-        render_html(executed, tmp / HTML)
+        try:
+            with single_threaded():
+                executed = pm.execute_notebook(
+                    str(NOTEBOOK),
+                    str(tmp / EXECUTED),
+                    parameters=parameters,
+                    kernel_name="python3",
+                    progress_bar=False,
+                    request_save_on_cell_execute=False,
+                    shutdown_kernel="immediate",
+                    extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
+                )
+        finally:
+            prep.join()
+            prep.raise_error()  # bad inputs are told as the runner found them, not as the kernel did
+        render_html(executed, tmp / HTML, prep.title)
         if not (tmp / NYCKELTAL).exists():
             raise RuntimeError(f"the notebook wrote no {NYCKELTAL}")
         result.nyckeltal = read_key_figures(tmp)
-        findings = scan_outputs(tmp, person_ids, params.get("k_anonymitet", DEFAULTS["k_anonymitet"]))
+        findings = scan_outputs(tmp, prep.person_ids, params.get("k_anonymitet", DEFAULTS["k_anonymitet"]))
         if findings:
             shown = "; ".join(str(f) for f in findings[:5])
             raise ReportError(f"integritetskontrollen hittade {len(findings)} fynd: {shown}")
         # printed from the checked page: the PDF holds nothing the HTML does not
-        if pdf.chromium() is None:
+        if prep.browser is None:
             result.notes.append("ingen rapport.pdf: Chromium saknas (Debian/Ubuntu: apt-get install chromium)")
         else:
-            result.pages = pdf.write_pdf(tmp / HTML, tmp / pdf.FILENAME)
+            try:
+                result.pages = pdf.write_pdf(tmp / HTML, tmp / pdf.FILENAME, prep.browser)
+            except ReportError:
+                pdf.close_shared_browser()  # the next report starts a fresh one
+                raise
         record = {"indata": stamp, "utdata": output_hashes(tmp)}
         (tmp / FINGERPRINT).write_text(json.dumps(record, indent=1), encoding="utf-8")
         tmp.chmod(0o755)
