@@ -45,7 +45,7 @@ def kind(proc) -> str:
     except psutil.Error:
         return "?"
     text = " ".join(cmdline)
-    if "chrom" in name or "chrom" in text.split(" ", 1)[0]:
+    if "chrom" in name or "chrom" in text.split(" ", 1)[0] or "--type=zygote" in text:
         return "chromium"
     if "ipykernel" in text:
         return "kernel"
@@ -69,7 +69,7 @@ def _sample(root, include_root: bool, kinds: dict) -> tuple[int, int, dict[str, 
     for p in procs:
         with contextlib.suppress(psutil.Error):
             info = p.memory_full_info()
-            if p.pid not in kinds:
+            if p.pid not in kinds or kinds[p.pid] in ("?", "python"):  # a fork not yet exec'd
                 kinds[p.pid] = kind(p)
             rss += info.rss
             pss += info.pss

@@ -14,6 +14,7 @@ import json
 import os
 import re
 import shutil
+import sys
 import tempfile
 import threading
 import time
@@ -214,20 +215,23 @@ def person_ids(folder: Path) -> PersonIds:
     """The person ids of a data folder's validated inputs, for the scan; the tables
     themselves are not kept."""
     inputs = load_inputs(folder)
-    return PersonIds(set(inputs.personal["person_id"]) | set(inputs.avgangar["person_id"]))
+    ids = PersonIds(set(inputs.personal["person_id"]) | set(inputs.avgangar["person_id"]))
+    del inputs
+    if "pyarrow" in sys.modules:  # the Parquet reader's buffers go back to the system (~25 MiB)
+        sys.modules["pyarrow"].default_memory_pool().release_unused()
+    return ids
 
 
 class _Preparation(threading.Thread):
     """The runner's own work, done while the kernel runs (on the core the kernel leaves
-    idle): the person ids of the report's inputs, the HTML exporter, the page title and the
-    browser that prints the PDF. An error is kept for the runner to raise after the kernel."""
+    idle): the person ids of the report's inputs, the HTML exporter and the page title. An
+    error is kept for the runner to raise after the kernel."""
 
     def __init__(self, folder: Path, params: dict):
         super().__init__(daemon=True)
         self.folder, self.params = folder, params
         self.person_ids: PersonIds | frozenset = frozenset()
         self.title: str | None = None
-        self.browser: pdf.Browser | None = None
         self.error: Exception | None = None
 
     def run(self) -> None:
@@ -235,8 +239,6 @@ class _Preparation(threading.Thread):
             self.person_ids = person_ids(self.folder)
             html_exporter()
             self.title = report_title({**DEFAULTS, **self.params})
-            if pdf.chromium() is not None:
-                self.browser = pdf.shared_browser()
         except Exception as exc:
             self.error = exc
 
@@ -270,7 +272,11 @@ def _execute(params: dict, folder: Path, out_dir: Path, stamp: str, prep: _Prepa
         finally:
             prep.join()
             prep.raise_error()  # bad inputs are told as the runner found them, not as the kernel did
+        # Chromium starts now, when the kernel's memory is free again, and gets ready while
+        # the page is rendered and scanned (a batch worker's browser is already running)
+        browser = pdf.shared_browser() if pdf.chromium() is not None else None
         render_html(executed, tmp / HTML, prep.title)
+        del executed
         if not (tmp / NYCKELTAL).exists():
             raise RuntimeError(f"the notebook wrote no {NYCKELTAL}")
         result.nyckeltal = read_key_figures(tmp)
@@ -279,11 +285,11 @@ def _execute(params: dict, folder: Path, out_dir: Path, stamp: str, prep: _Prepa
             shown = "; ".join(str(f) for f in findings[:5])
             raise ReportError(f"integritetskontrollen hittade {len(findings)} fynd: {shown}")
         # printed from the checked page: the PDF holds nothing the HTML does not
-        if prep.browser is None:
+        if browser is None:
             result.notes.append("ingen rapport.pdf: Chromium saknas (Debian/Ubuntu: apt-get install chromium)")
         else:
             try:
-                result.pages = pdf.write_pdf(tmp / HTML, tmp / pdf.FILENAME, prep.browser)
+                result.pages = pdf.write_pdf(tmp / HTML, tmp / pdf.FILENAME, browser)
             except ReportError:
                 pdf.close_shared_browser()  # the next report starts a fresh one
                 raise
