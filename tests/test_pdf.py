@@ -13,6 +13,7 @@ import pytest
 from bs4 import BeautifulSoup
 from pypdf import PdfReader
 
+from kompetens.errors import ReportError
 from kompetens.report import pdf
 from kompetens.run.execute import HTML
 
@@ -116,3 +117,44 @@ def test_without_chromium_the_run_says_there_is_no_pdf(tmp_path, monkeypatch):
     assert result.notes == ["ingen rapport.pdf: Chromium saknas (Debian/Ubuntu: apt-get install chromium)"]
     with pytest.raises(Exception, match="Chromium saknas"):
         pdf.write_pdf(tmp_path / "out" / "ifo" / HTML, tmp_path / "x.pdf")
+
+
+def test_a_browser_that_dies_or_never_answers_is_a_clear_error(tmp_path):
+    page = tmp_path / "sida.html"
+    page.write_text("<html><body><h1>Sida</h1></body></html>", encoding="utf-8")
+    dies = tmp_path / "dies"
+    dies.write_text("#!/bin/sh\necho 'kan inte starta' >&2\nexit 3\n")
+    silent = tmp_path / "silent"
+    silent.write_text("#!/bin/sh\nexec sleep 30\n")
+    for script in (dies, silent):
+        script.chmod(0o755)
+    browser = pdf.Browser(str(dies), timeout=10)
+    with pytest.raises(
+        ReportError,
+        match=r"^Chromium kunde inte skriva ut sida\.html som PDF \(Chromium avslutades oväntat: kan inte starta\)$",
+    ):
+        pdf.write_pdf(page, tmp_path / "x.pdf", browser)
+    assert not browser.alive()
+    browser = pdf.Browser(str(silent), timeout=0.5)
+    with pytest.raises(ReportError, match=r"\(Chromium svarade inte inom [01] s"):
+        pdf.write_pdf(page, tmp_path / "x.pdf", browser)
+    assert not browser.alive() and not (tmp_path / "x.pdf").exists()
+
+
+@needs_chromium
+def test_one_browser_prints_both_passes_and_later_reports(tmp_path):
+    """write_pdf's two prints and a second report go through one Chromium process, which
+    quits when its pipe closes."""
+    import psutil
+
+    page = tmp_path / "sida.html"
+    body = "".join(f"<h2 id='s{i}'>Avsnitt {i}</h2><p style='break-after: page'>Text {i}</p>" for i in range(3))
+    page.write_text(f"<html><head><style>@page {{ size: A4 }}</style></head><body>{body}</body></html>")
+    browser = pdf.Browser()
+    pid = browser._proc.pid
+    assert pdf.write_pdf(page, tmp_path / "a.pdf", browser) == 3
+    assert pdf.write_pdf(page, tmp_path / "b.pdf", browser) == 3
+    assert browser._proc.pid == pid and browser.alive()
+    assert pdf.section_pages(tmp_path / "a.pdf") == {"Avsnitt 0": 1, "Avsnitt 1": 2, "Avsnitt 2": 3}
+    browser.close()
+    assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE

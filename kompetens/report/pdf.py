@@ -94,7 +94,7 @@ class Browser:
     def _fail(self, what: str) -> ReportError:
         self._log.seek(0)
         said = self._log.read().decode("utf-8", "replace").strip()[-500:]
-        self.close()
+        self.close(grace=0)
         return ReportError(f"Chromium {what}: {said}".rstrip(": "))
 
     def _message(self, deadline: float) -> dict:
@@ -114,7 +114,7 @@ class Browser:
     def send(self, method: str, params: dict | None = None, session: str | None = None) -> dict:
         """Send one command and return its result (events that arrive meanwhile are kept)."""
         if not self.alive():
-            raise self._fail("kör inte")
+            raise self._fail("avslutades oväntat")
         ident = next(self._ids)
         command = {"id": ident, "method": method, "params": params or {}}
         if session:
@@ -171,12 +171,13 @@ class Browser:
             self._events.clear()
         pdf.write_bytes(base64.b64decode(printed["data"]))
 
-    def close(self) -> None:
-        """Stop the browser and remove its profile."""
+    def close(self, grace: float = 5.0) -> None:
+        """Stop the browser (killed if it has not quit within grace seconds) and remove its
+        profile."""
         with contextlib.suppress(OSError, ValueError):
             self._proc.stdin.close()  # Chromium quits when its pipe closes
         try:
-            self._proc.wait(timeout=5)
+            self._proc.wait(timeout=grace)
         except subprocess.TimeoutExpired:
             self._proc.kill()
             self._proc.wait()
@@ -290,6 +291,6 @@ def write_pdf(html: Path, pdf: Path, browser: Browser | None = None) -> int:
             final.write_text(_with_page_numbers(page, section_pages(tmp / "utkast.pdf")), encoding="utf-8")
             browser.print_pdf(final, tmp / FILENAME)
         except ReportError as exc:
-            raise ReportError(f"Chromium kunde inte skriva ut {html.name} som PDF: {exc}") from None
+            raise ReportError(f"Chromium kunde inte skriva ut {html.name} som PDF ({exc})") from None
         shutil.move(tmp / FILENAME, pdf)
     return len(PdfReader(pdf).pages)
