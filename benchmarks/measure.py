@@ -45,7 +45,7 @@ def kind(proc) -> str:
     except psutil.Error:
         return "?"
     text = " ".join(cmdline)
-    if "chrom" in name or "chrom" in text.split(" ", 1)[0] or "--type=zygote" in text:
+    if "chrom" in name or "chrom" in text.split(" ", 1)[0] or " --type=" in text:
         return "chromium"
     if "ipykernel" in text:
         return "kernel"

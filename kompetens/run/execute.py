@@ -247,8 +247,24 @@ class _Preparation(threading.Thread):
             raise self.error
 
 
+def _papermill():
+    """papermill, imported without building jsonschema's IRI grammar: jsonschema builds ~35
+    Earley parsers of rfc3987-syntax when it is imported (about 1 s of CPU, before the kernel
+    can start; python-jsonschema/jsonschema#1428), for an "iri" format that no notebook
+    schema uses and that nbformat, which validates without format checks, never checks."""
+    if "jsonschema" not in sys.modules and "rfc3987_syntax" not in sys.modules:
+        sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment]  # its import fails: no "iri" checker
+        try:
+            import jsonschema  # noqa: F401
+        finally:
+            del sys.modules["rfc3987_syntax"]
+    import papermill
+
+    return papermill
+
+
 def _execute(params: dict, folder: Path, out_dir: Path, stamp: str, prep: _Preparation, result: RunResult) -> None:
-    import papermill as pm
+    pm = _papermill()
 
     tmp = Path(tempfile.mkdtemp(prefix=f"{result.slug}-", dir=work_dir(out_dir)))
     parameters = {**params, "utkatalog": str(tmp), "data_dir": str(folder)}
