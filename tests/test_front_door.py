@@ -33,6 +33,8 @@ def test_every_public_name_resolves_and_is_listed():
             value = getattr(package, name)
             assert callable(value) or name == "DEFAULTS", name
         assert set(package.__all__) <= set(dir(package))
+    assert set(report._LAZY) == set(report.__all__)
+    assert set(kompetens._LAZY) | {"explore"} == set(kompetens.__all__)
     assert kompetens.summary_text.__module__ == "kompetens.report.narrative"
     assert report.summary.__module__ == "kompetens.report.common"
     from kompetens.io.fingerprint import VERSION
