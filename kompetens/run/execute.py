@@ -247,6 +247,30 @@ class _Preparation(threading.Thread):
             raise self.error
 
 
+class _Scan(threading.Thread):
+    """The privacy scan of a report folder in a thread; raise_findings fails the report when
+    it found anything (or could not read the folder)."""
+
+    def __init__(self, folder: Path, person_ids, k: int):
+        super().__init__(daemon=True)
+        self.folder, self.person_ids, self.k = folder, person_ids, k
+        self.findings: list | None = None
+        self.error: Exception | None = None
+
+    def run(self) -> None:
+        try:
+            self.findings = scan_outputs(self.folder, self.person_ids, self.k)
+        except Exception as exc:
+            self.error = exc
+
+    def raise_findings(self) -> None:
+        if self.error is not None:
+            raise self.error
+        if self.findings:
+            shown = "; ".join(str(f) for f in self.findings[:5])
+            raise ReportError(f"integritetskontrollen hittade {len(self.findings)} fynd: {shown}")
+
+
 def _papermill():
     """papermill, imported without building jsonschema's IRI grammar: jsonschema builds ~35
     Earley parsers of rfc3987-syntax when it is imported (about 1 s of CPU, before the kernel
@@ -296,25 +320,33 @@ def _execute(params: dict, folder: Path, out_dir: Path, stamp: str, prep: _Prepa
         if not (tmp / NYCKELTAL).exists():
             raise RuntimeError(f"the notebook wrote no {NYCKELTAL}")
         result.nyckeltal = read_key_figures(tmp)
-        findings = scan_outputs(tmp, prep.person_ids, params.get("k_anonymitet", DEFAULTS["k_anonymitet"]))
-        if findings:
-            shown = "; ".join(str(f) for f in findings[:5])
-            raise ReportError(f"integritetskontrollen hittade {len(findings)} fynd: {shown}")
-        # printed from the checked page: the PDF holds nothing the HTML does not
-        if browser is None:
-            result.notes.append("ingen rapport.pdf: Chromium saknas (Debian/Ubuntu: apt-get install chromium)")
-        else:
-            try:
-                result.pages = pdf.write_pdf(tmp / HTML, tmp / pdf.FILENAME, browser)
-            except ReportError:
-                pdf.close_shared_browser()  # the next report starts a fresh one
-                raise
+        # the scan reads every output while Chromium prints the page on the other core; the
+        # PDF stays outside the report folder until the scan has passed
+        k = params.get("k_anonymitet", DEFAULTS["k_anonymitet"])
+        scan = _Scan(tmp, prep.person_ids, k)
+        scan.start()
+        printed = tmp.parent / f".{tmp.name}.pdf"
+        try:
+            if browser is None:
+                result.notes.append("ingen rapport.pdf: Chromium saknas (Debian/Ubuntu: apt-get install chromium)")
+            else:
+                try:
+                    result.pages = pdf.write_pdf(tmp / HTML, printed, browser)
+                except ReportError:
+                    pdf.close_shared_browser()  # the next report starts a fresh one
+                    raise
+        finally:
+            scan.join()
+            scan.raise_findings()  # a finding fails the report before anything else does
+        if browser is not None:
+            printed.rename(tmp / pdf.FILENAME)
         record = {"indata": stamp, "utdata": output_hashes(tmp)}
         (tmp / FINGERPRINT).write_text(json.dumps(record, indent=1), encoding="utf-8")
         tmp.chmod(0o755)
         _replace_dir(tmp, out_dir / result.slug)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+        (tmp.parent / f".{tmp.name}.pdf").unlink(missing_ok=True)
 
 
 def _note_failure(report: Path, message: str) -> None:
