@@ -1,7 +1,7 @@
 """Wall time and peak memory of commands, children included.
 
 Peak memory is taken over the whole process tree (the command, the Jupyter kernel it starts,
-Chromium's processes, worker processes), sampled every 20 ms with psutil, two ways:
+Chromium's processes, worker processes), sampled every 50 ms with psutil (reading a process's PSS costs a little CPU), two ways:
 
 - RSS summed: what each process has resident. Pages shared between processes (Chromium's
   binary and libraries in each of its processes, the pages of forked workers, the same
@@ -99,7 +99,7 @@ def measure(commands: list[list[str]], env: dict | None = None, all_children: bo
                 rss_peak, pss_peak = max(rss_peak, rss), max(pss_peak, pss)
                 for k, v in by_kind.items():
                     peaks[k] = max(peaks.get(k, 0), v)
-                time.sleep(0.02)
+                time.sleep(0.05)
         _, err = proc.communicate()
         if proc.returncode:
             raise subprocess.CalledProcessError(proc.returncode, cmd, stderr=err)
