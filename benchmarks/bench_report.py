@@ -209,7 +209,7 @@ def _median(runs: list[Measured]) -> Measured:
 
 
 def _peaks(m: Measured) -> str:
-    return ", ".join(f"{k} {v:.0f} MiB" for k, v in m.peaks.items())
+    return ", ".join(f"{k} {v:.0f} MiB" for k, v in m.peaks.items() if round(v))  # not processes gone at once
 
 
 if __name__ == "__main__":

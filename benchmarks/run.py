@@ -42,11 +42,16 @@ def _verdict(row: dict) -> str:
     return "PASS" if row["pass"] else "FAIL"
 
 
+def _seconds(s: float) -> str:
+    """Seconds to one decimal, or to three below one second (an update of 0.043 s is not 0.0)."""
+    return f"{s:.3f} s" if s < 1 else f"{s:.1f} s"
+
+
 def _figure(row: dict) -> str:
     """The measured figure, with its floor and ratios where there is one."""
     if "median_s" not in row:
         return row.get("note", "–")
-    text = f"{row['median_s']:.1f} s, {row['peak_mib']:.0f} MiB"
+    text = f"{_seconds(row['median_s'])}, {row['peak_mib']:.0f} MiB"
     if "floor_s" in row:
         text += f"; floor {row['floor_s']:.1f} s"
         if "floor_mib" in row:
