@@ -16,6 +16,7 @@ import pandas as pd
 import statsmodels.api as sm
 import statsmodels.formula.api as smf
 
+from kompetens.demo import truth
 from kompetens.models.absence import _design, _formula, fit_absence_trend, formula_term, with_age_band
 
 EMPLOYEES, MONTHS = 5_000, 84
@@ -28,14 +29,7 @@ GROUPS = [
     "Vårdare/undersköterska/assistent",
     "Övriga yrkeskategorier",
 ]
-DEPTS = [
-    "Äldreomsorg",
-    "Funktionsstöd (LSS)",
-    "Individ- och familjeomsorg",
-    "Hälso- och sjukvård",
-    "Myndighet och bistånd",
-    "Stab",
-]
+DEPTS = list(truth.FORVALTNINGAR)  # the demo board's departments, in its order
 
 
 def synthetic_absence(seed: int = 4) -> pd.DataFrame:

@@ -29,17 +29,12 @@ from pathlib import Path
 import nbformat
 from measure import Measured, load_average, measure
 
+from kompetens.demo import truth
+
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = ROOT / "notebooks" / "kompetensforsorjning.ipynb"
 BIN = Path(sys.executable).parent
-DEPARTMENTS = [
-    "Äldreomsorg",
-    "Funktionsstöd (LSS)",
-    "Individ- och familjeomsorg",
-    "Hälso- och sjukvård",
-    "Myndighet och bistånd",
-    "Stab",
-]
+DEPARTMENTS = list(truth.FORVALTNINGAR)  # the demo board's departments, in its order
 
 #: The design card's stack: what any such notebook imports.
 CARD_IMPORTS = (
