@@ -76,7 +76,7 @@ def main(step: int | None = None, dask: bool = True) -> list[dict]:
         from distributed import LocalCluster
 
         load = load_average()
-        from kompetens.run.execute import single_threaded
+        from kompetens.run.kernels import single_threaded
 
         # the workers' numerical libraries on one thread, as the runner's own workers run them
         with (

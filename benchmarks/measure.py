@@ -47,6 +47,11 @@ def kind(proc) -> str:
     text = " ".join(cmdline)
     if "chrom" in name or "chrom" in text.split(" ", 1)[0] or " --type=" in text:
         return "chromium"
+    if "kompetens.run.kernels" in text:  # the fork server, or a kernel forked from it
+        with contextlib.suppress(psutil.Error, AttributeError):
+            if "kompetens.run.kernels" in " ".join(proc.parent().cmdline()):
+                return "kernel"
+        return "kernel server"
     if "ipykernel" in text:
         return "kernel"
     words = [w for w in cmdline if not w.startswith("-")]

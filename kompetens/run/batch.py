@@ -25,6 +25,7 @@ from kompetens.plan.key_figures import FILENAME as NYCKELTAL
 from kompetens.plan.key_figures import read_key_figures
 from kompetens.report.narrative import TEMPLATES
 from kompetens.report.pdf import FILENAME as PDF
+from kompetens.run import kernels
 from kompetens.run.execute import (
     FAILURE,
     HTML,
@@ -189,6 +190,8 @@ def run_batch(
     unchanged since their last successful run are skipped (and still listed). Bad input
     raises InputError before anything is written; an out folder that cannot be written
     raises ReportError."""
+    if scheduler is None:  # the kernels' fork server imports the report's stack during the checks
+        kernels.start()
     check_batch(params_files, data_dir)
     out_dir = Path(out_dir).resolve()
     try:
@@ -211,7 +214,9 @@ def run_batch(
             if scheduler is not None:
                 results = _run_distributed(params_files, out_dir, data_dir, force, bar, scheduler)
             elif jobs <= 1:
-                for path in params_files:
+                for i, path in enumerate(params_files):
+                    if i == len(params_files) - 1:
+                        kernels.stop_after_next()
                     results.append(run_report(path, out_dir, data_dir, force))
                     bar.update()
             else:
@@ -222,6 +227,7 @@ def run_batch(
                         bar.update()
         finally:
             bar.close()
+            kernels.stop()
         try:
             order = {str(p): i for i, p in enumerate(params_files)}
             results.sort(key=lambda r: order[r.params_file])

@@ -11,14 +11,12 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import os
 import re
 import shutil
 import sys
 import tempfile
 import threading
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -32,6 +30,8 @@ from kompetens.plan.key_figures import read_key_figures
 from kompetens.privacy.scanner import PersonIds, sanitise, scan_outputs
 from kompetens.report import pdf
 from kompetens.report.narrative import TEMPLATES
+from kompetens.run import kernels
+from kompetens.run.kernels import single_threaded
 
 NOTEBOOK = PACKAGE_ROOT / "notebooks" / "kompetensforsorjning.ipynb"
 EXECUTED = "rapport.ipynb"
@@ -308,8 +308,10 @@ def _execute(params: dict, folder: Path, out_dir: Path, stamp: str, prep: _Prepa
                     request_save_on_cell_execute=False,
                     shutdown_kernel="immediate",
                     extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
+                    kernel_manager_class=kernels.kernel_manager(),
                 )
         finally:
+            kernels.kernel_ended()
             prep.join()
             prep.raise_error()  # bad inputs are told as the runner found them, not as the kernel did
         # Chromium starts now, when the kernel's memory is free again, and gets ready while
@@ -354,26 +356,6 @@ def _note_failure(report: Path, message: str) -> None:
     if (report / NYCKELTAL).is_file():
         with contextlib.suppress(OSError):  # a read-only or full disk: the index shows it anyway
             (report / FAILURE).write_text(message, encoding="utf-8")
-
-
-#: The kernel's numerical libraries run on one thread: reports already run in parallel, and
-#: the same summation order everywhere (a laptop, CI, a Dask worker) gives the same digits.
-SINGLE_THREAD = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
-
-
-@contextmanager
-def single_threaded():
-    """SINGLE_THREAD in the environment while kernels or worker processes start inside."""
-    saved = {k: os.environ.get(k) for k in SINGLE_THREAD}
-    os.environ.update(SINGLE_THREAD)
-    try:
-        yield
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
 
 
 def _replace_dir(new: Path, dest: Path) -> None:

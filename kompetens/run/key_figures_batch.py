@@ -25,7 +25,7 @@ from pathlib import Path
 from kompetens.errors import InputError
 from kompetens.io.load import Inputs
 from kompetens.plan.key_figures import FILENAME, key_figures_json
-from kompetens.run.execute import single_threaded
+from kompetens.run.kernels import single_threaded
 
 
 @dataclass

@@ -1,0 +1,113 @@
+"""Report kernels forked from the warm fork server: the same report as from a fresh kernel,
+one server per batch (workers share it), a private socket, and a preload list that covers
+what a report imports."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import stat
+import subprocess
+import sys
+import zipfile
+
+from conftest import ROOT
+from kompetens.run import kernels
+from kompetens.run.execute import HTML, run_report
+
+
+def _page(path) -> str:
+    """A report page without what differs between any two runs: the cell id papermill gives
+    its injected parameters and the random ids pandas gives styled tables."""
+    text = path.read_text(encoding="utf-8")
+    text = re.sub(r'(celltag_injected-parameters" id="cell-id=)[0-9a-f]+', r"\1", text)
+    return re.sub(r"\bT_[0-9a-f]{5}", "T_", text)
+
+
+def _workbook(path) -> dict[str, bytes]:
+    """The workbook's parts, without its creation time (docProps/core.xml)."""
+    with zipfile.ZipFile(path) as z:
+        return {n: z.read(n) for n in z.namelist() if n != "docProps/core.xml"}
+
+
+def test_a_report_from_a_forked_kernel_is_the_one_from_a_fresh_kernel(batch, tmp_path, monkeypatch):
+    out, _ = batch  # run_batch: every kernel forked from the fork server
+    fresh = tmp_path / "fresh"
+    monkeypatch.setattr(kernels, "_forkable", lambda cmd: False)  # started the usual way
+    result = run_report(ROOT / "params" / "aldreomsorg.yaml", fresh)
+    assert result.ok, result.error
+    forked, cold = out / result.slug, fresh / result.slug
+    assert _page(forked / HTML) == _page(cold / HTML)
+    assert _workbook(forked / "tabeller.xlsx") == _workbook(cold / "tabeller.xlsx")
+    assert (forked / "nyckeltal.json").read_bytes() == (cold / "nyckeltal.json").read_bytes()
+    assert len(_page(cold / HTML)) > 500_000  # a whole report, figures included
+
+
+def test_a_forked_batch_worker_uses_its_parents_server_and_the_socket_is_private():
+    server = kernels.start()
+    try:
+        assert kernels.start() is server  # one per process
+        folder = os.stat(server.folder)
+        assert stat.S_IMODE(folder.st_mode) == 0o700 and folder.st_uid == os.getuid()
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # a worker: the same server, not a new one
+            try:
+                os.write(write, json.dumps([kernels.start().address, kernels.start().process.pid]).encode())
+            finally:
+                os._exit(0)
+        os.close(write)
+        os.waitpid(pid, 0)
+        assert json.loads(os.read(read, 4096)) == [server.address, server.process.pid]
+        os.close(read)
+    finally:
+        kernels.stop()
+    assert server.process.wait(timeout=30) == 0  # it quits when let go of
+    assert not os.path.exists(server.folder)
+    assert kernels.start() is not server
+    kernels.stop()
+
+
+def test_only_this_interpreters_ipykernel_is_forked():
+    assert kernels._forkable([sys.executable, "-m", "ipykernel_launcher", "-f", "k.json"])
+    assert not kernels._forkable([sys.executable, "-m", "other_kernel", "-f", "k.json"])
+    assert not kernels._forkable(["/bin/sh", "-m", "ipykernel_launcher", "-f", "k.json"])
+    assert not kernels._forkable([])
+
+
+PROBE = """
+import json, sys
+from kompetens.run.kernels import PRELOAD
+for name in PRELOAD:
+    __import__(name)
+before = set(sys.modules)
+from kompetens.io.params import load_params
+params = load_params(sys.argv[1])
+params["utkatalog"] = sys.argv[2]
+notebook = json.load(open(sys.argv[3], encoding="utf-8"))
+namespace = dict(params)
+for cell in notebook["cells"]:
+    if cell["cell_type"] == "code" and "parameters" not in cell["metadata"].get("tags", []):
+        exec("".join(cell["source"]), namespace)
+print(json.dumps(sorted(set(sys.modules) - before)))
+"""
+
+#: Libraries whose import a report's kernel must not still pay after the preload.
+HEAVY = ("pandas", "numpy", "scipy", "statsmodels", "lifelines", "matplotlib", "seaborn", "openpyxl")
+
+
+def test_the_preload_covers_what_a_report_imports(tmp_path):
+    notebook = ROOT / "notebooks" / "kompetensforsorjning.ipynb"
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, str(ROOT / "params" / "social-och-omsorgsnamnden.yaml"), str(tmp_path), notebook],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "MPLBACKEND": "agg"},
+    )
+    later = json.loads(done.stdout.splitlines()[-1])
+    assert (tmp_path / "nyckeltal.json").exists()  # the whole notebook ran
+    assert [m for m in later if m.startswith("kompetens.")] == []
+    # a library's own lazily imported submodules are small; a library not yet imported is not
+    assert sorted(m for m in later if m in HEAVY) == []
