@@ -143,7 +143,7 @@ def test_a_browser_that_dies_or_never_answers_is_a_clear_error(tmp_path):
 
 @needs_chromium
 def test_one_browser_prints_both_passes_and_later_reports(tmp_path):
-    """write_pdf's two prints and a second report go through one Chromium process, which
+    """write_pdf's two prints of one loaded page and a second report go through one Chromium process, which
     quits when its pipe closes."""
     import psutil
 
@@ -158,3 +158,21 @@ def test_one_browser_prints_both_passes_and_later_reports(tmp_path):
     assert pdf.section_pages(tmp_path / "a.pdf") == {"Avsnitt 0": 1, "Avsnitt 1": 2, "Avsnitt 2": 3}
     browser.close()
     assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+
+
+@needs_chromium
+def test_texts_written_into_a_loaded_page_are_text_and_must_match_in_number(tmp_path):
+    """The contents' page numbers go into the loaded page through the DOM domain: as text
+    (markup is escaped, no script runs), one per element, else a clear error."""
+    page = tmp_path / "sida.html"
+    page.write_text('<html><body><p><span class="sida">00</span> och <span class="sida">00</span></p></body></html>')
+    browser = pdf.Browser()
+    try:
+        with browser.tab(page) as tab:
+            tab.set_texts("span.sida", ["7", "<b>12</b>"])
+            tab.print(tmp_path / "a.pdf")
+            with pytest.raises(ReportError, match=r"2 span\.sida i sidan, 1 texter"):
+                tab.set_texts("span.sida", ["1"])
+    finally:
+        browser.close()
+    assert _text(PdfReader(tmp_path / "a.pdf").pages[0]) == "7 och <b>12</b>"

@@ -1,9 +1,9 @@
 """rapport.pdf: the rendered report printed on A4 by headless Chromium, for the board's papers.
 
 Chromium prints the page with the report's print styles (A4, page numbers, headings kept with
-what follows, tables that wrap instead of scrolling). It prints twice, in one browser: the
+what follows, tables that wrap instead of scrolling). It prints the loaded page twice: the
 first print's PDF outline tells on which page each section starts, and those page numbers are
-written into the contents before the second print. Chromium is a system package (Debian: apt-get install
+written into the contents (in room the first print reserved) before the second print. Chromium is a system package (Debian: apt-get install
 chromium); without it there is no PDF, and the runner says so.
 """
 
@@ -59,7 +59,8 @@ FLAGS = (
 class Browser:
     """One headless Chromium, driven over the DevTools protocol on a pipe (its fds 3 and 4;
     JSON messages ending in NUL), that prints any number of pages. No port is opened and no
-    JavaScript runs in the pages: the client only navigates and prints. Chromium exits when
+    script runs in the pages: the client navigates, prints, and writes the contents' page
+    numbers through the DOM domain. Chromium exits when
     the pipe closes, so a process that dies takes its browser with it."""
 
     def __init__(self, path: str | None = None, timeout: float = TIMEOUT):
@@ -142,10 +143,9 @@ class Browser:
                     return self._events.pop(i)
             self._events.append(self._message(deadline))
 
-    def print_pdf(self, html: Path, pdf: Path) -> None:
-        """Load html in a new tab and print it as Chromium's --print-to-pdf does: the page's
-        own @page size and margins, backgrounds, no header or footer, the headings as the
-        PDF's outline."""
+    @contextlib.contextmanager
+    def tab(self, html: Path):
+        """A new tab with html loaded, closed on leaving: print it, change it, print again."""
         target = self.send("Target.createTarget", {"url": "about:blank"})["targetId"]
         try:
             session = self.send("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
@@ -155,21 +155,16 @@ class Browser:
             if navigated.get("errorText"):
                 raise ReportError(f"Chromium kunde inte öppna {html.name}: {navigated['errorText']}")
             self.wait_for("Page.loadEventFired", session)
-            printed = self.send(
-                "Page.printToPDF",
-                {
-                    "printBackground": True,
-                    "preferCSSPageSize": True,
-                    "displayHeaderFooter": False,
-                    "generateDocumentOutline": True,
-                },
-                session,
-            )
+            yield Tab(self, session)
         finally:
             if self.alive():
                 self.send("Target.closeTarget", {"targetId": target})
             self._events.clear()
-        pdf.write_bytes(base64.b64decode(printed["data"]))
+
+    def print_pdf(self, html: Path, pdf: Path) -> None:
+        """Load html in a new tab and print it (see Tab.print)."""
+        with self.tab(html) as tab:
+            tab.print(pdf)
 
     def close(self, grace: float = 5.0) -> None:
         """Stop the browser (killed if it has not quit within grace seconds) and remove its
@@ -185,6 +180,41 @@ class Browser:
             self._proc.stdout.close()
         self._log.close()
         shutil.rmtree(self._profile, ignore_errors=True)
+
+
+class Tab:
+    """A loaded page in the browser."""
+
+    def __init__(self, browser: Browser, session: str):
+        self.browser, self.session = browser, session
+
+    def print(self, pdf: Path) -> None:
+        """Print the page as Chromium's --print-to-pdf does: the page's own @page size and
+        margins, backgrounds, no header or footer, the headings as the PDF's outline."""
+        printed = self.browser.send(
+            "Page.printToPDF",
+            {
+                "printBackground": True,
+                "preferCSSPageSize": True,
+                "displayHeaderFooter": False,
+                "generateDocumentOutline": True,
+            },
+            self.session,
+        )
+        pdf.write_bytes(base64.b64decode(printed["data"]))
+
+    def set_texts(self, selector: str, texts: list[str]) -> None:
+        """Give the elements selector finds, in document order, the texts (escaped; through
+        the DOM domain, so no script runs in the page). ReportError when their number differs."""
+        root = self.browser.send("DOM.getDocument", {"depth": 0}, self.session)["root"]["nodeId"]
+        nodes = self.browser.send("DOM.querySelectorAll", {"nodeId": root, "selector": selector}, self.session)
+        if len(nodes["nodeIds"]) != len(texts):
+            raise ReportError(f"Chromium: {len(nodes['nodeIds'])} {selector} i sidan, {len(texts)} texter")
+        for node, text in zip(nodes["nodeIds"], texts, strict=True):
+            element = self.browser.send("DOM.getOuterHTML", {"nodeId": node}, self.session)["outerHTML"]
+            opening = re.match(r"<([\w-]+)[^>]*>", element)  # the element's own start tag, kept
+            changed = f"{opening.group(0)}{html_text.escape(text)}</{opening.group(1)}>"
+            self.browser.send("DOM.setOuterHTML", {"nodeId": node, "outerHTML": changed}, self.session)
 
 
 _shared: Browser | None = None
@@ -248,18 +278,32 @@ def section_pages(pdf: Path) -> dict[str, int]:
     return pages
 
 
+TOC_ENTRY = re.compile(r'(<a href="#[^"]*">)(.*?)</a>', flags=re.S)
+TOC = re.compile(r'<nav class="kompetens-toc">.*?</nav>', flags=re.S)
+
+
+def _title(entry: str) -> str:
+    """A contents entry's text as the PDF outline has it: tags dropped, whitespace collapsed."""
+    return html_text.unescape(" ".join(re.sub(r"<[^>]+>", "", entry).split()))
+
+
+def _toc_titles(page: str) -> list[str]:
+    """The contents entries' titles, in order."""
+    toc = TOC.search(page)
+    return [_title(m.group(2)) for m in TOC_ENTRY.finditer(toc.group(0))] if toc else []
+
+
 def _with_page_numbers(page: str, pages: dict[str, int]) -> str:
     """The page with each contents entry followed by its section's page number."""
 
     def number(match: re.Match) -> str:
-        title = " ".join(re.sub(r"<[^>]+>", "", match.group(2)).split())
-        found = pages.get(html_text.unescape(title))
+        found = pages.get(_title(match.group(2)))
         return f'{match.group(1)}{match.group(2)}</a><span class="sida">{found or ""}</span>'
 
-    toc = re.search(r'<nav class="kompetens-toc">.*?</nav>', page, flags=re.S)
+    toc = TOC.search(page)
     if toc is None:
         return page
-    entries = re.sub(r'(<a href="#[^"]*">)(.*?)</a>', number, toc.group(0), flags=re.S)
+    entries = TOC_ENTRY.sub(number, toc.group(0))
     return page[: toc.start()] + entries + page[toc.end() :]
 
 
@@ -280,16 +324,17 @@ def write_pdf(html: Path, pdf: Path, browser: Browser | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="kompetens-pdf-") as tmp:
         tmp = Path(tmp)
         page = html.read_text(encoding="utf-8")
-        first = tmp / "utkast.html"
-        # the first print reserves the page numbers' room, so the second lays out the same
-        first.write_text(
+        loaded = tmp / "rapport.html"
+        # the first print reserves the page numbers' room (two digits), so the second lays out the same
+        loaded.write_text(
             _with_page_numbers(page, {}).replace('class="sida"></span>', 'class="sida">00</span>'), encoding="utf-8"
         )
         try:
-            browser.print_pdf(first, tmp / "utkast.pdf")
-            final = tmp / "rapport.html"
-            final.write_text(_with_page_numbers(page, section_pages(tmp / "utkast.pdf")), encoding="utf-8")
-            browser.print_pdf(final, tmp / FILENAME)
+            with browser.tab(loaded) as tab:
+                tab.print(tmp / "utkast.pdf")
+                pages = section_pages(tmp / "utkast.pdf")
+                tab.set_texts("nav.kompetens-toc span.sida", [str(pages.get(t, "")) for t in _toc_titles(page)])
+                tab.print(tmp / FILENAME)
         except ReportError as exc:
             raise ReportError(f"Chromium kunde inte skriva ut {html.name} som PDF ({exc})") from None
         shutil.move(tmp / FILENAME, pdf)
