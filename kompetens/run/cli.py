@@ -16,7 +16,6 @@ from pathlib import Path
 
 from kompetens.errors import InputError, ReportError
 from kompetens.io.fingerprint import PACKAGE_ROOT, demo_dir
-from kompetens.io.load import check_data_dir
 
 OK, REPORT_FAILED, BAD_INPUT = 0, 1, 2
 COMMANDS = ("run", "demo", "validate", "clean")
@@ -116,8 +115,6 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _run(args) -> int:
-    from kompetens.run.batch import run_batch
-
     files = args.params or sorted((PACKAGE_ROOT / "params").glob("*.yaml"))
     if not files:
         print("kompetens: inga params-filer hittades", file=sys.stderr)
@@ -127,6 +124,12 @@ def _run(args) -> int:
         return BAD_INPUT
     if args.bara_nyckeltal:
         return _key_figures(files, args)
+    if args.scheduler is None:  # the kernels' fork server imports the report's stack meanwhile
+        from kompetens.run import kernels
+
+        kernels.start()
+    from kompetens.run.batch import run_batch
+
     try:  # every input is checked before any report runs, so bad input writes nothing
         results = run_batch(
             files,
@@ -174,6 +177,7 @@ def _demo(args) -> int:
 
 def _validate(args) -> int:
     from kompetens.io import activities
+    from kompetens.io.load import check_data_dir
     from kompetens.io.params import DEFAULTS, load_params
     from kompetens.io.texts import load_texts
 
