@@ -63,7 +63,7 @@ def test_a_forked_batch_worker_uses_its_parents_server_and_the_socket_is_private
         os.close(read)
     finally:
         kernels.stop()
-    assert server.process.wait(timeout=30) == 0  # it quits when let go of
+    assert server.process.wait(timeout=30) == 0  # it quits when let go of, even mid-import
     assert not os.path.exists(server.folder)
     assert kernels.start() is not server
     kernels.stop()
@@ -111,3 +111,20 @@ def test_the_preload_covers_what_a_report_imports(tmp_path):
     assert [m for m in later if m.startswith("kompetens.")] == []
     # a library's own lazily imported submodules are small; a library not yet imported is not
     assert sorted(m for m in later if m in HEAVY) == []
+
+
+def test_a_run_stopped_by_bad_input_leaves_no_fork_server_behind(tmp_path):
+    params = tmp_path / "fel.yaml"
+    params.write_text("titel: Fel\nslug: fel\nbasar: tjugo\n", encoding="utf-8")
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    done = subprocess.run(
+        [sys.executable, "-m", "kompetens", "run", str(params), "--out", str(tmp_path / "ut")],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "TMPDIR": str(temp)},
+        timeout=120,
+    )
+    assert done.returncode == 2, done.stderr
+    assert "basar" in done.stderr and "Traceback" not in done.stderr
+    assert list(temp.iterdir()) == []  # the server's socket folder is gone with it
