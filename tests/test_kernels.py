@@ -10,6 +10,7 @@ import re
 import stat
 import subprocess
 import sys
+import time
 import zipfile
 
 from conftest import ROOT
@@ -67,6 +68,31 @@ def test_a_forked_batch_worker_uses_its_parents_server_and_the_socket_is_private
     assert not os.path.exists(server.folder)
     assert kernels.start() is not server
     kernels.stop()
+
+
+def test_a_forked_kernel_quits_with_the_server_and_a_gone_server_gives_no_kernel(tmp_path):
+    """A fresh kernel quits when its runner does; a forked one when the fork server does,
+    which quits with the runner. A client of a server that is gone gets ForkServerError,
+    and its kernel is then started the usual way."""
+    import psutil
+    import pytest
+
+    server = kernels.start()
+    connection = tmp_path / "kernel.json"
+    pid = server.fork(["-f", str(connection), "--IPKernelApp.log_level=CRITICAL"], dict(os.environ), str(tmp_path))
+    kernel = psutil.Process(pid)
+    assert kernel.ppid() == server.process.pid
+    for _ in range(200):  # the kernel is up when it has written its connection file
+        if connection.exists() and connection.stat().st_size:
+            break
+        time.sleep(0.05)
+    assert kernel.is_running() and kernel.cwd() == str(tmp_path) and os.getsid(pid) == pid  # its own session
+    kernels.stop()
+    assert server.process.wait(timeout=30) == 0
+    gone, _ = psutil.wait_procs([kernel], timeout=15)  # not our child: wait until it has gone
+    assert gone, "the forked kernel outlived its fork server"
+    with pytest.raises(kernels.ForkServerError, match="startade inte"):
+        server.fork(["-f", str(tmp_path / "k2.json")], dict(os.environ), str(tmp_path))
 
 
 def test_only_this_interpreters_ipykernel_is_forked():

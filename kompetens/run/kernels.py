@@ -9,15 +9,18 @@ what `python -m ipykernel_launcher` does with papermill's connection file and ar
 The fork server starts as soon as a run knows it will need kernels (`start()`), so its
 imports overlap the runner's own checks; batch workers forked from the runner use the same
 one. It takes requests on a Unix socket in a folder only its user can open, and quits when
-the process that started it (and every worker) has let go of its stdin. Nothing else
-changes: the notebook imports what it imports, and a kernel spec of another interpreter is
-started the usual way. `tests/test_kernels.py` checks that a report is the same either way.
+the process that started it (and every worker) has let go of its stdin; its kernels quit
+with it. Nothing else changes: the notebook imports what it imports, and a kernel spec of
+another interpreter, or any kernel the server cannot give (gone, unreachable, a system
+without pidfds), is started the usual way. `tests/test_kernels.py` checks that a report is
+the same either way.
 """
 
 from __future__ import annotations
 
 import atexit
 import contextlib
+import functools
 import json
 import os
 import select
@@ -28,10 +31,10 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 import traceback
 import uuid
 from contextlib import contextmanager
-from pathlib import Path
 
 #: What the fork server imports once: everything a report's kernel imports by its last cell
 #: (a module missing here is imported by the kernel itself, as before, only later).
@@ -79,6 +82,15 @@ def single_threaded():
                 os.environ[k] = v
 
 
+#: Seconds a kernel may wait for the fork server (its imports), as papermill waits for a kernel.
+START_TIMEOUT = 60.0
+
+
+class ForkServerError(RuntimeError):
+    """The fork server gave no kernel (gone, unreachable or refusing): the kernel is then
+    started the usual way."""
+
+
 class ForkServer:
     """The fork server as its clients see it: its process, started here, and its socket."""
 
@@ -88,29 +100,40 @@ class ForkServer:
         self.owner = os.getpid()
         with single_threaded():  # its libraries start single-threaded, as kernels' do
             self.process = subprocess.Popen(
-                [sys.executable, "-P", "-c", "from kompetens.run.kernels import serve; serve()", self.address],
+                [sys.executable, "-c", "from kompetens.run.kernels import serve; serve()", self.address],
                 stdin=subprocess.PIPE,
             )
 
-    def fork(self, argv: list[str], env: dict[str, str], cwd: str | None) -> int:
-        """A new kernel's pid: the server forks, the fork runs IPKernelApp with argv."""
+    def fork(self, argv: list[str], env: dict[str, str], cwd: str) -> int:
+        """A new kernel's pid: the server forks, the fork runs IPKernelApp with argv.
+        ForkServerError when the server gives none."""
         request = json.dumps({"argv": argv, "env": env, "cwd": cwd}).encode()
+        deadline, refused = time.monotonic() + START_TIMEOUT, 0
         with socket.socket(socket.AF_UNIX) as client:
-            for _ in range(600):  # the server binds its socket when its imports are done
+            while True:
                 try:
                     client.connect(self.address)
                     break
-                except (FileNotFoundError, ConnectionRefusedError):
-                    if self.ended():
-                        break
-                    select.select([], [], [], 0.05)
-            else:
-                raise RuntimeError("kernelservern startade inte")
-            client.sendall(request)
-            client.shutdown(socket.SHUT_WR)
-            answer = _read_all(client)
-        if not answer.strip().isdigit():
-            raise RuntimeError("kernelservern kunde inte starta en kernel")
+                except FileNotFoundError:  # still importing: its socket comes after
+                    pass
+                except ConnectionRefusedError:  # bound and not yet listening, or gone
+                    refused += 1
+                    if refused > 20:
+                        raise ForkServerError("kernelservern svarar inte") from None
+                except OSError as exc:  # e.g. a socket path too long for this system
+                    raise ForkServerError(f"kernelservern: {exc}") from None
+                if self.ended() or time.monotonic() > deadline:
+                    raise ForkServerError("kernelservern startade inte")
+                time.sleep(0.05)
+            try:
+                client.settimeout(START_TIMEOUT)
+                client.sendall(request)
+                client.shutdown(socket.SHUT_WR)
+                answer = _read_all(client)
+            except OSError as exc:
+                raise ForkServerError(f"kernelservern: {exc}") from None
+        if not answer.isdigit():
+            raise ForkServerError("kernelservern kunde inte starta en kernel")
         return int(answer)
 
     def ended(self) -> bool:
@@ -122,8 +145,9 @@ class ForkServer:
         """Let go of the server: it quits once every process holding it has."""
         with contextlib.suppress(OSError):
             self.process.stdin.close()
-        if self.owner == os.getpid():  # not waited for: it quits at once (see serve)
+        if self.owner == os.getpid():  # it quits at once (see serve); reaped in the background
             shutil.rmtree(self.folder, ignore_errors=True)
+            threading.Thread(target=self.process.wait, daemon=True).start()
 
 
 def _read_all(sock: socket.socket) -> bytes:
@@ -135,6 +159,8 @@ def serve() -> None:
     """The fork server's main: import PRELOAD, then fork one kernel per connection on
     sys.argv[1] until stdin closes."""
     address = sys.argv[1]
+    # what ipykernel sets before a fresh kernel's first import of matplotlib
+    os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     for name in PRELOAD:
         with contextlib.suppress(ImportError):
             __import__(name)
@@ -143,28 +169,38 @@ def serve() -> None:
     with socket.socket(socket.AF_UNIX) as listener:
         try:
             listener.bind(address)
-        except OSError:  # the runner let go while the imports ran, and took the folder
-            os._exit(0)
+        except OSError:  # the runner let go while the imports ran and took the folder, or
+            os._exit(0)  # the path is too long: either way its clients start kernels themselves
         listener.listen()
         while True:
             ready = select.select([listener, sys.stdin], [], [])[0]
             if sys.stdin in ready:  # the runner has let go (or died): quit without tearing
                 os._exit(0)  # down the preloaded modules (half a second, for nothing)
-            connection, _ = listener.accept()
-            with connection:
-                request = json.loads(_read_all(connection))
-                pid = os.fork()
-                if pid == 0:
-                    listener.close()
-                    connection.close()
-                    _kernel_main(request["argv"], request["env"], request["cwd"])
-                connection.sendall(str(pid).encode())
+            with contextlib.suppress(Exception):  # a bad request or a client gone: the next one
+                _serve_one(listener)
 
 
-def _kernel_main(argv: list[str], env: dict[str, str], cwd: str | None) -> None:
+def _serve_one(listener: socket.socket) -> None:
+    """Fork one kernel for the next connection and tell the client its pid."""
+    connection, _ = listener.accept()
+    with connection:
+        connection.settimeout(START_TIMEOUT)
+        request = json.loads(_read_all(connection))
+        argv, env, cwd = list(request["argv"]), dict(request["env"]), str(request["cwd"])
+        pid = os.fork()
+        if pid == 0:
+            listener.close()
+            connection.close()
+            _kernel_main(argv, env, cwd)
+        connection.sendall(str(pid).encode())
+
+
+def _kernel_main(argv: list[str], env: dict[str, str], cwd: str) -> None:
     """A forked kernel: in a session of its own (as jupyter_client starts kernels, so that
     signals to its group reach only it), with the environment and folder it was given, then
-    what `python -m ipykernel_launcher <argv>` does. Never returns."""
+    what `python -m ipykernel_launcher <argv>` does. It quits when the fork server does (as
+    a fresh kernel quits when its runner does: the server quits with the runner). Never
+    returns."""
     code = 1
     try:
         os.setsid()
@@ -175,11 +211,12 @@ def _kernel_main(argv: list[str], env: dict[str, str], cwd: str | None) -> None:
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         os.environ.clear()
         os.environ.update(env)
-        if cwd:
-            os.chdir(cwd)
+        os.chdir(cwd)
+        if sys.path and sys.path[0] == "":  # python -m puts the folder first, as a path
+            sys.path[0] = cwd
         from ipykernel.kernelapp import IPKernelApp
 
-        IPKernelApp.launch_instance(argv=argv)
+        IPKernelApp.launch_instance(argv=[*argv, f"--IPKernelApp.parent_handle={os.getppid()}"])
         code = 0
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else 0
@@ -201,6 +238,8 @@ def start() -> ForkServer:
     global _server
     with _lock:
         if _server is None or _server.ended():
+            if _server is not None:
+                _server.close()
             _server = ForkServer()
             atexit.register(stop)  # its socket folder goes with the process, whatever ends it
         return _server
@@ -248,16 +287,22 @@ class _Forked:
 
     def __init__(self, pid: int):
         self.pid = pid
-        self._fd = os.pidfd_open(pid)
         self.returncode: int | None = None
+        try:
+            self._fd = os.pidfd_open(pid)
+        except ProcessLookupError:  # it has ended already
+            self._fd, self.returncode = None, 0
 
     def poll(self) -> int | None:
         return self.wait(0)
 
     def wait(self, timeout: float | None = None) -> int | None:
-        if self.returncode is None and select.select([self._fd], [], [], timeout)[0]:
-            self.returncode = 0
-            os.close(self._fd)
+        if self.returncode is None:
+            watch = select.poll()
+            watch.register(self._fd, select.POLLIN)
+            if watch.poll(None if timeout is None else timeout * 1000):
+                self.returncode = 0
+                os.close(self._fd)
         return self.returncode
 
     def send_signal(self, signum: int) -> None:
@@ -272,6 +317,16 @@ class _Forked:
         self.send_signal(signal.SIGTERM)
 
 
+@functools.cache
+def _pidfds() -> bool:
+    """True when this system has pidfds (Linux 5.3 and later, not refused by a sandbox)."""
+    try:
+        os.close(os.pidfd_open(os.getpid()))
+    except (AttributeError, OSError):
+        return False
+    return hasattr(signal, "pidfd_send_signal")
+
+
 def _forkable(cmd: list[str]) -> bool:
     """True when the kernel spec starts this interpreter's ipykernel, which a fork of the
     fork server is."""
@@ -279,7 +334,7 @@ def _forkable(cmd: list[str]) -> bool:
         same = os.path.samefile(cmd[0], sys.executable)
     except (OSError, IndexError):
         return False
-    return same and cmd[1:3] == ["-m", "ipykernel_launcher"]
+    return same and cmd[1:3] == ["-m", "ipykernel_launcher"] and _pidfds()
 
 
 def kernel_manager():
@@ -293,11 +348,15 @@ def kernel_manager():
             if not _forkable(cmd):
                 return await super().launch_kernel(cmd, **kwargs)
             env = kwargs.get("env") or dict(os.environ)
-            cwd = kwargs.get("cwd")
-            pid = start().fork(cmd[3:], env, str(cwd) if cwd else None)
+            cwd = kwargs.get("cwd") or os.getcwd()
+            try:
+                pid = start().fork(cmd[3:], env, str(cwd))
+            except ForkServerError as exc:
+                self.log.warning("%s; kernel startas som vanligt", exc)
+                return await super().launch_kernel(cmd, **kwargs)
             self.process = _Forked(pid)
             self.pid = self.pgid = pid
-            self.cwd = cwd or Path.cwd()
+            self.cwd = cwd
             return self.connection_info
 
     class ForkedKernelManager(AsyncKernelManager):
