@@ -337,6 +337,7 @@ def _forkable(cmd: list[str]) -> bool:
     return same and cmd[1:3] == ["-m", "ipykernel_launcher"] and _pidfds()
 
 
+@functools.cache
 def kernel_manager():
     """The kernel manager class papermill is given (kernel_manager_class): jupyter_client's
     AsyncKernelManager whose kernels are forks of the fork server (started if need be)."""
