@@ -8,7 +8,7 @@ from bs4 import BeautifulSoup
 
 import kompetens
 from kompetens import InputError
-from kompetens.io.texts import load_texts, read_text, text_files
+from kompetens.io.texts import load_texts, read_text, render_text, text_files
 from kompetens.run.cli import main
 from kompetens.run.execute import HTML
 
@@ -44,18 +44,72 @@ def test_texts_named_in_params_must_exist_inside_the_data_folder(tmp_path):
         text_files(data, "x", {"inledning": "../utanfor.md"})
 
 
-def test_a_text_is_prose_html_escaped_without_images_links_or_headings(tmp_path):
+def test_a_text_is_rendered_whole_by_the_allow_list(tmp_path):
+    """The full rendered HTML: raw HTML as text, images as their description, links to the
+    web, javascript: and data: (inline, reference-style, autolinks) as their text only,
+    headings (ATX and setext) one level below the section's, paragraphs kept apart."""
     path = tmp_path / "inledning.md"
     path.write_text(
-        "# Vår plan\n\nSe <script>alert(1)</script> och ![logga](https://example.org/x.png) "
-        "samt [sidan](https://example.org). **Viktigt** & klart.\n",
+        "# Vår plan\n"
+        "Se <script>alert(1)</script> och ![logga](https://example.org/x.png) "
+        "samt [sidan](https://example.org). **Viktigt** & klart.\n"
+        "## Mål\n"
+        "Första stycket.\n\n"
+        "Setext\n======\n"
+        "- ![bild][r] [l][js] <https://beacon.example/a> [d](data:text/html,x)\n"
+        "- [tabellerna](tabeller.xlsx) och [avsnittet](#aktivitetsplan)\n\n"
+        '<meta http-equiv="refresh" content="0;url=https://beacon.example">\n\n'
+        "[r]: https://beacon.example/i.png\n"
+        "[js]: javascript:alert(1)\n",
         encoding="utf-8",
     )
-    text = read_text(path)
-    assert text.startswith("**Vår plan**\n")
-    assert "<script>" not in text and "&lt;script&gt;" in text
-    assert "example.org" not in text and "logga" in text and "sidan" in text
-    assert "**Viktigt** &amp; klart." in text
+    assert render_text(read_text(path), level=2) == (
+        "<h3>Vår plan</h3>\n"
+        "<p>Se &lt;script&gt;alert(1)&lt;/script&gt; och logga samt sidan. <strong>Viktigt</strong> &amp; klart.</p>\n"
+        "<h3>Mål</h3>\n"
+        "<p>Första stycket.</p>\n"
+        "<h3>Setext</h3>\n"
+        "<ul>\n"
+        "<li>bild [l][js] https://beacon.example/a [d](data:text/html,x)</li>\n"
+        '<li><a href="tabeller.xlsx">tabellerna</a> och <a href="#aktivitetsplan">avsnittet</a></li>\n'
+        "</ul>\n"
+        "<p>&lt;meta http-equiv=&quot;refresh&quot; content=&quot;0;url=https://beacon.example&quot;&gt;</p>\n"
+        "<p>[js]: javascript:alert(1)</p>\n"
+    )
+    assert render_text("### Tre\n#### Fyra\n##### Fem", level=3) == "<h5>Tre</h5>\n<h6>Fyra</h6>\n<h6>Fem</h6>\n"
+
+
+def test_subheadings_do_not_collapse_into_one_paragraph():
+    """A `##` line directly followed by text is a heading and a paragraph, not one line."""
+    html = render_text("Inledning.\n## Bakgrund\nKommunen växer.\n## Syfte\nAtt planera.", level=2)
+    assert html == (
+        "<p>Inledning.</p>\n<h3>Bakgrund</h3>\n<p>Kommunen växer.</p>\n<h3>Syfte</h3>\n<p>Att planera.</p>\n"
+    )
+
+
+def test_a_text_that_is_a_link_a_pipe_or_too_large_is_refused(tmp_path):
+    import os
+
+    data = _folder(tmp_path, inledning="Text.")
+    texts = tmp_path / "texter" / "namnden"
+    os.symlink("/proc/self/environ", texts / "utmaningar.md")
+    with pytest.raises(InputError, match="symbolisk länk"):
+        load_texts(data, "namnden", None)
+    (texts / "utmaningar.md").unlink()
+    os.mkfifo(texts / "utmaningar.md")
+    with pytest.raises(InputError, match="ingen vanlig fil"):
+        load_texts(data, "namnden", None)
+    (texts / "utmaningar.md").unlink()
+    (texts / "utmaningar.md").write_text("x" * (33 * 1024), encoding="utf-8")
+    with pytest.raises(InputError, match="större än 32 KiB"):
+        load_texts(data, "namnden", None)
+    (texts / "utmaningar.md").unlink()
+    os.symlink(texts, tmp_path / "texter" / "lankad")  # a symlinked texts folder
+    with pytest.raises(InputError, match="symbolisk länk"):
+        load_texts(data, "lankad", None)
+    with pytest.raises(InputError, match="symbolisk länk"):
+        load_texts(data, "x", "texter/lankad")
+    assert load_texts(data, "namnden", None) == {"inledning": "Text."}
 
 
 def test_validate_reports_a_text_named_in_params_that_does_not_exist(tmp_path, capsys):

@@ -41,16 +41,25 @@ MAX_BYTES = 1024 * 1024  # a plan of a few hundred activities is far smaller
 def load_activities(path: str | Path, areas) -> pd.DataFrame:
     """Read and check the activity plan; every problem names the file, the line, the activity
     (its number in the list) and the field."""
+    from kompetens.io.guard import read_input
     from kompetens.io.params import read_yaml
 
     path = Path(path)
-    raw = read_yaml(path, limit=MAX_BYTES)[0] or []  # size limit, no aliases
-    node = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)  # the lines
+    folder = path.absolute().parent  # a file of the data folder: a regular file, no link
+    raw = read_yaml(path, limit=MAX_BYTES, folder=folder)[0] or []  # size limit, no aliases
+    text = read_input(path, folder, MAX_BYTES).decode("utf-8")
+    node = yaml.compose(text, Loader=yaml.SafeLoader)  # the lines
     if isinstance(raw, dict):
         raw = raw.get("aktiviteter", [])
         node = next((v for k, v in node.value if k.value == "aktiviteter"), None)
-    if not isinstance(raw, list) or not all(isinstance(r, dict) for r in raw):
+    if not isinstance(raw, list):
         raise InputError(Problem(path.name, None, None, "ska vara en lista av aktiviteter (nyckel: värde)"))
+    for i, row in enumerate(raw, start=1):
+        if not isinstance(row, dict):
+            item = node.value[i - 1] if isinstance(node, yaml.SequenceNode) and i <= len(node.value) else None
+            line = item.start_mark.line + 1 if item is not None else None
+            rule = "ska vara en aktivitet (nyckel: värde), inte en lista eller en text"
+            raise InputError(Problem(path.name, line, None, rule, where=f"aktivitet {i}, nyckel"))
     lines = _lines(node)
     problems = []
     for i, row in enumerate(raw, start=1):
@@ -65,7 +74,9 @@ def load_activities(path: str | Path, areas) -> pd.DataFrame:
         if row.get("omrade") not in areas:
             problems.append(where("omrade", "okänt område; ska vara en av SKR:s strategier", row.get("omrade")))
         for col in ("aktivitet", "ansvarig"):
-            if not str(row.get(col) or "").strip():
+            if isinstance(row.get(col), (list, dict)):
+                problems.append(where(col, "ska vara text, inte en lista", None))
+            elif not str(row.get(col) or "").strip():
                 problems.append(where(col, "saknas"))
         for col in ("vad", "uppfoljning"):
             if row.get(col) is not None and not isinstance(row[col], str):

@@ -3,6 +3,7 @@ the runner's incremental check."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from functools import cache
 from pathlib import Path
@@ -65,3 +66,33 @@ def environment_drift(path: Path = LOCK_FILE) -> list[str]:
         if installed != locked:
             drift.append(f"{name}: {installed} ≠ {locked}")
     return drift
+
+
+def named_inputs(params_file: str | Path, folder: str | Path) -> bytes:
+    """What a report reads besides its data folder's visible files, for its fingerprint:
+    the texts and the external table its params file names (also in hidden folders), and the
+    run date when the folder has an activity plan (an activity's overdue status depends on
+    it). Unreadable params give nothing here: the gate reports them."""
+    import datetime as dt
+
+    from kompetens.errors import InputError
+    from kompetens.io.activities import FILENAME as ACTIVITIES
+    from kompetens.io.params import load_params
+    from kompetens.io.texts import text_files
+
+    folder = Path(folder)
+    h = hashlib.sha256()
+    try:
+        params = load_params(params_file)
+        files = list(text_files(folder, params.get("slug", ""), params.get("texter")).values())
+        if params.get("personalbehov_extern"):
+            files.append(folder / params["personalbehov_extern"])
+    except (InputError, OSError, TypeError):
+        return h.digest()
+    for path in files:
+        h.update(str(path).encode() + b"\0")
+        with contextlib.suppress(OSError):
+            h.update(sha256(path).encode())
+    if (folder / ACTIVITIES).exists():
+        h.update(dt.date.today().isoformat().encode())
+    return h.digest()

@@ -25,11 +25,19 @@ def _deleted(item: dict) -> bool:
     return flag is True or str(flag).lower() in ("true", "1")
 
 
-def parse_kolada(path: str | Path) -> pd.DataFrame:
-    """Every live value of a saved Kolada answer, for every municipality in it."""
+#: The largest saved Kolada answer read (a year of every municipality's KPIs is a few MB).
+MAX_KOLADA_BYTES = 64 * 1024 * 1024
+
+
+def parse_kolada(path: str | Path, folder: str | Path | None = None) -> pd.DataFrame:
+    """Every live value of a saved Kolada answer, for every municipality in it (a file of
+    folder, default the folder it is in, read through the guard)."""
+    from kompetens.io.guard import read_input
+
     path = Path(path)
+    raw = read_input(path, folder if folder is not None else path.absolute().parent, MAX_KOLADA_BYTES, source=path.name)
     try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
+        data = json.loads(raw.decode("utf-8-sig"))
         if data.get("next_url") or data.get("next_page"):
             warnings.warn(
                 f"{path.name}: bara första sidan av ett svar med flera sidor är sparad; "
@@ -50,6 +58,10 @@ def parse_kolada(path: str | Path) -> pd.DataFrame:
             for v in item["values"]
             if not _deleted(v)
         ]
+    except RecursionError:
+        raise InputError(
+            Problem(path.name, None, None, "kan inte läsas som ett Kolada-svar: för djupt nästlad JSON")
+        ) from None
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise InputError(Problem(path.name, None, None, f"kan inte läsas som ett Kolada-svar: {exc}")) from None
     return pd.DataFrame(rows, columns=COLUMNS).astype({"varde": float})

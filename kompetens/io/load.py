@@ -18,10 +18,11 @@ import pandas as pd
 
 from kompetens.errors import InputError, Problem
 from kompetens.io.fingerprint import PACKAGE_ROOT, demo_dir, package_hash, sha256
+from kompetens.io.guard import MAX_TABLE_BYTES, read_input
 from kompetens.io.kolada import parse_kolada
 from kompetens.io.population import read_population
 from kompetens.io.schemas import TABLES, normalize_header
-from kompetens.io.validate import plausibility_warnings, validate_frame, validate_table
+from kompetens.io.validate import duplicate_columns, plausibility_warnings, validate_frame, validate_table
 
 SUFFIXES = (".csv", ".csv.gz", ".xlsx", ".parquet")
 
@@ -49,16 +50,26 @@ class Inputs:
         return sorted(int(y) for y in self.personal["ar"].unique())
 
 
-def _raw_head(path: Path, size: int = 1 << 16) -> bytes:
+def _decompressed(path: Path, raw: bytes, limit: int = MAX_TABLE_BYTES) -> bytes:
+    """A file's bytes, unpacked when it is gzip (at most limit bytes unpacked)."""
     import gzip
+    import io
 
-    with (gzip.open if path.name.lower().endswith(".gz") else open)(path, "rb") as f:
-        return f.read(size)
+    if not path.name.lower().endswith(".gz"):
+        return raw
+    try:
+        with gzip.GzipFile(fileobj=io.BytesIO(raw)) as f:
+            data = f.read(limit + 1)
+    except (OSError, EOFError) as exc:
+        raise InputError(Problem(str(path), None, None, f"kan inte läsas som gzip: {exc}")) from None
+    if len(data) > limit:
+        raise InputError(Problem(str(path), None, None, f"filen är större än {limit >> 20} MiB packad upp"))
+    return data
 
 
-def _head(path: Path, size: int = 1 << 16) -> str:
+def _head(path: Path, data: bytes, size: int = 1 << 16) -> str:
     """The start of a CSV file as text, for the checks that need only its first lines."""
-    raw = _raw_head(path, size)
+    raw = data[:size]
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or raw[:200].count(b"\x00") > 10:
         kind = "UTF-16-text" if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or raw[1:200:2].count(b"\x00") > 50 else None
         if kind:
@@ -75,13 +86,10 @@ def _head(path: Path, size: int = 1 << 16) -> str:
     raise InputError(Problem(str(path), None, None, "kan inte läsas: filen är varken UTF-8 eller Windows-1252"))
 
 
-def _mixed_encoding(path: Path, sep: str) -> Problem | None:
+def _mixed_encoding(path: Path, data: bytes, sep: str) -> Problem | None:
     """The first row written in Windows-1252 in a file that is otherwise UTF-8 (a row pasted
     from another export): the Excel row and the column of its first such cell."""
-    import gzip
-
-    with (gzip.open if path.name.lower().endswith(".gz") else open)(path, "rb") as f:
-        lines = f.read().split(b"\n")
+    lines = data.split(b"\n")
     utf8_seen, first_bad = False, None
     for number, line in enumerate(lines, start=1):
         try:
@@ -125,10 +133,13 @@ def _header_row(rows: list[list], source: str) -> None:
         )
 
 
-def _read_csv(path: Path) -> pd.DataFrame:
+def _read_csv(path: Path, data: bytes) -> pd.DataFrame:
     """A CSV file (comma or semicolon, UTF-8 or Windows-1252) with every column as
     categories of its text: large exports are parsed without a string object per cell."""
-    head = _head(path)
+    import io
+
+    data = _decompressed(path, data)
+    head = _head(path, data)
     if not head.strip():
         raise InputError(Problem(str(path), None, None, "filen är tom"))
     lines = head.split("\n")[:20]
@@ -146,18 +157,34 @@ def _read_csv(path: Path) -> pd.DataFrame:
     except csv.Error:
         rows = [line.split(sep) for line in (lines[:-1] or lines)]
     _header_row(rows, str(path))
+    options = {"sep": sep, "dtype": "category", "keep_default_na": False, "na_values": [""]}
     try:
-        return pd.read_csv(path, sep=sep, dtype="category", keep_default_na=False, na_values=[""], encoding="utf-8-sig")
+        df = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", **options)
     except UnicodeDecodeError:
-        mixed = _mixed_encoding(path, sep)
+        mixed = _mixed_encoding(path, data, sep)
         if mixed is not None:
             raise InputError(mixed) from None
-    return pd.read_csv(path, sep=sep, dtype="category", keep_default_na=False, na_values=[""], encoding="cp1252")
+        df = pd.read_csv(io.BytesIO(data), encoding="cp1252", **options)
+    _duplicate_columns(path, head.split("\n")[0], sep)
+    return df
 
 
-def _read_xlsx(path: Path) -> pd.DataFrame:
+def _duplicate_columns(path: Path, header: str, sep: str) -> None:
+    """Refuse a header that names one column twice, also literally (pandas would read the
+    second as 'x.1', which validation could not see)."""
+    import csv
+
+    names = [normalize_header(c) for c in next(csv.reader([header.strip()], delimiter=sep), []) if c.strip()]
+    problems = duplicate_columns(names, str(path))
+    if problems:
+        raise InputError(problems[:1])
+
+
+def _read_xlsx(path: Path, data: bytes) -> pd.DataFrame:
     """The first sheet of a workbook, which must be the table with its header on row 1."""
-    with pd.ExcelFile(path) as book:
+    import io
+
+    with pd.ExcelFile(io.BytesIO(data)) as book:
         sheets = book.sheet_names
         head = book.parse(sheets[0], header=None, nrows=20, dtype=str)
         rows = head.fillna("").to_numpy().tolist()
@@ -173,28 +200,41 @@ def _read_xlsx(path: Path) -> pd.DataFrame:
                 )
             )
         _header_row(rows, str(path))
+        if rows:
+            _duplicate_columns(path, "\t".join(str(c) for c in rows[0]), "\t")
         return book.parse(sheets[0], dtype=str)
 
 
-def read_table(path: str | Path) -> pd.DataFrame:
+def read_table(path: str | Path, folder: str | Path | None = None) -> pd.DataFrame:
     """Read a CSV (comma or semicolon, UTF-8 or Windows-1252), .xlsx or .parquet file with
-    normalized headers; text stays text (as categories) and types are set by validation."""
+    normalized headers; text stays text (as categories) and types are set by validation.
+    The file is read through the guard (kompetens.io.guard) as a file of folder (default:
+    the folder it is in): a regular file, no link, within MAX_TABLE_BYTES."""
+    import io
+
     path = Path(path)
     name = path.name.lower()
     kind = "Parquet" if name.endswith(".parquet") else "Excel (.xlsx)" if name.endswith(".xlsx") else "CSV"
+    folder = Path(folder) if folder is not None else Path(os.path.abspath(path)).parent
+    data = read_input(path, folder, MAX_TABLE_BYTES, source=str(path), key=None)
     try:
         if name.endswith(".parquet"):  # text columns as categories: checks then run per distinct value
             import pyarrow as pa
             import pyarrow.parquet as pq
 
+            buffer = pa.BufferReader(data)
             text = [
-                f.name for f in pq.read_schema(path) if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)
+                f.name for f in pq.read_schema(buffer) if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)
             ]
-            df = pq.read_table(path, read_dictionary=text).to_pandas(split_blocks=True, self_destruct=True)
+            buffer = pa.BufferReader(data)
+            df = pq.read_table(buffer, read_dictionary=text).to_pandas(split_blocks=True, self_destruct=True)
+            if len(set(df.columns)) != len(df.columns):
+                dup = next(c for c in df.columns if list(df.columns).count(c) > 1)
+                raise InputError(Problem(str(path), 1, str(dup), "kolumnen finns två gånger: behåll en"))
         elif name.endswith(".xlsx"):
-            df = _read_xlsx(path)
+            df = _read_xlsx(path, io.BytesIO(data).getvalue())
         else:
-            df = _read_csv(path)
+            df = _read_csv(path, data)
     except InputError:
         raise
     except Exception as exc:
@@ -210,7 +250,7 @@ def find_file(data_dir: Path, table: str) -> Path | None:
     """The table's file in data_dir; two files for one table (personal.csv and
     personal.parquet) are refused, since either could be the current one."""
     suffixes = (*SUFFIXES, ".json") if table == "befolkning" else SUFFIXES
-    found = [data_dir / f"{table}{suffix}" for suffix in suffixes if (data_dir / f"{table}{suffix}").exists()]
+    found = [data_dir / f"{table}{suffix}" for suffix in suffixes if os.path.lexists(data_dir / f"{table}{suffix}")]
     if len(found) > 1:
         raise InputError(
             Problem(
@@ -248,17 +288,11 @@ def data_file(
     """A file a params file names, resolved inside the data folder (a relative name is taken
     from there; links are followed first): a regular file of at most MAX_FILE_BYTES, else an
     InputError. Nothing outside the data folder, no device or pipe, is ever read."""
+    from kompetens.io.guard import input_path
+
     folder = data_folder(data_dir)
-    path = (folder / name).resolve()
-    if not path.is_relative_to(folder):
-        raise InputError(Problem(source, None, key, "filen ska ligga i datakatalogen", str(name), where="nyckel"))
-    if not path.exists():
-        raise InputError(Problem(source, None, key, "filen finns inte", str(name), where="nyckel"))
-    if not path.is_file():
-        raise InputError(Problem(source, None, key, "är ingen vanlig fil", str(name), where="nyckel"))
-    if path.stat().st_size > MAX_FILE_BYTES:
-        rule = f"filen är större än {MAX_FILE_BYTES >> 20} MiB"
-        raise InputError(Problem(source, None, key, rule, str(name), where="nyckel"))
+    path = input_path(name, folder, source=source, key=key)
+    read_input(name, folder, MAX_FILE_BYTES, source=source, key=key)  # a regular file, its size by reading
     return path
 
 
@@ -375,7 +409,11 @@ def _load_inputs(data_dir: Path) -> Inputs:
                 problems.append(Problem(str(data_dir / f"{table}.csv"), None, None, "filen saknas"))
             continue
         try:
-            raw = read_population(path) if table == "befolkning" else read_table(path)
+            if table == "befolkning":
+                read_input(path, data_dir, MAX_TABLE_BYTES)  # a regular file of the folder
+                raw = read_population(path)
+            else:
+                raw = read_table(path, data_dir)
             tables[table] = validate_table(raw, table, path.name)
         except InputError as exc:
             problems.extend(exc.problems)
@@ -384,9 +422,9 @@ def _load_inputs(data_dir: Path) -> Inputs:
         warned = plausibility_warnings(tables[table], table, path.name)
         if warned:
             sources[table]["varningar"] = [str(w) for w in warned]
-    if (data_dir / "kolada.json").exists():  # every municipality in it; the plan picks its own
+    if os.path.lexists(data_dir / "kolada.json"):  # every municipality in it; the plan picks its own
         try:
-            tables["kolada"] = parse_kolada(data_dir / "kolada.json")
+            tables["kolada"] = parse_kolada(data_dir / "kolada.json", data_dir)
             sources["kolada"] = {"fil": "kolada.json", "sha256": sha256(data_dir / "kolada.json")}
         except InputError as exc:
             problems.extend(exc.problems)
@@ -529,7 +567,7 @@ def check_folder_files(folder: Path, areas=None, extern: str | None = None) -> l
 
     problems = []
     plan = folder / activities.FILENAME
-    if plan.exists():
+    if os.path.lexists(plan):
         try:
             activities.load_activities(plan, areas or activities.STRATEGIES["skr2018"])
         except InputError as exc:
@@ -573,7 +611,7 @@ def load_external_projection(path: str | Path, data_dir: str | Path | None = Non
     from kompetens.io.schemas import PERSONALBEHOV_EXTERN
 
     path = data_file(path, data_dir)
-    table = validate_frame(read_table(path), PERSONALBEHOV_EXTERN, path.name)
+    table = validate_frame(read_table(path, data_folder(data_dir)), PERSONALBEHOV_EXTERN, path.name)
     years = sorted(table["ar"].unique())
     if years != list(range(years[0], years[-1] + 1)) or len(years) < 2:
         raise InputError(

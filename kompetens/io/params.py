@@ -105,7 +105,9 @@ class Params(BaseModel):
     )
     basar: Year | None = Field(None, description="basår; null = sista ögonblicksbildens år i personal")
     slutar: Year | None = Field(None, description="planens sista år; null = basår + 5")
-    k_anonymitet: int = Field(5, ge=1, le=100, description="uppgifter om färre personer än så döljs")
+    k_anonymitet: int = Field(
+        5, ge=3, le=100, description="uppgifter om färre personer än så döljs (minst 3: med 1 eller 2 döljs inget)"
+    )
     sprak: Literal["sv", "en"] = Field("sv", description="rapportens språk: sv eller en")
     drivare: dict[str, dict[str, float]] | None = Field(
         None, description='efterfrågans drivare {yrkesgrupp: {"80+": 0.7, "65-79": 0.3}}; null = standardantagandena'
@@ -304,16 +306,17 @@ def _lines(node, prefix: str = "") -> dict:
     return out
 
 
-def read_yaml(path: Path, limit: int = MAX_PARAMS_BYTES):
-    """(data, {key path: line}) of a YAML file read safely: a size limit, no aliases or
-    anchors (a few hundred bytes of aliases can expand to gigabytes), no custom tags."""
+def read_yaml(path: Path, limit: int = MAX_PARAMS_BYTES, folder: Path | None = None):
+    """(data, {key path: line}) of a YAML file read safely: through the guard (a regular file
+    of folder, or any regular file when folder is None; its size limit measured by reading),
+    no aliases or anchors (a few hundred bytes of aliases can expand to gigabytes), no
+    custom tags, no key given twice in one mapping."""
+    from kompetens.io.guard import read_input
+
     source = str(path)
-    if not path.is_file():
-        raise InputError(Problem(source, None, None, "filen finns inte"))
-    if path.stat().st_size > limit:
-        raise InputError(Problem(source, None, None, f"filen är större än {limit // 1024} KiB"))
+    raw = read_input(path, folder, limit, source=source)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise InputError(Problem(source, None, None, "filen är inte UTF-8-text")) from None
     try:
@@ -324,7 +327,13 @@ def read_yaml(path: Path, limit: int = MAX_PARAMS_BYTES):
                     Problem(source, line, None, "YAML-ankare och alias (& och *) är inte tillåtna", where="nyckel")
                 )
         node = yaml.compose(text, Loader=yaml.SafeLoader)
+        _duplicate_keys(node, source)
         data = yaml.safe_load(text)
+    except RecursionError:
+        raise InputError(Problem(source, None, None, "ogiltig YAML: för djupt nästlad")) from None
+    except (ValueError, OverflowError):  # a date that does not exist, e.g. 2026-02-30
+        line, value = _bad_timestamp(node)
+        raise InputError(Problem(source, line, None, "datumet finns inte", value, where="nyckel")) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
@@ -332,6 +341,42 @@ def read_yaml(path: Path, limit: int = MAX_PARAMS_BYTES):
             Problem(source, line, None, f"ogiltig YAML: {getattr(exc, 'problem', exc)}", where="nyckel")
         ) from None
     return data, _lines(node)
+
+
+def _bad_timestamp(node) -> tuple[int | None, str | None]:
+    """(line, text) of the first YAML date in node that is no real date."""
+    loader = yaml.SafeLoader("")
+    stack = [node]
+    while stack:
+        node = stack.pop(0)
+        if isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:timestamp":
+            try:
+                loader.construct_yaml_timestamp(node)
+            except (ValueError, OverflowError):
+                return node.start_mark.line + 1, node.value
+        elif isinstance(node, yaml.MappingNode):
+            stack.extend(v for pair in node.value for v in pair)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+    return None, None
+
+
+def _duplicate_keys(node, source: str) -> None:
+    """Refuse a key given twice in one mapping (YAML would keep the last one silently)."""
+    stack = [node]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, yaml.MappingNode):
+            seen = {}
+            for key, value in node.value:
+                name = getattr(key, "value", None)
+                if isinstance(name, str) and name in seen:
+                    rule = f"nyckeln står två gånger (rad {seen[name]} och {key.start_mark.line + 1})"
+                    raise InputError(Problem(source, key.start_mark.line + 1, name, rule, where="nyckel"))
+                seen[name] = key.start_mark.line + 1
+                stack.append(value)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
 
 
 def load_params(path: str | Path) -> dict:

@@ -90,6 +90,8 @@ def read_population(path: str | Path, innehall: str | None = None) -> pd.DataFra
         return _to_contract(long, totals, source, innehall)
     except InputError:
         raise
+    except RecursionError:
+        _fail(source, "kan inte läsas: för djupt nästlad JSON")
     except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError, zipfile.BadZipFile) as exc:
         raise InputError(
             Problem(source, None, None, f"kan inte läsas som befolkningsprognos ({exc}). {INSTEAD}")

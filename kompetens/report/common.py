@@ -9,7 +9,7 @@ import subprocess
 from importlib.metadata import PackageNotFoundError, version
 
 import pandas as pd
-from IPython.display import Image, Markdown
+from IPython.display import HTML, Image, Markdown
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.image import imsave
@@ -290,7 +290,7 @@ def heading(plan: Plan, section: str, level: int = 2) -> Markdown | None:
         from kompetens.report.narrative import solutions_name
 
         name = solutions_name(plan.params["andra_losningar_namn"], plan.sprak)
-        text = f"{text.split(':')[0]}: {name}"
+        text = f"{text.split(':')[0]}: {escape(name)}"
     return Markdown(f'<a id="{section}"></a>\n\n{"#" * level} {text}')
 
 
@@ -302,10 +302,14 @@ def table_of_contents(plan: Plan) -> Markdown:
     return Markdown(f'<nav class="kompetens-toc">\n\n**{title}**\n\n{links}\n\n</nav>')
 
 
-def board_text(plan: Plan, section: str) -> Markdown | None:
-    """The board's own words for a section (texter/<slug>/<section>.md), or None."""
+def board_text(plan: Plan, section: str, level: int = 2) -> HTML | None:
+    """The board's own words for a section (texter/<slug>/<section>.md) as safe HTML (the
+    allow-list of kompetens.io.texts; its headings one level below the section's, level),
+    or None. Never Markdown: nothing of the text is left for a notebook viewer to render."""
+    from kompetens.io.texts import render_text
+
     text = plan.texts.get(section)
-    return Markdown(text) if text else None
+    return HTML(render_text(text, level)) if text else None
 
 
 def reading_guide(plan: Plan) -> Markdown:

@@ -12,6 +12,7 @@ import shutil
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from kompetens.errors import InputError, Problem, ReportError
 from kompetens.io.kolada import select_kommun
 from kompetens.io.load import Inputs, check_folder_files, data_file, load_inputs
 from kompetens.io.params import SLUG, load_params
+from kompetens.io.texts import load_texts
 from kompetens.plan.key_figures import FILENAME as NYCKELTAL
 from kompetens.plan.key_figures import read_key_figures
 from kompetens.report.narrative import TEMPLATES
@@ -112,6 +114,12 @@ def check_folder(folder: Path, reports: list[tuple[Path, dict]], cache: bool = T
         {(tuple(p["omraden"]) if p.get("omraden") else (), p.get("personalbehov_extern") or "") for _, p in reports}
     ):
         problems.extend(p for p in check_folder_files(folder, areas or None, extern or None) if p not in problems)
+    for _path, params in reports:  # the board's texts: regular files of the folder, within their size
+        if params.get("slug"):
+            try:
+                load_texts(folder, params["slug"], params.get("texter"))
+            except InputError as exc:
+                problems.extend(p for p in exc.problems if p not in problems)
     try:
         if inputs is not None and inputs.kolada is not None:  # each report's municipality must be in it
             for _, params in reports:
@@ -149,13 +157,30 @@ def _years_and_department(inputs, reports) -> list[Problem]:
     return problems
 
 
+_held_locks: set[int] = set()
+
+
+def _close_locks_in_child() -> None:
+    """A forked child lets go of its copy of the out folder's lock: the lock is the run's
+    alone, released by the kernel when the run's process ends, however it ends."""
+    for fd in list(_held_locks):
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    _held_locks.clear()
+
+
+os.register_at_fork(after_in_child=_close_locks_in_child)
+
+
 @contextmanager
 def batch_lock(out_dir: Path, wait: float | None = None):
-    """Hold the out folder's lock (an advisory lock on the folder itself) for a batch; a
+    """Hold the out folder's lock (flock on the open folder, which the kernel releases when
+    the process ends, kill -9 included; forked children close their copy) for a batch; a
     second batch waits up to LOCK_WAIT seconds, then stops with a clear message."""
     import fcntl
 
-    fd = os.open(out_dir, os.O_RDONLY)
+    fd = os.open(out_dir, os.O_RDONLY | os.O_CLOEXEC)
+    _held_locks.add(fd)
     try:
         deadline, told = time.monotonic() + (LOCK_WAIT if wait is None else wait), False
         while True:
@@ -173,7 +198,40 @@ def batch_lock(out_dir: Path, wait: float | None = None):
                 time.sleep(0.2)
         yield
     finally:
+        _held_locks.discard(fd)
         os.close(fd)  # releases the lock
+
+
+def _worker_start(runner: int) -> None:
+    """A batch worker dies with the runner (see kernels.die_with_parent)."""
+    kernels.die_with_parent(runner)
+
+
+def _run_pool(params_files, out_dir: Path, data_dir, force, jobs: int, bar) -> list[RunResult]:
+    """The reports in jobs worker processes. A worker that dies (killed, out of memory)
+    breaks the pool: the reports it took with it are run once more, each in a process of its
+    own, so that only the report whose process dies again fails."""
+    results, broken = [], []
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_worker_start, initargs=(os.getpid(),)) as pool:
+        futures = {pool.submit(run_report, path, out_dir, data_dir, force): path for path in params_files}
+        for future in as_completed(futures):
+            if isinstance(future.exception(), BrokenProcessPool):
+                broken.append(futures[future])
+                continue
+            results.append(_result(future, futures[future]))
+            bar.update()
+    if broken:
+        from concurrent.futures import ThreadPoolExecutor
+
+        def alone(path):
+            with ProcessPoolExecutor(1, initializer=_worker_start, initargs=(os.getpid(),)) as one:
+                return _result(one.submit(run_report, path, out_dir, data_dir, force), path, retried=True)
+
+        with ThreadPoolExecutor(max_workers=jobs) as threads:
+            for result in threads.map(alone, broken):
+                results.append(result)
+                bar.update()
+    return results
 
 
 def run_batch(
@@ -220,11 +278,7 @@ def run_batch(
                     results.append(run_report(path, out_dir, data_dir, force))
                     bar.update()
             else:
-                with ProcessPoolExecutor(max_workers=jobs) as pool:
-                    futures = {pool.submit(run_report, path, out_dir, data_dir, force): path for path in params_files}
-                    for future in as_completed(futures):
-                        results.append(_result(future, futures[future]))
-                        bar.update()
+                results = _run_pool(params_files, out_dir, data_dir, force, jobs, bar)
         finally:
             bar.close()
             kernels.stop()
@@ -238,19 +292,21 @@ def run_batch(
     return results
 
 
-def _result(future, params_file: Path) -> RunResult:
+def _result(future, params_file: Path, retried: bool = False) -> RunResult:
     """A finished report's result; a process that died gives a failed result, not an error."""
     try:
         return future.result()
     except Exception as exc:
+        died = isinstance(exc, BrokenProcessPool)
+        error = "processen som körde rapporten dog (två gånger)" if died and retried else f"{type(exc).__name__}: {exc}"
         return RunResult(
             str(params_file),
             _slug(params_file),
             _slug(params_file),
             ok=False,
             seconds=0.0,
-            error=f"{type(exc).__name__}: {exc}",
-            fel=type(exc).__name__,
+            error=error,
+            fel="processen dog" if died else type(exc).__name__,
         )
 
 

@@ -22,7 +22,7 @@ from functools import cache
 from pathlib import Path
 
 from kompetens.errors import KompetensError, ReportError
-from kompetens.io.fingerprint import PACKAGE_ROOT, package_hash, sha256
+from kompetens.io.fingerprint import PACKAGE_ROOT, named_inputs, package_hash, sha256
 from kompetens.io.load import data_folder, load_inputs
 from kompetens.io.params import DEFAULTS, load_params
 from kompetens.plan.key_figures import FILENAME as NYCKELTAL
@@ -126,13 +126,15 @@ def data_files(folder: Path) -> list[Path]:
 def fingerprint(params_file: str | Path, folder: str | Path) -> str:
     """What a report depends on: the notebook, the params file, every file in its data folder
     (SHA-256), the package (version and source files) and the locked dependency versions.
-    Equal fingerprints, equal reports."""
+    The texts and external table it names (hidden ones too) and, with an activity plan, the
+    run date. Equal fingerprints, equal reports."""
     folder = Path(folder)
     h = hashlib.sha256()
     h.update(NOTEBOOK.read_bytes())
     h.update(Path(params_file).read_bytes())
     for path in data_files(folder):
         h.update(path.relative_to(folder).as_posix().encode() + b"\0" + sha256(path).encode())
+    h.update(named_inputs(params_file, folder))
     h.update(package_hash().encode())
     for lock in LOCKS:
         h.update(lock.read_bytes())

@@ -82,6 +82,25 @@ def single_threaded():
                 os.environ[k] = v
 
 
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def die_with_parent(parent: int | None = None) -> None:
+    """Have the kernel kill this process (SIGKILL) when its parent dies, however it dies
+    (kill -9 included): the fork server, kernels and batch workers never outlive the run.
+    parent: the pid the caller expects as parent; if it is gone already, quit now. Linux
+    only (prctl); elsewhere nothing happens."""
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        return
+    if parent is not None and os.getppid() != parent:  # it died before the line above
+        os._exit(1)
+
+
 #: Seconds a kernel may wait for the fork server (its imports), as papermill waits for a kernel.
 START_TIMEOUT = 60.0
 
@@ -99,9 +118,11 @@ class ForkServer:
         self.address = os.path.join(self.folder, "s")
         self.owner = os.getpid()
         with single_threaded():  # its libraries start single-threaded, as kernels' do
-            self.process = subprocess.Popen(
-                [sys.executable, "-c", "from kompetens.run.kernels import serve; serve()", self.address],
+            self.process = subprocess.Popen(  # -P and a folder of its own: no module from the cwd
+                [sys.executable, "-P", "-c", "from kompetens.run.kernels import serve; serve()", self.address],
                 stdin=subprocess.PIPE,
+                cwd=self.folder,
+                env={**os.environ, **_parent()},
             )
 
     def fork(self, argv: list[str], env: dict[str, str], cwd: str) -> int:
@@ -150,6 +171,12 @@ class ForkServer:
             threading.Thread(target=self.process.wait, daemon=True).start()
 
 
+def _parent() -> dict[str, str]:
+    """The environment that has the fork server die with this process: only when started
+    from the main thread (the kernel signals a child when the thread that started it ends)."""
+    return {"KOMPETENS_PARENT": str(os.getpid())} if threading.current_thread() is threading.main_thread() else {}
+
+
 def _read_all(sock: socket.socket) -> bytes:
     """Everything the other end sends until it shuts down its side."""
     return b"".join(iter(lambda: sock.recv(1 << 16), b""))
@@ -159,6 +186,8 @@ def serve() -> None:
     """The fork server's main: import PRELOAD, then fork one kernel per connection on
     sys.argv[1] until stdin closes."""
     address = sys.argv[1]
+    parent = os.environ.pop("KOMPETENS_PARENT", None)
+    die_with_parent(int(parent) if parent and parent.isdigit() else None)
     # what ipykernel sets before a fresh kernel's first import of matplotlib
     os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     for name in PRELOAD:
@@ -187,8 +216,10 @@ def _serve_one(listener: socket.socket) -> None:
         connection.settimeout(START_TIMEOUT)
         request = json.loads(_read_all(connection))
         argv, env, cwd = list(request["argv"]), dict(request["env"]), str(request["cwd"])
+        server = os.getpid()
         pid = os.fork()
         if pid == 0:
+            die_with_parent(server)  # the kernel goes with the server, the server with the run
             listener.close()
             connection.close()
             _kernel_main(argv, env, cwd)
@@ -212,8 +243,9 @@ def _kernel_main(argv: list[str], env: dict[str, str], cwd: str) -> None:
         os.environ.clear()
         os.environ.update(env)
         os.chdir(cwd)
-        if sys.path and sys.path[0] == "":  # python -m puts the folder first, as a path
-            sys.path[0] = cwd
+        # the server runs with -P: no folder first on sys.path, so a `kompetens/` folder in
+        # the cwd is never imported in place of the installed package
+        os.environ["PYTHONSAFEPATH"] = "1"  # and so do the kernel's own subprocesses
         from ipykernel.kernelapp import IPKernelApp
 
         IPKernelApp.launch_instance(argv=[*argv, f"--IPKernelApp.parent_handle={os.getppid()}"])
@@ -348,7 +380,8 @@ def kernel_manager():
         async def launch_kernel(self, cmd, **kwargs):
             if not _forkable(cmd):
                 return await super().launch_kernel(cmd, **kwargs)
-            env = kwargs.get("env") or dict(os.environ)
+            env = {**(kwargs.get("env") or os.environ), "PYTHONSAFEPATH": "1"}  # no module from the cwd
+            kwargs["env"] = env
             cwd = kwargs.get("cwd") or os.getcwd()
             try:
                 pid = start().fork(cmd[3:], env, str(cwd))
