@@ -38,13 +38,14 @@ def _mode(path: Path) -> int:
 
 def test_the_cache_is_private_verified_and_pruned(tmp_path, monkeypatch):
     monkeypatch.setattr(load, "CACHE_DIR", tmp_path / "cache")
+    monkeypatch.setattr(load, "CACHE_KEY_FILE", tmp_path / "nyckel" / "cachenyckel")
     data = copy_demo(tmp_path / "data", {})
     fresh = load.load_inputs(data, cache=False)
     load.load_inputs(data)
     [entry] = (tmp_path / "cache").iterdir()
     assert _mode(tmp_path / "cache") == 0o700 and _mode(entry) == 0o700
     assert {_mode(p) for p in entry.iterdir()} == {0o600}
-    assert sorted(json.loads((entry / "manifest.json").read_text())) == sorted(
+    assert sorted(json.loads((entry / "manifest.json").read_text())["filer"]) == sorted(
         p.name for p in entry.iterdir() if p.name != "manifest.json"
     )
     # an edited salary and an injected name in the cached register are not trusted
@@ -67,6 +68,31 @@ def test_the_cache_is_private_verified_and_pruned(tmp_path, monkeypatch):
     assert len(kept) == load.CACHE_ENTRIES and "old00" not in kept
     assert main(["clean", "--out", str(tmp_path / "out")]) == 0
     assert not (tmp_path / "cache").exists()
+
+
+def test_a_cache_entry_forged_with_its_manifest_is_not_trusted(tmp_path, monkeypatch):
+    """Parquet and manifest replaced together (forged rows with a personnummer as id and a
+    markup name, the manifest's SHA-256 recomputed) fail the installation's HMAC: the
+    folder is validated again, and a key readable by others is never used."""
+    import hashlib
+
+    monkeypatch.setattr(load, "CACHE_DIR", tmp_path / "cache")
+    monkeypatch.setattr(load, "CACHE_KEY_FILE", tmp_path / "nyckel" / "cachenyckel")
+    data = copy_demo(tmp_path / "data", {})
+    fresh = load.load_inputs(data)
+    assert _mode(tmp_path / "nyckel" / "cachenyckel") == 0o600
+    [entry] = (tmp_path / "cache").iterdir()
+    personal = pd.read_parquet(entry / "personal.parquet")
+    personal["person_id"] = "811228-9874"
+    personal["yrkesgrupp"] = "<img src=https://beacon.example/x>"
+    personal.to_parquet(entry / "personal.parquet")
+    manifest = json.loads((entry / "manifest.json").read_text())
+    manifest["filer"]["personal.parquet"] = hashlib.sha256((entry / "personal.parquet").read_bytes()).hexdigest()
+    (entry / "manifest.json").write_text(json.dumps(manifest))
+    assert load._read_cache(entry) is None
+    pd.testing.assert_frame_equal(load.load_inputs(data).personal, fresh.personal)
+    (tmp_path / "nyckel" / "cachenyckel").chmod(0o644)
+    assert load._cache_secret() is None
 
 
 # --- stale reports, the work area, the index -----------------------------------------------

@@ -309,18 +309,56 @@ def _cache_key(data_dir: Path) -> str | None:
     return h.hexdigest()
 
 
-def _read_cache(folder: Path) -> Inputs | None:
-    """A cache entry whose every file matches its manifest's SHA-256, else None (the entry
-    is removed: the caller validates the inputs again and writes a new one)."""
+#: The installation's key that authenticates the cache's manifests (HMAC-SHA256), owner-only.
+CACHE_KEY_FILE = Path.home() / ".config" / "kompetens" / "cachenyckel"
+
+
+def _cache_secret(create: bool = False) -> bytes | None:
+    """The cache key (32 random bytes in a 0600 file outside the out folder), made when
+    create and missing; None when there is none or it is readable by others."""
+    import secrets
+    import stat
+
     try:
+        if create and not CACHE_KEY_FILE.exists():
+            CACHE_KEY_FILE.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            fd = os.open(CACHE_KEY_FILE, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as f:
+                f.write(secrets.token_hex(32) + "\n")
+        info = os.stat(CACHE_KEY_FILE, follow_symlinks=False)
+        if not stat.S_ISREG(info.st_mode) or info.st_mode & 0o077 or info.st_uid != os.getuid():
+            return None
+        key = bytes.fromhex(CACHE_KEY_FILE.read_text(encoding="ascii").strip())
+    except (OSError, ValueError):
+        return None
+    return key if len(key) == 32 else None
+
+
+def _signature(files: dict[str, str], key: bytes) -> str:
+    import hmac
+
+    return hmac.new(key, json.dumps(files, sort_keys=True).encode(), "sha256").hexdigest()
+
+
+def _read_cache(folder: Path) -> Inputs | None:
+    """A cache entry whose manifest carries this installation's HMAC and whose every file
+    matches its SHA-256, else None (the entry is removed: the caller validates the inputs
+    again and writes a new one). Tables and manifest replaced together are not trusted."""
+    import hmac
+
+    try:
+        key = _cache_secret()
         manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        files_signed = manifest["filer"]
+        if key is None or not hmac.compare_digest(str(manifest["hmac"]), _signature(files_signed, key)):
+            raise ValueError("cache entry not signed by this installation")
         files = sorted(p.name for p in folder.iterdir() if p.name != MANIFEST)
-        if sorted(manifest) != files or any(sha256(folder / n) != h for n, h in manifest.items()):
+        if sorted(files_signed) != files or any(sha256(folder / n) != h for n, h in files_signed.items()):
             raise ValueError("cache entry does not match its manifest")
         sources = json.loads((folder / "sources.json").read_text(encoding="utf-8"))
         tables = {t: pd.read_parquet(folder / f"{t}.parquet") for t in sources}
         os.utime(folder)  # recently used: pruned last
-    except (OSError, ValueError, TypeError, AttributeError):
+    except (OSError, ValueError, TypeError, AttributeError, KeyError):
         shutil.rmtree(folder, ignore_errors=True)
         return None
     return Inputs(**tables, sources=sources)
@@ -343,7 +381,11 @@ def _write_cache(folder: Path, inputs: Inputs) -> None:
         for table in inputs.sources:
             getattr(inputs, table).to_parquet(tmp / f"{table}.parquet")
         (tmp / "sources.json").write_text(json.dumps(inputs.sources, ensure_ascii=False), encoding="utf-8")
-        manifest = {p.name: sha256(p) for p in sorted(tmp.iterdir())}
+        key = _cache_secret(create=True)
+        if key is None:  # no key of our own: nothing is cached, every run validates
+            raise OSError("no cache key")
+        files = {p.name: sha256(p) for p in sorted(tmp.iterdir())}
+        manifest = {"filer": files, "hmac": _signature(files, key)}
         (tmp / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
         for p in tmp.iterdir():
             p.chmod(0o600)
@@ -463,6 +505,8 @@ def check_relations(tables: dict, files: dict) -> list[Problem]:
             absence, "person_id", known, files["franvaro"], "personen finns varken i personal eller avgangar"
         )
     problems += _absence_after_exit(personal, exits, absence, files["franvaro"])
+    problems += _absence_before_hire(personal, exits, absence, files["franvaro"])
+    problems += _birth_year_differs(personal, exits, files["avgangar"])
     problems += _exit_while_employed(personal, exits, files["avgangar"])
     for col, known in (("yrkesgrupp", groups), ("forvaltning", depts)):
         if col in absence:
@@ -499,6 +543,49 @@ def _absence_after_exit(personal, exits, absence, source: str, limit: int = 20) 
             "manad",
             f"frånvaro efter avgången ({ended[i]}) för samma person",
             absence.at[i, "manad"],
+        )
+        for i in bad[:limit]
+    ]
+
+
+def _absence_before_hire(personal, exits, absence, source: str, limit: int = 20) -> list[Problem]:
+    """Absence reported for a month before the person's first known hiring date (the
+    earliest anstallningsdatum in personal and avgangar)."""
+    if "person_id" not in absence or absence.empty:
+        return []
+    hired = [personal[["person_id", "anstallningsdatum"]]]
+    if "anstallningsdatum" in exits:
+        hired.append(exits[["person_id", "anstallningsdatum"]])
+    first = pd.concat(hired).dropna().groupby("person_id", observed=True)["anstallningsdatum"].min()
+    first_month = first.dt.strftime("%Y-%m")
+    known = absence["person_id"].astype(object).map(first_month)
+    bad = absence.index[(known.notna() & (absence["manad"].astype(str) < known.astype(str))).to_numpy()]
+    return [
+        Problem(
+            source,
+            int(i) + 2,
+            "manad",
+            f"frånvaro före anställningen ({known[i]}) för samma person",
+            absence.at[i, "manad"],
+        )
+        for i in bad[:limit]
+    ]
+
+
+def _birth_year_differs(personal, exits, source: str, limit: int = 20) -> list[Problem]:
+    """An exit whose födelseår is not the one personal gives the same person."""
+    if "fodelsear" not in exits or exits.empty:
+        return []
+    born = personal.groupby("person_id", observed=True)["fodelsear"].first()
+    theirs = exits["person_id"].astype(object).map(born)
+    bad = exits.index[(theirs.notna() & exits["fodelsear"].notna() & (theirs != exits["fodelsear"])).to_numpy()]
+    return [
+        Problem(
+            source,
+            int(i) + 2,
+            "fodelsear",
+            f"födelseåret skiljer sig från personal ({int(theirs[i])})",
+            exits.at[i, "fodelsear"],
         )
         for i in bad[:limit]
     ]

@@ -11,6 +11,7 @@ cases become the Problems the user sees.
 from __future__ import annotations
 
 import re
+import unicodedata
 import warnings
 
 import numpy as np
@@ -19,7 +20,7 @@ import pandera.errors
 
 from kompetens.errors import InputError, Problem
 from kompetens.io.schemas import FORBIDDEN_COLUMNS, HEADER_ALIASES, TABLES
-from kompetens.privacy.suppression import PERSONNUMMER
+from kompetens.privacy.scanner import find_personnummer
 
 #: Columns read as numbers; their text may use spaces as thousands separators.
 NUMERIC_COLUMNS = (
@@ -48,6 +49,13 @@ PLACEHOLDERS = {"null", "n/a", "#n/a", "na", "none", "nan", "nil", "-", "–", "
 #: (40 h/week, Arbetstidslagen SFS 1982:673 § 5, about 174 h/month) plus far more than the
 #: general overtime limit (200 h/year, § 8).
 WARN_LIMITS = {"manadslon": 150_000, "schemalagd_tid": 300}
+#: A date as ISO 8601 writes it (2015-01-05, 20150105), or with the midnight Excel adds.
+ISO_DATE = r"\d{4}-\d{2}-\d{2}(?:[ T]00:00(?::00(?:\.0+)?)?)?|\d{8}"
+#: A date with a time of day: which day it means depends on the time zone of the export.
+TIMESTAMP = r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?"
+#: Money columns, where 31.400 is 31 400 kr written with a point between the thousands (or a
+#: typo of 31,4): never read as 31,4.
+THOUSANDS_POINT = ("manadslon", "lonekostnad", "hyrpersonal", "antal")
 _TRUE = {"true", "1", "ja", "j", "sant", "x", "yes"}
 _FALSE = {"false", "0", "nej", "n", "falskt", "", "no"}
 
@@ -66,6 +74,14 @@ def plausibility_warnings(df: pd.DataFrame, table: str, source: str) -> list[Pro
     """Values of a validated table outside their plausible range (WARN_LIMITS) but possible:
     one Problem per column, naming the first such row and how many there are."""
     warned = []
+    if table == "personal" and {"person_id", "kon"} <= set(df.columns):
+        kinds = df.groupby("person_id", observed=True)["kon"].transform("nunique")
+        changed = df.index[(kinds > 1).to_numpy()]
+        if len(changed):
+            rule = (
+                f"{df.loc[changed, 'person_id'].nunique()} personer har olika kön olika år; kontrollera att det stämmer"
+            )
+            warned.append(Problem(source, int(changed[0]) + 2, "kon", rule))
     for column, limit in WARN_LIMITS.items():
         if column not in df or (column == "schemalagd_tid" and "person_id" not in df):
             continue  # hours of a whole group are sums, not one person's month
@@ -189,6 +205,18 @@ def _prepare(df: pd.DataFrame, source: str, schema=None) -> tuple[pd.DataFrame, 
         problems += [
             Problem(source, int(i) + 2, col, "blandad teckenkodning (UTF-8 och Windows-1252)", s[i]) for i in bad[:5]
         ]
+        if col in THOUSANDS_POINT:
+            point = values.str.fullmatch(r"\s*-?\d{1,3}(?:\.\d{3})+\s*").fillna(False).to_numpy(dtype=bool)
+            problems += [
+                Problem(
+                    source,
+                    int(i) + 2,
+                    col,
+                    "punkt mellan tusentalen eller ett decimaltal? Skriv 31400 eller 31 400 (decimaler med komma)",
+                    s[i],
+                )
+                for i in _rows_where(s, point)[:5]
+            ]
         if col in NUMERIC_COLUMNS:  # "1 393,5": spaces as thousands separators, decimal comma
             df[col] = map_categories(
                 s,
@@ -205,7 +233,7 @@ def _prepare(df: pd.DataFrame, source: str, schema=None) -> tuple[pd.DataFrame, 
             df[col], found = _names(s, values, source)
             problems += found
         if col == "person_id":
-            looks = values.str.contains(PERSONNUMMER, regex=True, na=False).to_numpy()
+            looks = values.map(lambda v: isinstance(v, str) and bool(find_personnummer(v))).to_numpy(dtype=bool)
             problems += [
                 Problem(source, int(i) + 2, "person_id", "ser ut som ett personnummer: använd pseudonyma id")
                 for i in _rows_where(s, looks)[:5]
@@ -217,10 +245,16 @@ def _names(s: pd.Series, values: pd.Series, source: str) -> tuple[pd.Series, lis
     """A name column with surrounding spaces removed; placeholders for missing values, and
     names that differ from another name only by such spaces, are problems."""
     text = values.astype(object).map(lambda v: v if isinstance(v, str) else str(v))
+    problems = _lookalikes(s, text, source)
+    nfc = text.map(lambda v: unicodedata.normalize("NFC", v))
+    if (nfc != text).any():  # "Å" as A and a ring: the same name, one group
+        s = map_categories(
+            s, lambda v: v.astype(object).map(lambda x: unicodedata.normalize("NFC", x) if isinstance(x, str) else x)
+        )
+        text = pd.Series(s.cat.categories, dtype=object).map(lambda v: v if isinstance(v, str) else str(v))
     stripped = text.str.strip()
     placeholder = stripped.str.lower().isin(PLACEHOLDERS).to_numpy()
     clash = ((stripped != text) & stripped.isin(set(text))).to_numpy()
-    problems = []
     if placeholder.any():
         problems += [
             Problem(
@@ -244,6 +278,33 @@ def _names(s: pd.Series, values: pd.Series, source: str) -> tuple[pd.Series, lis
     return map_categories(s, lambda v: v.astype(object).map(lambda x: x.strip() if isinstance(x, str) else x)), problems
 
 
+def _scripts(text: str) -> set[str]:
+    """The scripts of text's letters (LATIN, CYRILLIC, GREEK, …), by Unicode name."""
+    return {unicodedata.name(c, "?").split(" ")[0] for c in text if c.isalpha()}
+
+
+def _lookalikes(s: pd.Series, text: pd.Series, source: str) -> list[Problem]:
+    """Names that mix Latin letters with Cyrillic or Greek ones ("Аdministratör" with a
+    Cyrillic А looks like its Latin twin and would become a group of its own), and names
+    with control characters."""
+    mixed = text.map(lambda v: len(_scripts(v) & {"LATIN", "CYRILLIC", "GREEK"}) > 1).to_numpy(dtype=bool)
+    control = text.map(lambda v: any(unicodedata.category(c) in ("Cc", "Cf") for c in v)).to_numpy(dtype=bool)
+    problems = [
+        Problem(
+            source,
+            int(i) + 2,
+            s.name,
+            "blandar latinska och kyrilliska eller grekiska bokstäver (ser ut som ett annat namn)",
+        )
+        for i in _rows_where(s, mixed)[:5]
+    ]
+    problems += [
+        Problem(source, int(i) + 2, s.name, "innehåller osynliga tecken eller styrtecken")
+        for i in _rows_where(s, control & ~mixed)[:5]
+    ]
+    return problems
+
+
 def _parse_dates(df: pd.DataFrame, schema, source: str) -> tuple[pd.DataFrame, list[Problem]]:
     """Dates in the schema's date columns read as ISO 8601 (2015-01-05, 20150105, or with a
     time as Excel writes it); any other form (05.01.2015, 1/5/2015) is a problem of its row."""
@@ -255,8 +316,13 @@ def _parse_dates(df: pd.DataFrame, schema, source: str) -> tuple[pd.DataFrame, l
         if not isinstance(s.dtype, pd.CategoricalDtype):
             continue
         values = pd.Series(s.cat.categories, dtype=object).map(lambda v: str(v).strip())
-        parsed = pd.to_datetime(values, format="ISO8601", errors="coerce")
-        bad = _rows_where(s, parsed.isna().to_numpy())
+        iso = values.str.fullmatch(ISO_DATE).fillna(False).to_numpy(dtype=bool)
+        timed = values.str.fullmatch(TIMESTAMP).fillna(False).to_numpy(dtype=bool) & ~iso
+        parsed = pd.to_datetime(values.where(iso), format="ISO8601", errors="coerce")
+        for i in _rows_where(s, timed)[:20]:
+            rule = "ska vara ett datum (ÅÅÅÅ-MM-DD), inte en tidpunkt: vilken dag gäller?"
+            problems.append(Problem(source, int(i) + 2, name, rule, s[i]))
+        bad = _rows_where(s, parsed.isna().to_numpy() & ~timed)
         problems += [Problem(source, int(i) + 2, name, "ska vara ett datum (ÅÅÅÅ-MM-DD)", s[i]) for i in bad[:20]]
         codes = s.cat.codes.to_numpy()
         dates = pd.Series(pd.DatetimeIndex(parsed).take(codes, allow_fill=True, fill_value=pd.NaT), index=s.index)

@@ -40,6 +40,41 @@ _COUNTED = [
 COUNT_SHEETS = {
     name: columns if columns is None else columns[i] for names, columns in _COUNTED for i, name in enumerate(names)
 }
+#: A personnummer or samordningsnummer (the day plus 60) in any of the forms people write:
+#: ÅÅÅÅMMDD-NNNN, ÅÅMMDD-NNNN, with a space or +, or the 10 and 12 digits alone. Matched only
+#: with a real month and day and a valid Luhn check digit (Skatteverket, SKV 704), so that
+#: other ten-digit numbers pass; the forms PERSONNUMMER catches are caught without the check.
+PERSONNUMMER_VALID = re.compile(
+    r"(?<![\d.,])(?:19|20)?(\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]|6[1-9]|[78]\d|9[01]))[-+ ]?(\d{4})(?![\d.,])"
+)
+
+
+def _luhn(digits: str) -> bool:
+    """The Luhn check of a personnummer's ten digits (ÅÅMMDDNNNK)."""
+    total = 0
+    for i, d in enumerate(map(int, digits)):
+        d *= 2 - i % 2
+        total += d - 9 if d > 9 else d
+    return total % 10 == 0
+
+
+def find_personnummer(text: str) -> list[str]:
+    """Every personnummer or samordningsnummer in text: PERSONNUMMER's forms, and the
+    Luhn-valid ones of PERSONNUMMER_VALID (samordningsnummer, ten digits, a space)."""
+    found = [(m.start(), m.group(0)) for m in PERSONNUMMER.finditer(text)]
+    seen = {start for start, _ in found}
+    for m in PERSONNUMMER_VALID.finditer(text):
+        if m.start() not in seen and not any(s <= m.start() < s + len(t) for s, t in found) and _luhn(m[1] + m[2]):
+            found.append((m.start(), m.group(0)))
+    return [t for _, t in sorted(found)]
+
+
+def _redact_personnummer(line: str) -> str:
+    for number in sorted(set(find_personnummer(line)), key=len, reverse=True):
+        line = line.replace(number, "…")
+    return line
+
+
 MIN_ID_LENGTH = 4  # shorter non-numeric ids would match ordinary words
 DATE = re.compile(r"(?<![\d-])((?:19|20)\d{2})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])(?![\d-])")
 #: A run of text between delimiters that never occur inside an id.
@@ -94,7 +129,7 @@ def sanitise(message: str, person_ids=(), limit: int = 300) -> str:
     dates or numbers (a count or a salary in a message can identify), cut to limit characters."""
     line = " ".join(str(message).split())
     line = _ids(person_ids).redact(line)
-    line = PERSONNUMMER.sub("…", line)
+    line = _redact_personnummer(line)
     line = re.sub(r"\d+(?:[.,:\s]\d+)*", "#", DATE.sub("…", line))
     return line if len(line) <= limit else line[: limit - 1] + "…"
 
@@ -122,7 +157,7 @@ def scan_text(text: str, file: str, person_ids: set, today: dt.date | None = Non
     found = []
     for n, line in enumerate(DATA_URI.sub("", text).splitlines(), start=1):
         found += [Finding(file, f"rad {n}", "person-id")] * ids.count(line)
-        found += [Finding(file, f"rad {n}", "personnummer")] * len(PERSONNUMMER.findall(line))
+        found += [Finding(file, f"rad {n}", "personnummer")] * len(find_personnummer(line))
         for match in DATE.finditer(line):
             if int(match.group(1)) <= today.year - 15:
                 found.append(Finding(file, f"rad {n}", "datum som kan vara ett födelsedatum"))
