@@ -125,3 +125,31 @@ def read_input(
         shown = f"{limit >> 20} MiB" if limit >= 1 << 20 else f"{limit >> 10} KiB"
         raise _refuse(source, key, f"filen är större än {shown}", name, where)
     return b"".join(chunks)
+
+
+def regular_file(name: str | Path, source: str | None = None, key: str | None = None) -> Path:
+    """A file named on the command line, checked to be a regular file (links followed; no
+    pipe, device or system file) without reading it; an InputError names it otherwise."""
+    path = input_path(name, None, source=source, key=key, where="argument")
+    source = source or str(name)
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as exc:
+        raise _refuse(source, key, f"kan inte läsas: {exc.strerror}", name, "argument") from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise _refuse(source, key, "är ingen vanlig fil (en pipe, enhet eller katalog)", name, "argument")
+    finally:
+        os.close(fd)
+    return path
+
+
+def output_folder(name: str | Path, key: str) -> Path:
+    """A folder to write into, named on the command line: an existing folder or one that can
+    be made, never a file, a device or a system folder."""
+    path = Path(os.path.realpath(name))
+    if _system(path):
+        raise _refuse(f"{key} {name}", None, "kan inte skriva där (en systemkatalog eller enhet)", name, "")
+    if path.exists() and not path.is_dir():
+        raise _refuse(f"{key} {name}", None, "är ingen katalog", name, "")
+    return path

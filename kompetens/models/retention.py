@@ -108,6 +108,18 @@ def _at(curve: pd.DataFrame, t: float) -> pd.Series:
     return curve.loc[:t].iloc[-1] if (curve.index <= t).any() else curve.iloc[0] * np.nan
 
 
+#: The columns of Retention.sammanfattning (besides grupp, its index).
+SUMMARY_COLUMNS = [
+    "grupp",
+    "antal",
+    "median_ar",
+    "bara_nyanstallda",
+    "median_ki_lag",
+    "median_ki_hog",
+    *(f"kvar_{y}_{part}" for y in (1, 3) for part in ("ar", "ki_lag", "ki_hog")),
+]
+
+
 def retention(spells: pd.DataFrame, by: str | None = None, observationsdatum=None, observationsstart=None) -> Retention:
     """Retention curves and competing exits per group of spells.
 
@@ -181,9 +193,11 @@ def retention(spells: pd.DataFrame, by: str | None = None, observationsdatum=Non
             )
         summary.append(row)
         competing[group] = (duration[sel], events[sel], entry[sel])
+    if not survival:  # no group with a curve (a department of a few persons): empty tables
+        survival = [pd.DataFrame(columns=["grupp", "ar", "andel_kvar", "ki_lag", "ki_hog"])]
     return Retention(
         survival=pd.concat(survival, ignore_index=True),
-        median_ar=pd.Series(medians, name="median_ar").rename_axis("grupp"),
-        sammanfattning=pd.DataFrame(summary).set_index("grupp"),
+        median_ar=pd.Series(medians, name="median_ar", dtype=float).rename_axis("grupp"),
+        sammanfattning=pd.DataFrame(summary, columns=SUMMARY_COLUMNS).set_index("grupp"),
         competing_={"orsaker": reasons, "grupper": competing},
     )

@@ -97,6 +97,8 @@ def headcount_by_year(personal: pd.DataFrame, k: int, masks: Masks | None = None
 def exits_by_year(avgangar: pd.DataFrame, k: int, masks: Masks | None = None) -> pd.DataFrame:
     """Ended employments per orsak (rows, plus Totalt) and calendar year (columns); hidden cells NaN."""
     years = avgangar["datum"].dt.year.rename("ar")
+    if avgangar.empty:  # no exits at all: a Totalt row and no years
+        return pd.DataFrame(index=pd.Index([TOTAL], name="orsak"), columns=pd.Index([], name="ar"), dtype=float)
     counts = pd.crosstab(avgangar["orsak"], years)
     counts.loc[TOTAL] = counts.sum(axis=0)
     if masks is None:

@@ -349,9 +349,12 @@ def as_image(fig: Figure) -> Image:
 
     Drawn once at DPI, layout and pixels in one pass: the same PNG as ``fig.savefig(...,
     dpi=DPI)``, which draws a constrained layout twice (once to place, once to paint)."""
+    from kompetens.report.figures import plain_text
+
     fig.set_dpi(DPI)
     canvas = FigureCanvasAgg(fig)
-    canvas.draw()
+    with plain_text():  # tick labels are made while drawing: names from data stay plain text
+        canvas.draw()
     buf = io.BytesIO()
     imsave(buf, canvas.buffer_rgba(), format="png", dpi=DPI, metadata={"Software": None})
     titles = [fig.get_suptitle(), *(ax.get_title() for ax in fig.axes)]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
+import matplotlib as mpl
 import pandas as pd
 import seaborn as sns
 from matplotlib.axes import Axes
@@ -43,9 +44,22 @@ LABELS = {
 }
 
 
+#: Every text of a figure is shown as written: a name from the data with `$…$` is never
+#: read as matplotlib mathtext (which fails on unknown commands such as `$\\foo$`).
+PLAIN_TEXT = {"text.parse_math": False, "text.usetex": False}
+
+
+@contextmanager
+def plain_text():
+    """Texts made inside (titles, labels, legends, and tick labels made while drawing) are
+    plain text, never mathtext or TeX."""
+    with mpl.rc_context(PLAIN_TEXT):
+        yield
+
+
 @contextmanager
 def _style():
-    with sns.axes_style("whitegrid"), sns.plotting_context("notebook", font_scale=0.9):
+    with plain_text(), sns.axes_style("whitegrid"), sns.plotting_context("notebook", font_scale=0.9):
         yield
 
 

@@ -204,7 +204,9 @@ def economics_values(figures: dict) -> dict:
         "ram_gap_personer": ram.get("personer"),
         "andel": figures["direktiv"]["andel"],
         "direktiv_personer": figures["direktiv"]["personer"][TOTAL],
-        "direktiv_kostnad": figures["direktiv"]["mnkr"][TOTAL] * 1e6,
+        "direktiv_kostnad": None
+        if figures["direktiv"]["mnkr"][TOTAL] is None
+        else figures["direktiv"]["mnkr"][TOTAL] * 1e6,
         "budget": figures.get("budgetperiod"),
     }
 
@@ -260,7 +262,9 @@ def turnover_values(figures: dict) -> dict:
         "median": (median["median_ar"], median["median_ki_lag"], median["median_ki_hog"])
         if median.get("median_ar") is not None and median.get("median_ki_hog") is not None
         else None,
-        "pension_period": pension_period[TOTAL] if pension_period and pension_period[TOTAL] >= k else None,
+        "pension_period": pension_period[TOTAL]
+        if pension_period and pension_period.get(TOTAL) is not None and pension_period[TOTAL] >= k
+        else None,
         "pension_forsta_ar": min(int(y) for y in pension[TOTAL]) if pension else None,
         "pension_storst": largest,
         "slutar": figures["slutar"],

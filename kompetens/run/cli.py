@@ -224,8 +224,13 @@ def _clean(args) -> int:
 
 
 def _import(args) -> int:
+    from kompetens.io.guard import output_folder, read_input, regular_file
     from kompetens.io.importer import import_snapshots
 
+    read_input(args.mappning, None, 1 << 20, source=f"--mappning {args.mappning}")
+    for path in [*args.files, *([args.avgangslista] if args.avgangslista else [])]:
+        regular_file(path)
+    output_folder(args.ut, "--ut")
     written = import_snapshots(args.files, args.mappning, args.ut, key_file=args.nyckel, exit_list=args.avgangslista)
     for table, path in written.items():
         rows = sum(1 for _ in path.open(encoding="utf-8")) - 1
@@ -242,6 +247,12 @@ def main(argv: list[str] | None = None) -> int:
     except InputError as exc:
         print(exc.summary(), file=sys.stderr)
         return BAD_INPUT
+    except RecursionError:
+        print("Fel i indata: för djupt nästlad struktur", file=sys.stderr)
+        return BAD_INPUT
+    except OSError as exc:  # a file that cannot be read or written: no traceback
+        print(f"kompetens: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -569,6 +569,139 @@ def build():
     params("inte_en_samling", "- titel\n- slug\n", None, "nyckel: värde")
     params("ogiltig_yaml", "titel: [X\n", None, "ogiltig YAML", 2)
     params("las_alder_orimlig", "titel: X\nslug: x\nlas_alder: 99\n", "las_alder", "får vara högst 75", 3)
+    # round three: what an attacker on a fresh clone still got through
+    case(
+        "lon_med_punkt_som_tusental",
+        "personal",
+        edit(PERSONAL, 3, "manadslon", "31.400"),
+        3,
+        "manadslon",
+        "punkt mellan tusentalen",
+    )
+    case(
+        "personnummer_tio_siffror_som_id",
+        "personal",
+        edit(PERSONAL, 2, "person_id", "8112289874"),
+        2,
+        "person_id",
+        "ser ut som ett personnummer",
+    )
+    case(
+        "samordningsnummer_som_id",
+        "personal",
+        edit(PERSONAL, 3, "person_id", "701063-2391"),
+        3,
+        "person_id",
+        "ser ut som ett personnummer",
+    )
+    case(
+        "personnummer_med_mellanslag_som_id",
+        "personal",
+        edit(PERSONAL, 4, "person_id", "19811228 9874"),
+        4,
+        "person_id",
+        "ser ut som ett personnummer",
+    )
+    case(
+        "kyrilliskt_a_i_yrkesgrupp",
+        "personal",
+        edit(PERSONAL, 4, "yrkesgrupp", "\u0410dministratör"),
+        4,
+        "yrkesgrupp",
+        "blandar latinska och kyrilliska",
+    )
+    case(
+        "grekiskt_o_i_forvaltning",
+        "personal",
+        edit(PERSONAL, 2, "forvaltning", "Äldre\u03bfmsorg"),
+        2,
+        "forvaltning",
+        "blandar latinska och kyrilliska eller grekiska",
+    )
+    case("styrtecken_i_enhet", "personal", edit(PERSONAL, 3, "enhet", "Hemtjänst\u200b 1"), 3, "enhet", "styrtecken")
+    case(
+        "datum_med_klockslag",
+        "personal",
+        edit(PERSONAL, 2, "anstallningsdatum", "2015-03-01T13:45:00"),
+        2,
+        "anstallningsdatum",
+        "inte en tidpunkt",
+    )
+    case(
+        "datum_med_snedstreck",
+        "personal",
+        edit(PERSONAL, 3, "anstallningsdatum", "2015/01/01"),
+        3,
+        "anstallningsdatum",
+        "ska vara ett datum",
+    )
+    case(
+        "samma_kolumn_tva_ganger",
+        "personal",
+        [PERSONAL[0] + ";kon"] + [line + ";K" for line in PERSONAL[1:]],
+        1,
+        "kon",
+        "två kolumner med samma namn",
+    )
+    case(
+        "djupt_nastlad_befolkning",
+        "befolkning",
+        [],
+        None,
+        None,
+        "för djupt nästlad",
+        raw=b"[" * 5_000 + b"]" * 5_000,
+        suffix=".json",
+    )
+    folder(
+        "franvaro_fore_anstallning",
+        {"personal": edit(PERSONAL, 2, "anstallningsdatum", "2025-03-01")},
+        2,
+        "manad",
+        "frånvaro före anställningen",
+        "franvaro.csv",
+    )
+    folder(
+        "avgang_med_annat_fodelsear",
+        {
+            "avgangar": [
+                AVGANGAR[0] + ",fodelsear",
+                AVGANGAR[1] + ",1996",
+                AVGANGAR[2] + ",1960",
+                "A2,2025-09-30,Äldreomsorg,Sjuksköterska,egen_begaran,2020-08-15,1991",
+            ]
+        },
+        4,
+        "fodelsear",
+        "födelseåret skiljer sig från personal",
+        "avgangar.csv",
+    )
+    folder(
+        "djupt_nastlad_kolada",
+        {},
+        None,
+        None,
+        "för djupt nästlad",
+        "kolada.json",
+        extra={"kolada.json": b'{"values": ' + b"[" * 5_000 + b"]" * 5_000 + b"}"},
+    )
+    activities("aktivitet_som_lista", "- [Heltidsresa, HR, 2026-06]\n", 1, None, "ska vara en aktivitet")
+    activities(
+        "aktivitet_med_lista_som_text",
+        "- omrade: Fler jobbar mer\n  aktivitet: [Heltidsresa, Seniorsamtal]\n  ansvarig: HR\n  nar: 2026-06\n",
+        2,
+        "aktivitet",
+        "inte en lista",
+    )
+    activities(
+        "datum_som_inte_finns",
+        "- omrade: Fler jobbar mer\n  aktivitet: Heltidsresa\n  ansvarig: HR\n  nar: 2026-02-30\n",
+        4,
+        None,
+        "datumet finns inte",
+    )
+    params("k_anonymitet_ett", "titel: X\nslug: x\nk_anonymitet: 1\n", "k_anonymitet", "minst 3", 3)
+    params("samma_nyckel_tva_ganger", "titel: X\nslug: x\ntitel: Y\n", "titel", "två gånger", 3)
     (HERE / "cases.yaml").write_text(
         "# Written by make_corpus.py: each bad input and where its error must point.\n"
         + yaml.safe_dump(CASES, allow_unicode=True, sort_keys=False),
