@@ -319,6 +319,8 @@ def read_yaml(path: Path, limit: int = MAX_PARAMS_BYTES, folder: Path | None = N
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise InputError(Problem(source, None, None, "filen är inte UTF-8-text")) from None
+    if _bracket_depth(text) > MAX_YAML_DEPTH:  # the YAML scanner slows down with every level
+        raise InputError(Problem(source, None, None, f"ogiltig YAML: nästlad djupare än {MAX_YAML_DEPTH} nivåer"))
     try:
         for event in yaml.parse(text, Loader=yaml.SafeLoader):
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
@@ -341,6 +343,23 @@ def read_yaml(path: Path, limit: int = MAX_PARAMS_BYTES, folder: Path | None = N
             Problem(source, line, None, f"ogiltig YAML: {getattr(exc, 'problem', exc)}", where="nyckel")
         ) from None
     return data, _lines(node)
+
+
+#: The deepest nesting of [ and { a YAML file may have (params and plans need a few levels).
+MAX_YAML_DEPTH = 50
+
+
+def _bracket_depth(text: str) -> int:
+    """The deepest nesting of [ and { in text (brackets inside quotes counted too: an upper
+    bound, enough to refuse a file built to be slow to parse)."""
+    depth = deepest = 0
+    for c in text:
+        if c in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif c in "]}":
+            depth = max(0, depth - 1)
+    return deepest
 
 
 def _bad_timestamp(node) -> tuple[int | None, str | None]:

@@ -43,9 +43,11 @@ COUNT_SHEETS = {
 #: A personnummer or samordningsnummer (the day plus 60) in any of the forms people write:
 #: ÅÅÅÅMMDD-NNNN, ÅÅMMDD-NNNN, with a space or +, or the 10 and 12 digits alone. Matched only
 #: with a real month and day and a valid Luhn check digit (Skatteverket, SKV 704), so that
-#: other ten-digit numbers pass; the forms PERSONNUMMER catches are caught without the check.
+#: other ten-digit numbers pass (also at the end of a sentence); the forms PERSONNUMMER catches
+#: are caught without the check.
 PERSONNUMMER_VALID = re.compile(
-    r"(?<![\d.,])(?:19|20)?(\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]|6[1-9]|[78]\d|9[01]))[-+ ]?(\d{4})(?![\d.,])"
+    r"(?<!\d)(?<!\d[.,])(?:19|20)?(\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]|6[1-9]|[78]\d|9[01]))"
+    r"[-+ ]?(\d{4})(?!\d|[.,]\d)"
 )
 
 
