@@ -86,6 +86,16 @@ def server(tmp_path_factory):
     httpd.shutdown()
 
 
+#: A board text with every way Markdown has to fetch or link: reference-style images and
+#: links, autolinks, bare addresses, raw HTML.
+BOARD_TEXT = (
+    "# Rubrik\n![bild][r] [länk][js] <{leak}/auto> {leak}/bar [data](data:text/html,x)\n"
+    "## Under\nText.\n\n"
+    '<meta http-equiv="refresh" content="0;url={leak}/meta">\n\n'
+    "[r]: {leak}/ref.png\n[js]: javascript:document.title='XSS'\n"
+)
+
+
 def _names(column_payloads, leak):
     """f(name) that puts a payload before every name, rotating through the payloads."""
     seen: dict = {}
@@ -119,9 +129,16 @@ def attacked(server, tmp_path_factory):
         act["ansvarig"] = PAYLOADS[(i + 3) % len(PAYLOADS)].format(leak=leak)
         act["nar"], act["status"] = "2020-01-01", "planerad"  # late: listed in the report
     (data / "aktivitetsplan.yaml").write_text(yaml.safe_dump(plan, allow_unicode=True), encoding="utf-8")
+    texts = data / "texter" / "namnd"
+    texts.mkdir(parents=True)
+    (texts / "inledning.md").write_text(BOARD_TEXT.format(leak=leak), encoding="utf-8")
     params = tmp / "namnd.yaml"
     titel = f"Nämnd [x](javascript:document.title='XSS') <img src=\"{leak}/titel\"> <b>fet</b>"
-    params.write_text(yaml.safe_dump({"titel": titel, "slug": "namnd"}, allow_unicode=True), encoding="utf-8")
+    namn = f'<meta http-equiv="refresh" content="0;url={leak}/namn">'
+    params.write_text(
+        yaml.safe_dump({"titel": titel, "slug": "namnd", "andra_losningar_namn": namn}, allow_unicode=True),
+        encoding="utf-8",
+    )
     out = tmp / "out"
     code = main(["run", str(params), "--out", str(out), "--data", str(data), "--jobs", "1"])
     assert code == 0
@@ -167,6 +184,28 @@ def test_no_payload_runs_or_fetches_in_a_browser(attacked, server):
             dom = _browse(server, text, f"{name}-{variant}.html")
             assert not _ran(dom), (name, variant)
             assert leaks == [], (name, variant, leaks)
+
+
+def test_nothing_from_texts_or_params_is_live_markup_in_the_notebook(attacked, server):
+    """The executed notebook (published as rapport.ipynb) carries the board's text only as
+    allow-listed HTML and the params' names only escaped: no tag of any output points at
+    the beacon, and no Markdown output holds a link or image to it."""
+    import nbformat
+
+    out, _ = attacked
+    _, leak, _ = server
+    nb = nbformat.read(str(out / "namnd" / "rapport.ipynb"), as_version=4)
+    markdown = html = ""
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            markdown += "".join(data.get("text/markdown", ""))
+            html += "".join(data.get("text/html", ""))
+    assert "<h3>Under</h3>" in html  # the board's text is there, its subheading a level below
+    tags = _Tags(html)
+    assert not [(t, a) for t, a in tags.tags if any(leak in str(v) or "javascript:" in str(v) for v in a.values())]
+    assert not [t for t, _ in tags.tags if t in ("img", "meta", "script", "iframe")]
+    assert f"]({leak}" not in markdown and f"<{leak}" not in markdown and "<meta" not in markdown
 
 
 class _Tags(HTMLParser):
